@@ -1,0 +1,30 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+// Dependencies come from the local package mirror; every version is pinned `exact:`.
+let package = Package(
+    name: "inferscale",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "inferscale", targets: ["inferscale"]),
+        .library(name: "Scaling", targets: ["Scaling"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
+    ],
+    targets: [
+        // Pure decision core: windows, the KPA decider, scale-to-zero gating, configuration.
+        .target(name: "Scaling"),
+        .executableTarget(
+            name: "inferscale",
+            dependencies: [
+                "Scaling",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        // Release-build benchmarks that print their figures: `make bench`.
+        .executableTarget(name: "inferscale-bench", dependencies: ["Scaling"], path: "Sources/InferscaleBenchmarks"),
+        .testTarget(name: "ScalingTests", dependencies: ["Scaling"]),
+    ],
+    swiftLanguageModes: [.v6]
+)
