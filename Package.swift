@@ -25,6 +25,8 @@ let package = Package(
         // Release-build benchmarks that print their figures: `make bench`.
         .executableTarget(name: "inferscale-bench", dependencies: ["Scaling"], path: "Sources/InferscaleBenchmarks"),
         .testTarget(name: "ScalingTests", dependencies: ["Scaling"]),
+        // Runs the built `inferscale` binary: exit codes, output formats (golden files).
+        .testTarget(name: "inferscaleTests", dependencies: ["inferscale"], resources: [.copy("Golden")]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -39,6 +39,7 @@ public struct DecideTrace: Sendable, Equatable {
         var columns: [String: Int]?
         var rows: [Row] = []
         var lineNumber = 0
+        var headerLine = 1
         for rawLine in text.split(separator: "\n", omittingEmptySubsequences: false) {
             lineNumber += 1
             let line = rawLine.hasSuffix("\r") ? rawLine.dropLast() : rawLine
@@ -60,6 +61,7 @@ public struct DecideTrace: Sendable, Equatable {
                     throw ParseError(line: lineNumber, message: "missing column \"\(name)\"; expected the header time_s,concurrency,ready_pods[,rps]")
                 }
                 columns = index
+                headerLine = lineNumber
                 continue
             }
             guard fields.count == header.count else {
@@ -86,7 +88,7 @@ public struct DecideTrace: Sendable, Equatable {
             rows.append(Row(time: time, concurrency: try number("concurrency")!, readyPods: ready, rps: try number("rps") ?? 0))
         }
         guard columns != nil else { throw ParseError(line: max(1, lineNumber), message: "empty trace: expected the header time_s,concurrency,ready_pods[,rps]") }
-        guard !rows.isEmpty else { throw ParseError(line: lineNumber, message: "the trace has a header but no rows") }
+        guard !rows.isEmpty else { throw ParseError(line: headerLine, message: "the trace has a header but no rows") }
         self.rows = rows
     }
 
