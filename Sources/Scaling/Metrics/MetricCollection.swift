@@ -12,10 +12,12 @@ public struct MetricCollection: Sendable {
     /// "no data".
     public let scrapesPods: Bool
 
-    private var concurrencyStable: TimeBucketWindow
-    private var concurrencyPanic: TimeBucketWindow
-    private var rpsStable: TimeBucketWindow
-    private var rpsPanic: TimeBucketWindow
+    // The four windows share one allocation: a tick then touches one block per target.
+    private var concurrencyStable: BucketRing
+    private var concurrencyPanic: BucketRing
+    private var rpsStable: BucketRing
+    private var rpsPanic: BucketRing
+    private var storage: [Double]
 
     /// Empty windows of the given lengths (seconds, at least 1).
     public init(
@@ -28,32 +30,39 @@ public struct MetricCollection: Sendable {
         self.panicWindowSeconds = panicWindowSeconds
         self.algorithm = algorithm
         self.scrapesPods = scrapesPods
-        concurrencyStable = TimeBucketWindow(seconds: stableWindowSeconds)
-        concurrencyPanic = TimeBucketWindow(seconds: panicWindowSeconds)
-        rpsStable = TimeBucketWindow(seconds: stableWindowSeconds)
-        rpsPanic = TimeBucketWindow(seconds: panicWindowSeconds)
+        concurrencyStable = BucketRing(length: stableWindowSeconds, offset: 0)
+        concurrencyPanic = BucketRing(length: panicWindowSeconds, offset: concurrencyStable.length)
+        rpsStable = BucketRing(length: stableWindowSeconds, offset: concurrencyPanic.offset + concurrencyPanic.length)
+        rpsPanic = BucketRing(length: panicWindowSeconds, offset: rpsStable.offset + rpsStable.length)
+        storage = Array(repeating: 0, count: rpsPanic.offset + rpsPanic.length)
     }
 
     /// Records a stat at `time`. Proxied load is subtracted because the activator reports
     /// it separately; counting it twice would over-scale.
     public mutating func record(_ stat: Stat, at time: Timestamp) {
         let concurrency = stat.averageConcurrentRequests - stat.averageProxiedConcurrentRequests
-        concurrencyStable.record(concurrency, at: time)
-        concurrencyPanic.record(concurrency, at: time)
         let rps = stat.requestCount - stat.proxiedRequestCount
-        rpsStable.record(rps, at: time)
-        rpsPanic.record(rps, at: time)
+        let second = time.unixSeconds
+        storage.withUnsafeMutableBufferPointer { b in
+            concurrencyStable.record(concurrency, second: second, in: b)
+            concurrencyPanic.record(concurrency, second: second, in: b)
+            rpsStable.record(rps, second: second, in: b)
+            rpsPanic.record(rps, second: second, in: b)
+        }
     }
 
     /// The stable and panic values of `metric` at `time`, or nil when the stable window has
     /// seen no data for a whole window (Knative's `ErrNoData`: the decision is invalid and
     /// the previous one stands — no data never reads as zero load).
     public func observation(of metric: ScalingMetric, at time: Timestamp) -> Observation? {
-        let (stable, panic) = metric == .rps ? (rpsStable, rpsPanic) : (concurrencyStable, concurrencyPanic)
-        if stable.isEmpty(at: time) && scrapesPods { return nil }
-        return Observation(
-            stable: stable.average(at: time, algorithm: algorithm),
-            panic: panic.average(at: time, algorithm: algorithm)
-        )
+        let second = time.unixSeconds
+        let rps = metric == .rps
+        if (rps ? rpsStable : concurrencyStable).isEmpty(second: second) && scrapesPods { return nil }
+        return storage.withUnsafeBufferPointer { b in
+            Observation(
+                stable: (rps ? rpsStable : concurrencyStable).average(second: second, algorithm: algorithm, in: b),
+                panic: (rps ? rpsPanic : concurrencyPanic).average(second: second, algorithm: algorithm, in: b)
+            )
+        }
     }
 }
