@@ -44,6 +44,23 @@ public struct Decider: Sendable {
     public mutating func evaluate(readyPods: Int?, observation: Observation?, now: Timestamp) -> ScaleResult {
         guard let originalReady = readyPods else { return .invalid(.noPodCount) }
         guard let observation else { return .invalid(.noData) }
+        let rawStable = (observation.stable / spec.targetValue).rounded(.up)
+        let rawPanic = (observation.panic / spec.targetValue).rounded(.up)
+        return evaluate(readyPods: originalReady, rawStablePods: rawStable, rawPanicPods: rawPanic,
+                        observation: observation, now: now)
+    }
+
+    /// One evaluation from pod counts computed elsewhere — the multi-metric policies pass
+    /// the largest count over their metrics. `observation` supplies the panic value for the
+    /// excess burst capacity (requests in flight).
+    ///
+    /// - Parameters:
+    ///   - rawStablePods: unclamped stable-window pod count, `ceil(stable ÷ target)`.
+    ///   - rawPanicPods: unclamped panic-window pod count, `ceil(panic ÷ target)`.
+    public mutating func evaluate(
+        readyPods originalReady: Int, rawStablePods rawStable: Double, rawPanicPods rawPanic: Double,
+        observation: Observation, now: Timestamp
+    ) -> ScaleResult {
         let spec = self.spec
         let ready = max(1, Double(originalReady))
 
@@ -52,8 +69,6 @@ public struct Decider: Sendable {
         let maxScaleUp = (spec.maxScaleUpRate * ready).rounded(.up)
         let maxScaleDown = spec.reachable ? (ready / spec.maxScaleDownRate).rounded(.down) : 0
 
-        let rawStable = (observation.stable / spec.targetValue).rounded(.up)
-        let rawPanic = (observation.panic / spec.targetValue).rounded(.up)
         var stablePods = GoMath.int32(min(max(rawStable, maxScaleDown), maxScaleUp))
         var panicPods = GoMath.int32(min(max(rawPanic, maxScaleDown), maxScaleUp))
 
