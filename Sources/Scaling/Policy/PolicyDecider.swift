@@ -29,7 +29,7 @@ public struct PolicyDecider: Sendable {
         windows = spec.metrics.map {
             MetricWindows(stable: TimeBucketWindow(seconds: $0.stableWindowSeconds), panic: TimeBucketWindow(seconds: $0.panicWindowSeconds))
         }
-        if !spec.metrics.contains(where: { $0.signal == .concurrency }) {
+        if !spec.metrics.contains(where: { $0.signal == .concurrency || $0.signal == .rps }) {
             burstWindow = TimeBucketWindow(seconds: spec.metrics.first?.panicWindowSeconds ?? 6)
         }
         guardWindows = Self.guardSignals(spec).map { ($0, TimeBucketWindow(seconds: spec.metrics.first?.panicWindowSeconds ?? 6)) }
@@ -64,7 +64,7 @@ public struct PolicyDecider: Sendable {
         guardWindows = guardSignals.map { signal in
             guardWindows.first { $0.signal == signal } ?? (signal, TimeBucketWindow(seconds: newSpec.metrics.first?.panicWindowSeconds ?? 6))
         }
-        if newSpec.metrics.contains(where: { $0.signal == .concurrency }) {
+        if newSpec.metrics.contains(where: { $0.signal == .concurrency || $0.signal == .rps }) {
             burstWindow = nil
         } else if burstWindow == nil {
             burstWindow = TimeBucketWindow(seconds: newSpec.metrics.first?.panicWindowSeconds ?? 6)
@@ -96,11 +96,14 @@ public struct PolicyDecider: Sendable {
         var stableWinner: Signal?
         var panicWinner: Signal?
         var burstPanic = 0.0
+        let hasConcurrency = spec.metrics.contains { $0.signal == .concurrency }
 
         for (i, metric) in spec.metrics.enumerated() {
             var input = DecisionRecord.MetricInput(signal: metric.signal, stable: nil, panic: nil, target: metric.target,
                                                    stablePods: nil, panicPods: nil, panicOnly: metric.panicOnly)
-            if windows[i].stable.isEmpty(at: now) {
+            // With the activator always in the path (burst capacity −1) it reports every
+            // request, so an empty window means no load, as in Knative.
+            if windows[i].stable.isEmpty(at: now) && spec.decider.targetBurstCapacity != -1 {
                 missing.append(metric.signal)
                 inputs.append(input)
                 continue
@@ -116,7 +119,9 @@ public struct PolicyDecider: Sendable {
             input.stablePods = sp
             input.panicPods = pp
             inputs.append(input)
-            if metric.signal == .concurrency { burstPanic = p }
+            // Knative computes the burst capacity from the scaling metric's panic value, even
+            // for rps; concurrency is preferred when the policy has it.
+            if metric.signal == .concurrency || (metric.signal == .rps && !hasConcurrency) { burstPanic = p }
             if !metric.panicOnly && sp > (rawStable ?? -1) {
                 rawStable = sp
                 stableWinner = metric.signal
