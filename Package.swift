@@ -8,23 +8,29 @@ let package = Package(
     products: [
         .executable(name: "inferscale", targets: ["inferscale"]),
         .library(name: "Scaling", targets: ["Scaling"]),
+        .library(name: "Rules", targets: ["Rules"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams", exact: "6.2.2"),
     ],
     targets: [
         // Pure decision core: windows, the KPA decider, scale-to-zero gating, configuration.
         .target(name: "Scaling"),
+        // Rule files: YAML model, validation with positions, matching, lint, reload.
+        .target(name: "Rules", dependencies: ["Scaling", .product(name: "Yams", package: "Yams")]),
         .executableTarget(
             name: "inferscale",
             dependencies: [
                 "Scaling",
+                "Rules",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         // Release-build benchmarks that print their figures: `make bench`.
         .executableTarget(name: "inferscale-bench", dependencies: ["Scaling"], path: "Sources/InferscaleBenchmarks"),
         .testTarget(name: "ScalingTests", dependencies: ["Scaling"]),
+        .testTarget(name: "RulesTests", dependencies: ["Rules"]),
         // Runs the built `inferscale` binary: exit codes, output formats (golden files).
         .testTarget(name: "inferscaleTests", dependencies: ["inferscale"], resources: [.copy("Golden")]),
     ],

@@ -162,11 +162,11 @@ import Testing
     }
 
     @Test func panicWindowRoundsToWholeSecondsHalfUp() {
-        #expect(KPAPolicy.panicWindowSeconds(stableWindowSeconds: 60, percentage: 10) == 6)
-        #expect(KPAPolicy.panicWindowSeconds(stableWindowSeconds: 15, percentage: 10) == 2)  // 1.5 s → 2 s
-        #expect(KPAPolicy.panicWindowSeconds(stableWindowSeconds: 6, percentage: 10) == 1)   // 0.6 s → 1 s
-        #expect(KPAPolicy.panicWindowSeconds(stableWindowSeconds: 6, percentage: 1) == 1)    // floor of 1 s
-        #expect(KPAPolicy.panicWindowSeconds(stableWindowSeconds: 14, percentage: 10) == 1)  // 1.4 s → 1 s
+        #expect(KPAPolicy.panicWindow(stableWindowSeconds: 60, percentage: 10) == 6)
+        #expect(KPAPolicy.panicWindow(stableWindowSeconds: 15, percentage: 10) == 2)  // 1.5 s → 2 s
+        #expect(KPAPolicy.panicWindow(stableWindowSeconds: 6, percentage: 10) == 1)   // 0.6 s → 1 s
+        #expect(KPAPolicy.panicWindow(stableWindowSeconds: 6, percentage: 1) == 1)    // floor of 1 s
+        #expect(KPAPolicy.panicWindow(stableWindowSeconds: 14, percentage: 10) == 1)  // 1.4 s → 1 s
     }
 
     @Test func annotationsOverrideConfig() throws {

@@ -103,3 +103,12 @@ func formatDuration(nanoseconds ns: Int64) -> String {
     if s > 0 || (h == 0 && m == 0) { out += "\(s)s" }
     return out
 }
+
+/// Durations as Kubernetes and Knative write them (Go's notation): "30s", "1m30s", "2h", "500ms".
+public enum DurationText {
+    /// Nanoseconds, or nil when `text` is not a duration.
+    public static func parse(_ text: String) -> Int64? { GoValueParser.duration(text) }
+
+    /// Short text for seconds: "60s", "1m30s", "1.5s".
+    public static func format(seconds: Double) -> String { formatDuration(nanoseconds: Int64(seconds * 1e9)) }
+}

@@ -44,7 +44,7 @@ public struct KPAPolicy: Sendable, Equatable {
         spec.activationScale = annotations.activationScale ?? 1
         decider = spec
 
-        panicWindowSeconds = Self.panicWindowSeconds(
+        panicWindowSeconds = Self.panicWindow(
             stableWindowSeconds: spec.stableWindowSeconds,
             percentage: annotations.panicWindowPercentage ?? config.panicWindowPercentage)
         aggregationAlgorithm = annotations.aggregationAlgorithm ?? .linear
@@ -101,7 +101,7 @@ public struct KPAPolicy: Sendable, Equatable {
 
     /// The panic window: stable × percentage ÷ 100, rounded to the nearest second (halves
     /// away from zero, like Go's `Duration.Round`), at least 1 s (`MakeMetric`).
-    static func panicWindowSeconds(stableWindowSeconds: Int, percentage: Double) -> Int {
+    public static func panicWindow(stableWindowSeconds: Int, percentage: Double) -> Int {
         let ns = Int64(Double(Int64(stableWindowSeconds) * 1_000_000_000) * percentage / 100)
         let remainder = ns % 1_000_000_000
         let rounded = remainder * 2 < 1_000_000_000 ? ns - remainder : ns - remainder + 1_000_000_000
