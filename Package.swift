@@ -32,7 +32,7 @@ let package = Package(
         .testTarget(name: "ScalingTests", dependencies: ["Scaling"]),
         .testTarget(name: "RulesTests", dependencies: ["Rules"]),
         // Runs the built `inferscale` binary: exit codes, output formats (golden files).
-        .testTarget(name: "inferscaleTests", dependencies: ["inferscale"], resources: [.copy("Golden")]),
+        .testTarget(name: "inferscaleTests", dependencies: ["inferscale", "Scaling"], resources: [.copy("Golden")]),
     ],
     swiftLanguageModes: [.v6]
 )
