@@ -13,12 +13,20 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
         .package(url: "https://github.com/jpsim/Yams", exact: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-log", exact: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics", exact: "2.13.0"),
     ],
     targets: [
         // Pure decision core: windows, the KPA decider, scale-to-zero gating, configuration.
         .target(name: "Scaling"),
         // Rule files: YAML model, validation with positions, matching, lint, reload.
         .target(name: "Rules", dependencies: ["Scaling", .product(name: "Yams", package: "Yams")]),
+        // The control loop: ports (discovery, metric source, actuator, leadership), decision log, telemetry.
+        .target(name: "Autoscaler", dependencies: [
+            "Scaling", "Rules",
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "Metrics", package: "swift-metrics"),
+        ]),
         .executableTarget(
             name: "inferscale",
             dependencies: [
@@ -31,6 +39,7 @@ let package = Package(
         .executableTarget(name: "inferscale-bench", dependencies: ["Scaling"], path: "Sources/InferscaleBenchmarks"),
         .testTarget(name: "ScalingTests", dependencies: ["Scaling"]),
         .testTarget(name: "RulesTests", dependencies: ["Rules"]),
+        .testTarget(name: "AutoscalerTests", dependencies: ["Autoscaler"]),
         // Runs the built `inferscale` binary: exit codes, output formats (golden files).
         .testTarget(name: "inferscaleTests", dependencies: ["inferscale", "Scaling"], resources: [.copy("Golden")]),
     ],
