@@ -8,6 +8,7 @@ let package = Package(
     products: [
         .executable(name: "inferscale", targets: ["inferscale"]),
         .library(name: "Scaling", targets: ["Scaling"]),
+        .library(name: "Exposition", targets: ["Exposition"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
@@ -15,6 +16,8 @@ let package = Package(
     targets: [
         // Pure decision core: windows, the KPA decider, scale-to-zero gating, configuration.
         .target(name: "Scaling"),
+        // Pure metric parsing: Prometheus text 0.0.4, OpenMetrics 1.0 text, queue-proxy Stat protobuf.
+        .target(name: "Exposition"),
         .executableTarget(
             name: "inferscale",
             dependencies: [
@@ -23,8 +26,9 @@ let package = Package(
             ]
         ),
         // Release-build benchmarks that print their figures: `make bench`.
-        .executableTarget(name: "inferscale-bench", dependencies: ["Scaling"], path: "Sources/InferscaleBenchmarks"),
+        .executableTarget(name: "inferscale-bench", dependencies: ["Scaling", "Exposition"], path: "Sources/InferscaleBenchmarks"),
         .testTarget(name: "ScalingTests", dependencies: ["Scaling"]),
+        .testTarget(name: "ExpositionTests", dependencies: ["Exposition"]),
     ],
     swiftLanguageModes: [.v6]
 )

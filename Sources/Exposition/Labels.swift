@@ -1,0 +1,59 @@
+/// The labels of one sample, in the order the exposition listed them.
+///
+/// A `Labels` value is a window onto storage shared by all samples of a family, so building one costs no
+/// allocation; copying it retains the shared storage.
+public struct Labels: Sendable, RandomAccessCollection {
+    @usableFromInline let storage: [Label]
+    /// The first position, into the shared storage.
+    public let startIndex: Int
+    /// One past the last position, into the shared storage.
+    public let endIndex: Int
+
+    /// Labels backed by their own storage.
+    public init(_ labels: [Label] = []) {
+        storage = labels
+        startIndex = 0
+        endIndex = labels.count
+    }
+
+    init(storage: [Label], range: Range<Int>) {
+        self.storage = storage
+        startIndex = range.lowerBound
+        endIndex = range.upperBound
+    }
+
+    /// The label at a position.
+    @inlinable public subscript(position: Int) -> Label { storage[position] }
+
+    /// The value of the label called `name`, or `nil` when the sample has no such label.
+    public subscript(name: String) -> String? {
+        for index in startIndex..<endIndex where storage[index].name == name {
+            return storage[index].value
+        }
+        return nil
+    }
+}
+
+extension Labels: Hashable {
+    /// Two label sets are equal when they list the same labels in the same order.
+    public static func == (lhs: Labels, rhs: Labels) -> Bool { lhs.elementsEqual(rhs) }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(count)
+        for label in self { hasher.combine(label) }
+    }
+}
+
+extension Labels: ExpressibleByDictionaryLiteral {
+    /// Labels written as a literal, e.g. `["model_name": "llama"]`, in the order given.
+    public init(dictionaryLiteral elements: (String, String)...) {
+        self.init(elements.map { Label(name: $0.0, value: $0.1) })
+    }
+}
+
+extension Labels: CustomStringConvertible {
+    /// The labels as the exposition writes them, e.g. `{engine="0",model_name="llama"}`.
+    public var description: String {
+        "{" + map { "\($0.name)=\"\($0.value)\"" }.joined(separator: ",") + "}"
+    }
+}
