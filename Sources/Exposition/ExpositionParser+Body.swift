@@ -209,23 +209,33 @@ extension ExpositionParser {
         line.labels.removeAll(keepingCapacity: true)
         line.hasExemplar = false
         line.timestamp = nil
-        if !strict { skipBlanks(&cursor) }
+        var blankAfterName = false
+        if !strict {
+            let nameEnd = cursor.pos
+            skipBlanks(&cursor)
+            blankAfterName = cursor.pos > nameEnd
+        }
+        var hasLabelSet = false
         if cursor.peek == 0x7B {
+            hasLabelSet = true
             try parseLabels(&cursor, exemplar: false)
         }
         // Separator before the value.
         if strict {
             guard cursor.peek == 0x20 else {
                 if cursor.atEndOfLine { throw cursor.error(.syntax, "the sample has no value") }
-                throw cursor.error(isMetricNameChar(cursor.peek) || cursor.peek == 0x7D ? .invalidName : .syntax,
-                                   "expected one space and then the value, found \"\(cursor.excerpt(cursor.pos, lineEnd(cursor)))\"")
+                if line.labels.isEmpty && cursor.peek != 0x7D && cursor.peek > 0x20 {
+                    throw cursor.error(.invalidName, "'\(cursor.excerpt(cursor.pos, cursor.pos + 1))' is not allowed in a metric name (letters, digits, '_' and ':' are)")
+                }
+                throw cursor.error(.syntax, "expected one space and then the value, found \"\(cursor.excerpt(cursor.pos, lineEnd(cursor)))\"")
             }
             cursor.pos += 1
         } else {
-            let hadBlank = cursor.peek == 0x20 || cursor.peek == 0x09
+            let hadBlank = cursor.peek == 0x20 || cursor.peek == 0x09 || (blankAfterName && !hasLabelSet)
             skipBlanks(&cursor)
-            if !hadBlank && cursor.peek != -1 && !cursor.atEndOfLine && line.labels.isEmpty {
-                throw cursor.error(.invalidName, "invalid character in metric name \"\(cursor.excerpt(nameStart, cursor.pos + 1))\"")
+            if !hadBlank && !cursor.atEndOfLine {
+                if hasLabelSet { throw cursor.error(.syntax, "expected a space and then the value after the labels") }
+                throw cursor.error(.invalidName, "'\(cursor.excerpt(cursor.pos, cursor.pos + 1))' is not allowed in a metric name (letters, digits, '_' and ':' are)")
             }
         }
         line.value = try number(&cursor, specials: .any, what: "value")
