@@ -202,11 +202,14 @@ extension ExpositionParser {
         }
         cursor.pos += 1
         while isMetricNameChar(cursor.peek) { cursor.pos += 1 }
-        guard let nameID = interner.intern(cursor.base + nameStart, cursor.pos - nameStart) else {
-            throw cursor.error(.invalidUTF8, "metric name is not UTF-8", at: nameStart)
+        // Consecutive lines usually share the metric name; a byte comparison is cheaper than a lookup.
+        if !interner.matches(line.nameID, cursor.base + nameStart, cursor.pos - nameStart) {
+            guard let nameID = interner.intern(cursor.base + nameStart, cursor.pos - nameStart) else {
+                throw cursor.error(.invalidUTF8, "metric name is not UTF-8", at: nameStart)
+            }
+            line.nameID = nameID
         }
-        line.nameID = nameID
-        line.labels.removeAll(keepingCapacity: true)
+        var hadLabels = false
         line.hasExemplar = false
         line.timestamp = nil
         var blankAfterName = false
@@ -218,8 +221,10 @@ extension ExpositionParser {
         var hasLabelSet = false
         if cursor.peek == 0x7B {
             hasLabelSet = true
+            hadLabels = true
             try parseLabels(&cursor, exemplar: false)
         }
+        if !hadLabels { line.labels.removeAll(keepingCapacity: true) }
         // Separator before the value.
         if strict {
             guard cursor.peek == 0x20 else {
@@ -274,6 +279,12 @@ extension ExpositionParser {
         if cursor.pos < cursor.end { cursor.consumeNewline() }
     }
 
+    /// Whether any of the eight bytes in `word` equals `byte`.
+    @inline(__always) private func hasByte(_ word: UInt64, _ byte: UInt8) -> Bool {
+        let x = word ^ (0x0101_0101_0101_0101 &* UInt64(byte))
+        return (x &- 0x0101_0101_0101_0101) & ~x & 0x8080_8080_8080_8080 != 0
+    }
+
     @inline(__always) private func skipBlanks(_ cursor: inout Cursor) {
         while cursor.peek == 0x20 || cursor.peek == 0x09 || cursor.peek == 0x0D { cursor.pos += 1 }
     }
@@ -300,7 +311,6 @@ extension ExpositionParser {
             throw cursor.error(.invalidExemplar, "an exemplar is written \" # {labels} value [timestamp]\"")
         }
         cursor.pos += 1
-        line.exemplarLabels.removeAll(keepingCapacity: true)
         let labelsStart = cursor.pos
         try parseLabels(&cursor, exemplar: true)
         var codePoints = 0
@@ -327,6 +337,10 @@ extension ExpositionParser {
         var ids: [Int32] = []
         if exemplar { swap(&ids, &line.exemplarLabels) } else { swap(&ids, &line.labels) }
         defer { if exemplar { swap(&ids, &line.exemplarLabels) } else { swap(&ids, &line.labels) } }
+        // `ids` still holds the previous line's labels. Exporters write labels in the same order on every
+        // line, so each position is first compared with what was there; only a mismatch costs a lookup.
+        var written = 0
+        defer { if written < ids.count { ids.removeSubrange(written...) } }
         cursor.pos += 1 // '{'
         if !strict { skipBlanks(&cursor) }
         if cursor.peek == 0x7D { cursor.pos += 1; return }
@@ -340,8 +354,14 @@ extension ExpositionParser {
             }
             cursor.pos += 1
             while isLabelNameChar(cursor.peek) { cursor.pos += 1 }
-            guard let nameID = interner.intern(cursor.base + nameStart, cursor.pos - nameStart) else {
-                throw cursor.error(.invalidUTF8, "label name is not UTF-8", at: nameStart)
+            let nameID: Int32
+            if written < ids.count, interner.matches(ids[written], cursor.base + nameStart, cursor.pos - nameStart) {
+                nameID = ids[written]
+            } else {
+                guard let id = interner.intern(cursor.base + nameStart, cursor.pos - nameStart) else {
+                    throw cursor.error(.invalidUTF8, "label name is not UTF-8", at: nameStart)
+                }
+                nameID = id
             }
             if !strict { skipBlanks(&cursor) }
             guard cursor.peek == 0x3D else {
@@ -355,6 +375,12 @@ extension ExpositionParser {
             cursor.pos += 1
             let valueStart = cursor.pos
             var escaped = false
+            // Eight bytes at a time while none of them is '"', '\\' or a newline.
+            while cursor.pos + 8 <= cursor.end {
+                let word = UnsafeRawPointer(cursor.base + cursor.pos).loadUnaligned(as: UInt64.self)
+                if hasByte(word, 0x22) || hasByte(word, 0x5C) || hasByte(word, 0x0A) { break }
+                cursor.pos += 8
+            }
             while true {
                 guard cursor.pos < cursor.end else {
                     throw cursor.error(.invalidLabels, "the value of label \(interner[nameID]) has no closing quote", at: valueStart - 1)
@@ -374,6 +400,8 @@ extension ExpositionParser {
             let valueID: Int32?
             if escaped {
                 valueID = internUnescaped(cursor.base + valueStart, cursor.pos - valueStart)
+            } else if written + 1 < ids.count, interner.matches(ids[written + 1], cursor.base + valueStart, cursor.pos - valueStart) {
+                valueID = ids[written + 1]
             } else {
                 valueID = interner.intern(cursor.base + valueStart, cursor.pos - valueStart)
             }
@@ -382,15 +410,21 @@ extension ExpositionParser {
             }
             cursor.pos += 1 // closing quote
             var index = 0
-            while index < ids.count {
+            while index < written {
                 if ids[index] == nameID {
                     throw cursor.error(.invalidLabels, "label \(interner[nameID]) appears twice", at: nameStart)
                 }
                 index += 2
             }
-            ids.append(nameID)
-            ids.append(valueID)
-            if ids.count > limits.maxLabelsPerSample * 2 {
+            if written < ids.count {
+                ids[written] = nameID
+                if written + 1 < ids.count { ids[written + 1] = valueID } else { ids.append(valueID) }
+            } else {
+                ids.append(nameID)
+                ids.append(valueID)
+            }
+            written += 2
+            if written > limits.maxLabelsPerSample * 2 {
                 throw cursor.error(.limitExceeded, "more than \(limits.maxLabelsPerSample) labels on one sample", at: nameStart)
             }
             if !strict { skipBlanks(&cursor) }

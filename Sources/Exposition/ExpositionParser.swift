@@ -88,6 +88,7 @@ public struct ExpositionParser: Sendable {
 
     private mutating func seedInterner() {
         interner.removeAll()
+        line = ParsedLine()
         leID = interner.intern("le")
         quantileID = interner.intern("quantile")
     }

@@ -2,6 +2,9 @@
 /// samples (and across scrapes, when the parser is reused) is decoded and allocated only once.
 struct StringInterner {
     private(set) var strings: [String] = []
+    /// The bytes of every interned string back to back, so comparisons read plain memory.
+    private var arena: [UInt8] = []
+    private var offsets: [Int] = []
     private var lengths: [Int] = []
     private var hashes: [UInt64] = []
     private var slots: [Int32]
@@ -73,6 +76,8 @@ struct StringInterner {
         }
         let id = Int32(strings.count)
         strings.append(string)
+        offsets.append(arena.count)
+        arena.append(contentsOf: UnsafeBufferPointer(start: start, count: count))
         lengths.append(count)
         hashes.append(h)
         slots[slot] = id
@@ -98,30 +103,39 @@ struct StringInterner {
 
     mutating func removeAll() {
         strings.removeAll(keepingCapacity: true)
+        arena.removeAll(keepingCapacity: true)
+        offsets.removeAll(keepingCapacity: true)
         lengths.removeAll(keepingCapacity: true)
         hashes.removeAll(keepingCapacity: true)
         for index in slots.indices { slots[index] = -1 }
     }
 
+    /// Whether string `id` has exactly these bytes.
+    @inline(__always)
+    func matches(_ id: Int32, _ start: UnsafePointer<UInt8>?, _ count: Int) -> Bool {
+        id >= 0 && Int(id) < lengths.count && lengths[Int(id)] == count && equals(Int(id), start, count)
+    }
+
+    @inline(__always)
     private func equals(_ id: Int, _ start: UnsafePointer<UInt8>?, _ count: Int) -> Bool {
-        guard let start, count > 0 else { return lengths[id] == 0 }
-        let result = strings[id].utf8.withContiguousStorageIfAvailable { stored -> Bool in
-            guard let base = stored.baseAddress else { return count == 0 }
+        guard let start, count > 0 else { return true }
+        return arena.withUnsafeBufferPointer { stored -> Bool in
+            guard let base = stored.baseAddress else { return false }
+            let left = UnsafeRawPointer(base + offsets[id])
+            let right = UnsafeRawPointer(start)
             var index = 0
             while index + 8 <= count {
-                let a = UnsafeRawPointer(base).loadUnaligned(fromByteOffset: index, as: UInt64.self)
-                let b = UnsafeRawPointer(start).loadUnaligned(fromByteOffset: index, as: UInt64.self)
-                if a != b { return false }
+                if left.loadUnaligned(fromByteOffset: index, as: UInt64.self) != right.loadUnaligned(fromByteOffset: index, as: UInt64.self) {
+                    return false
+                }
                 index += 8
             }
             while index < count {
-                if base[index] != start[index] { return false }
+                if left.load(fromByteOffset: index, as: UInt8.self) != right.load(fromByteOffset: index, as: UInt8.self) { return false }
                 index += 1
             }
             return true
         }
-        if let result { return result }
-        return strings[id].utf8.elementsEqual(UnsafeBufferPointer(start: start, count: count))
     }
 
     private mutating func grow() {
