@@ -9,6 +9,7 @@ let package = Package(
         .executable(name: "inferscale", targets: ["inferscale"]),
         .library(name: "Scaling", targets: ["Scaling"]),
         .library(name: "Exposition", targets: ["Exposition"]),
+        .library(name: "RuntimeSignals", targets: ["RuntimeSignals"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
@@ -23,6 +24,8 @@ let package = Package(
             dependencies: [.product(name: "SwiftProtobuf", package: "swift-protobuf")],
             exclude: ["Protos/stat.proto"]
         ),
+        // Pure mapping of each runtime's metrics (vLLM, SGLang, TGI, Triton, KServe, queue-proxy) to canonical signals.
+        .target(name: "RuntimeSignals", dependencies: ["Exposition"]),
         .executableTarget(
             name: "inferscale",
             dependencies: [
@@ -34,6 +37,7 @@ let package = Package(
         .executableTarget(name: "inferscale-bench", dependencies: ["Scaling", "Exposition"], path: "Sources/InferscaleBenchmarks"),
         .testTarget(name: "ScalingTests", dependencies: ["Scaling"]),
         .testTarget(name: "ExpositionTests", dependencies: ["Exposition"]),
+        .testTarget(name: "RuntimeSignalsTests", dependencies: ["RuntimeSignals", "Exposition"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -3,7 +3,7 @@ import Foundation
 /// Locates the shared test data beside the repository (`../shared`), which is not copied into the repo.
 enum SharedData {
     static let root: URL = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent()   // ExpositionTests
+        .deletingLastPathComponent()   // the test target folder
         .deletingLastPathComponent()   // Tests
         .deletingLastPathComponent()   // repository root
         .appendingPathComponent("../shared")
