@@ -200,10 +200,13 @@ extension ExpositionParser {
         guard isMetricNameStart(cursor.peek) else {
             throw cursor.error(.invalidName, "expected a metric name at the start of the line, found \"\(cursor.excerpt(cursor.pos, lineEnd(cursor)))\"")
         }
-        cursor.pos += 1
-        while isMetricNameChar(cursor.peek) { cursor.pos += 1 }
-        // Consecutive lines usually share the metric name; a byte comparison is cheaper than a lookup.
-        if !interner.matches(line.nameID, cursor.base + nameStart, cursor.pos - nameStart) {
+        // Consecutive lines usually share the metric name: compare with the last one before scanning.
+        if let length = interner.plainLength(line.nameID), nameStart + length < cursor.end,
+           interner.matches(line.nameID, cursor.base + nameStart, length), !isMetricNameChar(Int(cursor.base[nameStart + length])) {
+            cursor.pos = nameStart + length
+        } else {
+            cursor.pos += 1
+            while isMetricNameChar(cursor.peek) { cursor.pos += 1 }
             guard let nameID = interner.intern(cursor.base + nameStart, cursor.pos - nameStart) else {
                 throw cursor.error(.invalidUTF8, "metric name is not UTF-8", at: nameStart)
             }
@@ -352,12 +355,14 @@ extension ExpositionParser {
                 }
                 throw cursor.error(.invalidLabels, "expected a label name (letters, digits and '_', not starting with a digit)")
             }
-            cursor.pos += 1
-            while isLabelNameChar(cursor.peek) { cursor.pos += 1 }
             let nameID: Int32
-            if written < ids.count, interner.matches(ids[written], cursor.base + nameStart, cursor.pos - nameStart) {
+            if written < ids.count, let length = interner.plainLength(ids[written]), nameStart + length < cursor.end,
+               interner.matches(ids[written], cursor.base + nameStart, length), !isLabelNameChar(Int(cursor.base[nameStart + length])) {
                 nameID = ids[written]
+                cursor.pos = nameStart + length
             } else {
+                cursor.pos += 1
+                while isLabelNameChar(cursor.peek) { cursor.pos += 1 }
                 guard let id = interner.intern(cursor.base + nameStart, cursor.pos - nameStart) else {
                     throw cursor.error(.invalidUTF8, "label name is not UTF-8", at: nameStart)
                 }
@@ -375,13 +380,21 @@ extension ExpositionParser {
             cursor.pos += 1
             let valueStart = cursor.pos
             var escaped = false
+            var reused: Int32 = -1
+            // Same value as at this position on the previous line? A plain cached value has no quote,
+            // backslash or newline, so equal bytes followed by '"' are exactly that value.
+            if written + 1 < ids.count, let length = interner.plainLength(ids[written + 1]), valueStart + length < cursor.end,
+               cursor.base[valueStart + length] == 0x22, interner.matches(ids[written + 1], cursor.base + valueStart, length) {
+                reused = ids[written + 1]
+                cursor.pos = valueStart + length
+            }
             // Eight bytes at a time while none of them is '"', '\\' or a newline.
-            while cursor.pos + 8 <= cursor.end {
+            while reused < 0, cursor.pos + 8 <= cursor.end {
                 let word = UnsafeRawPointer(cursor.base + cursor.pos).loadUnaligned(as: UInt64.self)
                 if hasByte(word, 0x22) || hasByte(word, 0x5C) || hasByte(word, 0x0A) { break }
                 cursor.pos += 8
             }
-            while true {
+            while reused < 0 {
                 guard cursor.pos < cursor.end else {
                     throw cursor.error(.invalidLabels, "the value of label \(interner[nameID]) has no closing quote", at: valueStart - 1)
                 }
@@ -398,7 +411,9 @@ extension ExpositionParser {
                 cursor.pos += 1
             }
             let valueID: Int32?
-            if escaped {
+            if reused >= 0 {
+                valueID = reused
+            } else if escaped {
                 valueID = internUnescaped(cursor.base + valueStart, cursor.pos - valueStart)
             } else if written + 1 < ids.count, interner.matches(ids[written + 1], cursor.base + valueStart, cursor.pos - valueStart) {
                 valueID = ids[written + 1]

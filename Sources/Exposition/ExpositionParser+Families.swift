@@ -27,8 +27,9 @@ extension ExpositionParser {
 
     /// Sets a family's type and the sample names that go with it.
     mutating func setType(_ type: MetricType, family index: Int, _ cursor: inout Cursor) throws(ExpositionError) {
-        if strict, families[index].hasSamples {
-            throw cursor.error(.invalidMetadata, "\"# TYPE\" for \(families[index].name) after its samples", at: cursor.lineStart)
+        // Both formats: samples already filed under the old type would be misread.
+        if families[index].hasSamples {
+            throw cursor.error(.invalidMetadata, "\"# TYPE\" for \(families[index].name) after its samples; TYPE must come before the first sample", at: cursor.lineStart)
         }
         families[index].type = type
         let name = families[index].name

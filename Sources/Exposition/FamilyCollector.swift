@@ -32,7 +32,8 @@ struct FamilyCollector: ExpositionVisitor {
 
     mutating func sample(_ sample: Sample) {
         let start = labels.count
-        labels.append(contentsOf: sample.labels)
+        // Append the slice of the backing array directly: a bulk copy rather than element by element.
+        labels.append(contentsOf: sample.labels.storage[sample.labels.startIndex..<sample.labels.endIndex])
         pending.append(Pending(name: sample.name, labelStart: start, labelEnd: labels.count,
                                value: sample.value, timestamp: sample.timestamp, exemplar: sample.exemplar))
     }

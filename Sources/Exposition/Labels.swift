@@ -4,22 +4,26 @@
 /// allocation; copying it retains the shared storage.
 public struct Labels: Sendable, RandomAccessCollection {
     @usableFromInline let storage: [Label]
+    // 32-bit bounds keep `Sample` small; a body has far fewer than 2^31 labels.
+    @usableFromInline let start: Int32
+    @usableFromInline let end: Int32
+
     /// The first position, into the shared storage.
-    public let startIndex: Int
+    @inlinable public var startIndex: Int { Int(start) }
     /// One past the last position, into the shared storage.
-    public let endIndex: Int
+    @inlinable public var endIndex: Int { Int(end) }
 
     /// Labels backed by their own storage.
     public init(_ labels: [Label] = []) {
         storage = labels
-        startIndex = 0
-        endIndex = labels.count
+        start = 0
+        end = Int32(clamping: labels.count)
     }
 
     init(storage: [Label], range: Range<Int>) {
         self.storage = storage
-        startIndex = range.lowerBound
-        endIndex = range.upperBound
+        start = Int32(truncatingIfNeeded: range.lowerBound)
+        end = Int32(truncatingIfNeeded: range.upperBound)
     }
 
     /// The label at a position.

@@ -10,7 +10,13 @@ public struct Sample: Sendable, Hashable {
     /// Prometheus text gives milliseconds; they are converted to seconds here.
     public var timestamp: Double?
     /// The OpenMetrics exemplar on this line, if any.
-    public var exemplar: Exemplar?
+    public var exemplar: Exemplar? {
+        get { exemplarBox?.exemplar }
+        set { exemplarBox = newValue.map(ExemplarBox.init) }
+    }
+
+    // Exemplars are rare; boxing one keeps every other sample a few words smaller.
+    private var exemplarBox: ExemplarBox?
 
     /// Creates a sample.
     public init(name: String, labels: Labels = Labels(), value: Double, timestamp: Double? = nil, exemplar: Exemplar? = nil) {
@@ -18,6 +24,13 @@ public struct Sample: Sendable, Hashable {
         self.labels = labels
         self.value = value
         self.timestamp = timestamp
-        self.exemplar = exemplar
+        self.exemplarBox = exemplar.map(ExemplarBox.init)
     }
+}
+
+private final class ExemplarBox: Sendable, Hashable {
+    let exemplar: Exemplar
+    init(_ exemplar: Exemplar) { self.exemplar = exemplar }
+    static func == (lhs: ExemplarBox, rhs: ExemplarBox) -> Bool { lhs.exemplar == rhs.exemplar }
+    func hash(into hasher: inout Hasher) { hasher.combine(exemplar) }
 }

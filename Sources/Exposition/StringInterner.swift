@@ -6,6 +6,8 @@ struct StringInterner {
     private var arena: [UInt8] = []
     private var offsets: [Int] = []
     private var lengths: [Int] = []
+    /// Whether a string has no '"', '\\' or newline, so its bytes read the same escaped or not.
+    private var plain: [Bool] = []
     private var hashes: [UInt64] = []
     private var slots: [Int32]
     private var mask: Int
@@ -79,6 +81,14 @@ struct StringInterner {
         offsets.append(arena.count)
         arena.append(contentsOf: UnsafeBufferPointer(start: start, count: count))
         lengths.append(count)
+        var isPlain = true
+        if let start {
+            for index in 0..<count where start[index] == 0x22 || start[index] == 0x5C || start[index] == 0x0A {
+                isPlain = false
+                break
+            }
+        }
+        plain.append(isPlain)
         hashes.append(h)
         slots[slot] = id
         if strings.count * 2 > slots.count { grow() }
@@ -106,8 +116,16 @@ struct StringInterner {
         arena.removeAll(keepingCapacity: true)
         offsets.removeAll(keepingCapacity: true)
         lengths.removeAll(keepingCapacity: true)
+        plain.removeAll(keepingCapacity: true)
         hashes.removeAll(keepingCapacity: true)
         for index in slots.indices { slots[index] = -1 }
+    }
+
+    /// The byte length of string `id` when it is a plain string (no quote, backslash or newline), else `nil`.
+    @inline(__always)
+    func plainLength(_ id: Int32) -> Int? {
+        guard id >= 0, Int(id) < lengths.count, plain[Int(id)] else { return nil }
+        return lengths[Int(id)]
     }
 
     /// Whether string `id` has exactly these bytes.

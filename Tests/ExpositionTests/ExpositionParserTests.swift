@@ -178,4 +178,33 @@ import Exposition
     func contentTypeSelection(_ header: String, _ expected: ExpositionFormat?) {
         #expect(ExpositionFormat(contentType: header) == expected)
     }
+
+    /// The parser reuses the previous line's names and values when the bytes match; near misses must not.
+    @Test(arguments: ExpositionFormat.allCases)
+    func previousLineReuseDoesNotConfuseNearMisses(_ format: ExpositionFormat) throws {
+        var parser = ExpositionParser(format: format)
+        let body = #"""
+            ab{x="ab",yy="1"} 1
+            ab{x="ab\\c",yy="1"} 2
+            ab{x="abc",y="1"} 3
+            ab{xy="ab",yy="1"} 4
+            ab{x="a",yy="1"} 5
+            ab{x="",yy="1"} 6
+            ab{x="ab\"",yy="1"} 7
+
+            """# + (format == .openMetrics ? "# EOF\n" : "")
+        let samples = try #require(try parser.parse(body)[family: "ab"]?.samples)
+        #expect(samples.map(\.labels) == [
+            ["x": "ab", "yy": "1"], ["x": #"ab\c"#, "yy": "1"], ["x": "abc", "y": "1"], ["xy": "ab", "yy": "1"],
+            ["x": "a", "yy": "1"], ["x": "", "yy": "1"], ["x": #"ab""#, "yy": "1"],
+        ])
+        let split = "ab 1\nabc 2\nab 3\n" + (format == .openMetrics ? "# EOF\n" : "")
+        if format == .prometheusText {
+            let names = try parser.parse(split)
+            #expect(names.families.map(\.name) == ["ab", "abc"])
+            #expect(names[family: "ab"]?.samples.map(\.value) == [1, 3])
+        } else {
+            #expect(throws: ExpositionError.self) { try parser.parse(split) }
+        }
+    }
 }
