@@ -18,6 +18,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", exact: "1.16.2"),
         .package(url: "https://github.com/apple/swift-metrics", exact: "2.13.0"),
         .package(url: "https://github.com/apple/swift-protobuf", exact: "1.39.0"),
+        .package(url: "https://github.com/swift-server/async-http-client", exact: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-nio", exact: "2.101.3"),
     ],
     targets: [
         // Pure decision core: windows, the KPA decider, scale-to-zero gating, configuration.
@@ -38,6 +40,14 @@ let package = Package(
         ),
         // Pure mapping of each runtime's metrics (vLLM, SGLang, TGI, Triton, KServe, queue-proxy) to canonical signals.
         .target(name: "RuntimeSignals", dependencies: ["Exposition"]),
+        // Concurrent, bounded scraping of queue-proxy stats and runtime metrics over HTTP.
+        .target(name: "Scraping", dependencies: [
+            "Exposition", "RuntimeSignals",
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         .executableTarget(
             name: "inferscale",
             dependencies: [
@@ -51,6 +61,14 @@ let package = Package(
         .testTarget(name: "ScalingTests", dependencies: ["Scaling"]),
         .testTarget(name: "RulesTests", dependencies: ["Rules"]),
         .testTarget(name: "AutoscalerTests", dependencies: ["Autoscaler"]),
+        .testTarget(name: "ScrapingTests", dependencies: [
+            "Scraping", "RuntimeSignals",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+            .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+        ]),
         // Runs the built `inferscale` binary: exit codes, output formats (golden files).
         .testTarget(name: "inferscaleTests", dependencies: ["inferscale", "Scaling"], resources: [.copy("Golden")]),
         .testTarget(name: "ExpositionTests", dependencies: ["Exposition"]),
