@@ -3,7 +3,13 @@ import Foundation
 
 /// Parses a large vLLM-shaped body (100 pods' worth of series) and prints throughput, time per sample
 /// line, and the ratio to a plain newline count over the same bytes measured in the same run.
-func runExpositionBenchmark(pods: Int = 100, rounds: Int = 60) {
+/// `rounds` can be given as `--exposition-rounds N` (for example to count allocations under valgrind).
+func runExpositionBenchmark(pods: Int = 100, rounds defaultRounds: Int = 60) {
+    var rounds = defaultRounds
+    if let flag = CommandLine.arguments.firstIndex(of: "--exposition-rounds"), flag + 1 < CommandLine.arguments.count,
+       let value = Int(CommandLine.arguments[flag + 1]), value > 0 {
+        rounds = value
+    }
     let fixture = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         .appendingPathComponent("../shared/fixtures/metrics/vllm.txt").standardizedFileURL
