@@ -144,7 +144,9 @@ extension ExpositionParser {
             if families[family].unit != nil {
                 throw cursor.error(.invalidMetadata, "second \"# UNIT\" for \(families[family].name)", at: cursor.lineStart)
             }
-            let unit = cursor.excerpt(textStart, textEnd)
+            guard let unit = String(validating: UnsafeBufferPointer(start: cursor.base + textStart, count: textEnd - textStart), as: UTF8.self) else {
+                throw cursor.error(.invalidUTF8, "unit is not valid UTF-8", at: textStart)
+            }
             if !unit.isEmpty && !families[family].name.hasSuffix("_" + unit) {
                 throw cursor.error(.invalidMetadata, "the name \(families[family].name) must end in \"_\(unit)\" to have unit \"\(unit)\"", at: textStart)
             }

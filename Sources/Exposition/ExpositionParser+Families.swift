@@ -124,7 +124,7 @@ extension ExpositionParser {
             }
         }
         if strict {
-            try checker.check(line, kind: kind, family: families[current], leID: leID, quantileID: quantileID, interner: interner, cursor: cursor)
+            try checker.check(line, kind: kind, family: families[current], leID: leID, quantileID: quantileID, interner: interner)
         } else if kind == .bucket, line.labelValue(leID) == nil {
             throw ExpositionError(.typeViolation, "\(interner[nameID]) has no le label; histogram buckets need one", line: line.line, column: 1)
         } else if kind == .plain, families[current].type == .summary, line.labelValue(quantileID) == nil {

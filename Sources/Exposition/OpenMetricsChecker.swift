@@ -47,7 +47,7 @@ struct OpenMetricsChecker {
     /// Checks one sample of a family of `type` whose name is `kind`.
     mutating func check(
         _ sample: ParsedLine, kind: SampleKind, family: FamilyRecord,
-        leID: Int32, quantileID: Int32, interner: StringInterner, cursor: Cursor
+        leID: Int32, quantileID: Int32, interner: StringInterner
     ) throws(ExpositionError) {
         let type = family.type
         func violation(_ message: String) -> ExpositionError {

@@ -207,4 +207,10 @@ import Exposition
             #expect(throws: ExpositionError.self) { try parser.parse(split) }
         }
     }
+
+    @Test func longUnitsAreKeptWhole() throws {
+        let unit = String(repeating: "kilo", count: 20) + "bytes"
+        let parsed = try openMetrics("# TYPE size_\(unit) gauge\n# UNIT size_\(unit) \(unit)\nsize_\(unit) 1\n# EOF\n")
+        #expect(parsed.families.first?.unit == unit)
+    }
 }
