@@ -4,7 +4,7 @@
 extension ExpositionParser {
     private var strict: Bool { format == .openMetrics }
 
-    mutating func parseBody<Visitor: ExpositionVisitor>(_ cursor: inout Cursor, into visitor: inout Visitor) throws(ExpositionError) {
+    mutating func parseBody<Sink: SampleSink>(_ cursor: inout Cursor, into visitor: inout Sink) throws(ExpositionError) {
         var sawEOF = false
         while cursor.pos < cursor.end {
             if !strict {
@@ -40,7 +40,7 @@ extension ExpositionParser {
     // MARK: Comment and metadata lines
 
     /// Parses a line starting with `#`. Returns true for `# EOF`.
-    private mutating func parseHashLine<Visitor: ExpositionVisitor>(_ cursor: inout Cursor, into visitor: inout Visitor) throws(ExpositionError) -> Bool {
+    private mutating func parseHashLine<Sink: SampleSink>(_ cursor: inout Cursor, into visitor: inout Sink) throws(ExpositionError) -> Bool {
         let lineBegin = cursor.pos
         cursor.pos += 1 // '#'
         if strict {
@@ -85,7 +85,7 @@ extension ExpositionParser {
         return position
     }
 
-    private mutating func parseMetadata<Visitor: ExpositionVisitor>(_ keyword: String, _ cursor: inout Cursor, into visitor: inout Visitor) throws(ExpositionError) {
+    private mutating func parseMetadata<Sink: SampleSink>(_ keyword: String, _ cursor: inout Cursor, into visitor: inout Sink) throws(ExpositionError) {
         // Separator before the name.
         if strict {
             guard cursor.peek == 0x20 else { throw cursor.error(.invalidMetadata, "expected a space and a metric name after \"# \(keyword)\"") }
