@@ -115,7 +115,9 @@ extension ExpositionParser {
             }
         }
         let textStart = cursor.pos
-        let textEnd = lineEnd(cursor)
+        var textEnd = lineEnd(cursor)
+        // Prometheus text from Windows-built exporters may end lines with CR LF.
+        if !strict, textEnd > textStart, cursor.base[textEnd - 1] == 0x0D { textEnd -= 1 }
         let family = try family(forMetadata: nameID, &cursor, into: &visitor)
 
         switch keyword {
@@ -153,7 +155,7 @@ extension ExpositionParser {
             families[family].unit = unit
             try checkUnitAllowed(family, &cursor)
         }
-        cursor.pos = textEnd
+        cursor.pos = lineEnd(cursor)
         if cursor.pos < cursor.end { cursor.consumeNewline() }
     }
 

@@ -213,4 +213,12 @@ import Exposition
         let parsed = try openMetrics("# TYPE size_\(unit) gauge\n# UNIT size_\(unit) \(unit)\nsize_\(unit) 1\n# EOF\n")
         #expect(parsed.families.first?.unit == unit)
     }
+
+    @Test func prometheusTextAcceptsCRLF() throws {
+        let parsed = try text("# HELP a Some help.\r\n# TYPE a gauge\r\na{x=\"1\"} 2\r\nb 3 1000\r\n")
+        #expect(parsed[family: "a"]?.help == "Some help.")
+        #expect(parsed[family: "a"]?.samples.first?.value == 2)
+        #expect(parsed[family: "b"]?.samples.first?.timestamp == 1)
+        #expect(error(.openMetrics, "a 1\r\n# EOF\r\n") != nil)
+    }
 }
