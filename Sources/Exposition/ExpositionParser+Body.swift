@@ -216,7 +216,6 @@ extension ExpositionParser {
             }
             line.nameID = nameID
         }
-        var hadLabels = false
         line.hasExemplar = false
         line.timestamp = nil
         var blankAfterName = false
@@ -228,10 +227,10 @@ extension ExpositionParser {
         var hasLabelSet = false
         if cursor.peek == 0x7B {
             hasLabelSet = true
-            hadLabels = true
             try parseLabels(&cursor, exemplar: false)
+        } else {
+            line.labels.removeAll(keepingCapacity: true)
         }
-        if !hadLabels { line.labels.removeAll(keepingCapacity: true) }
         // Separator before the value.
         if strict {
             guard cursor.peek == 0x20 else {
