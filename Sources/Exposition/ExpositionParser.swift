@@ -94,7 +94,9 @@ public struct ExpositionParser: Sendable {
 
     private mutating func seedInterner() {
         interner.removeAll()
+        // Everything that caches interned ids must forget them with the table.
         line = ParsedLine()
+        checker = OpenMetricsChecker()
         leID = interner.intern("le")
         quantileID = interner.intern("quantile")
     }

@@ -221,4 +221,16 @@ import Exposition
         #expect(parsed[family: "b"]?.samples.first?.timestamp == 1)
         #expect(error(.openMetrics, "a 1\r\n# EOF\r\n") != nil)
     }
+
+    @Test func clearingTheStringTableForgetsCachedBounds() throws {
+        var limits = ExpositionParser.Limits()
+        limits.maxRetainedStrings = 1 // clear before every parse
+        var parser = ExpositionParser(format: .openMetrics, limits: limits)
+        func body(_ first: String, _ second: String) -> String {
+            "# TYPE a histogram\na_bucket{le=\"\(first)\"} 0\na_bucket{le=\"\(second)\"} 0\na_bucket{le=\"+Inf\"} 0\n# EOF\n"
+        }
+        _ = try parser.parse(body("1", "2"))
+        // The same ids now name "2" and "1": stale bounds would wrongly accept this order.
+        #expect(throws: ExpositionError.self) { try parser.parse(body("2", "1")) }
+    }
 }
