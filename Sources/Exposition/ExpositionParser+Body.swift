@@ -4,7 +4,7 @@
 extension ExpositionParser {
     private var strict: Bool { format == .openMetrics }
 
-    mutating func parseBody<Visitor: ExpositionVisitor>(_ cursor: inout Cursor, into visitor: inout Visitor) throws(ExpositionError) {
+    mutating func parseBody<Sink: SampleSink>(_ cursor: inout Cursor, into visitor: inout Sink) throws(ExpositionError) {
         var sawEOF = false
         while cursor.pos < cursor.end {
             if !strict {
@@ -40,7 +40,7 @@ extension ExpositionParser {
     // MARK: Comment and metadata lines
 
     /// Parses a line starting with `#`. Returns true for `# EOF`.
-    private mutating func parseHashLine<Visitor: ExpositionVisitor>(_ cursor: inout Cursor, into visitor: inout Visitor) throws(ExpositionError) -> Bool {
+    private mutating func parseHashLine<Sink: SampleSink>(_ cursor: inout Cursor, into visitor: inout Sink) throws(ExpositionError) -> Bool {
         let lineBegin = cursor.pos
         cursor.pos += 1 // '#'
         if strict {
@@ -85,7 +85,7 @@ extension ExpositionParser {
         return position
     }
 
-    private mutating func parseMetadata<Visitor: ExpositionVisitor>(_ keyword: String, _ cursor: inout Cursor, into visitor: inout Visitor) throws(ExpositionError) {
+    private mutating func parseMetadata<Sink: SampleSink>(_ keyword: String, _ cursor: inout Cursor, into visitor: inout Sink) throws(ExpositionError) {
         // Separator before the name.
         if strict {
             guard cursor.peek == 0x20 else { throw cursor.error(.invalidMetadata, "expected a space and a metric name after \"# \(keyword)\"") }
@@ -115,7 +115,9 @@ extension ExpositionParser {
             }
         }
         let textStart = cursor.pos
-        let textEnd = lineEnd(cursor)
+        var textEnd = lineEnd(cursor)
+        // Prometheus text from Windows-built exporters may end lines with CR LF.
+        if !strict, textEnd > textStart, cursor.base[textEnd - 1] == 0x0D { textEnd -= 1 }
         let family = try family(forMetadata: nameID, &cursor, into: &visitor)
 
         switch keyword {
@@ -144,14 +146,16 @@ extension ExpositionParser {
             if families[family].unit != nil {
                 throw cursor.error(.invalidMetadata, "second \"# UNIT\" for \(families[family].name)", at: cursor.lineStart)
             }
-            let unit = cursor.excerpt(textStart, textEnd)
+            guard let unit = String(validating: UnsafeBufferPointer(start: cursor.base + textStart, count: textEnd - textStart), as: UTF8.self) else {
+                throw cursor.error(.invalidUTF8, "unit is not valid UTF-8", at: textStart)
+            }
             if !unit.isEmpty && !families[family].name.hasSuffix("_" + unit) {
                 throw cursor.error(.invalidMetadata, "the name \(families[family].name) must end in \"_\(unit)\" to have unit \"\(unit)\"", at: textStart)
             }
             families[family].unit = unit
             try checkUnitAllowed(family, &cursor)
         }
-        cursor.pos = textEnd
+        cursor.pos = lineEnd(cursor)
         if cursor.pos < cursor.end { cursor.consumeNewline() }
     }
 
@@ -212,7 +216,6 @@ extension ExpositionParser {
             }
             line.nameID = nameID
         }
-        var hadLabels = false
         line.hasExemplar = false
         line.timestamp = nil
         var blankAfterName = false
@@ -224,10 +227,10 @@ extension ExpositionParser {
         var hasLabelSet = false
         if cursor.peek == 0x7B {
             hasLabelSet = true
-            hadLabels = true
             try parseLabels(&cursor, exemplar: false)
+        } else {
+            line.labels.removeAll(keepingCapacity: true)
         }
-        if !hadLabels { line.labels.removeAll(keepingCapacity: true) }
         // Separator before the value.
         if strict {
             guard cursor.peek == 0x20 else {

@@ -4,7 +4,7 @@ extension ExpositionParser {
     private var strict: Bool { format == .openMetrics }
 
     /// The family a `# HELP`/`# TYPE`/`# UNIT` line describes, opening it if needed.
-    mutating func family<Visitor: ExpositionVisitor>(forMetadata nameID: Int32, _ cursor: inout Cursor, into visitor: inout Visitor) throws(ExpositionError) -> Int {
+    mutating func family<Sink: SampleSink>(forMetadata nameID: Int32, _ cursor: inout Cursor, into visitor: inout Sink) throws(ExpositionError) -> Int {
         if current >= 0, families[current].nameID == nameID {
             if families[current].hasSamples && strict {
                 throw cursor.error(.invalidMetadata, "metadata for \(families[current].name) after its samples; HELP, TYPE and UNIT must come before the first sample", at: cursor.lineStart)
@@ -73,21 +73,21 @@ extension ExpositionParser {
     }
 
     /// Ends the current run of a family: final checks, and a visitor call for metadata-only families.
-    mutating func closeFamily<Visitor: ExpositionVisitor>(_ cursor: inout Cursor, into visitor: inout Visitor) throws(ExpositionError) {
+    mutating func closeFamily<Sink: SampleSink>(_ cursor: inout Cursor, into visitor: inout Sink) throws(ExpositionError) {
         guard current >= 0 else { return }
         if strict { try checker.finishFamily(families[current]) }
         if !families[current].begun { begin(current, &visitor) }
         current = -1
     }
 
-    private mutating func begin<Visitor: ExpositionVisitor>(_ index: Int, _ visitor: inout Visitor) {
+    private mutating func begin<Sink: SampleSink>(_ index: Int, _ visitor: inout Sink) {
         families[index].begun = true
         let family = families[index]
         visitor.beginFamily(name: family.name, type: family.type, help: family.help, unit: family.unit)
     }
 
     /// Files the sample just parsed under its family, checks it, and hands it to the visitor.
-    mutating func acceptSample<Visitor: ExpositionVisitor>(_ cursor: inout Cursor, into visitor: inout Visitor) throws(ExpositionError) {
+    mutating func acceptSample<Sink: SampleSink>(_ cursor: inout Cursor, into visitor: inout Sink) throws(ExpositionError) {
         sampleCount += 1
         if sampleCount > limits.maxSamples {
             throw ExpositionError(.limitExceeded, "more than \(limits.maxSamples) samples in one body", line: line.line, column: 1)
@@ -124,7 +124,7 @@ extension ExpositionParser {
             }
         }
         if strict {
-            try checker.check(line, kind: kind, family: families[current], leID: leID, quantileID: quantileID, interner: interner, cursor: cursor)
+            try checker.check(line, kind: kind, family: families[current], leID: leID, quantileID: quantileID, interner: interner)
         } else if kind == .bucket, line.labelValue(leID) == nil {
             throw ExpositionError(.typeViolation, "\(interner[nameID]) has no le label; histogram buckets need one", line: line.line, column: 1)
         } else if kind == .plain, families[current].type == .summary, line.labelValue(quantileID) == nil {
@@ -133,12 +133,6 @@ extension ExpositionParser {
         families[current].hasSamples = true
         if !families[current].begun { begin(current, &visitor) }
 
-        labelScratch.removeAll(keepingCapacity: true)
-        var index = 0
-        while index < line.labels.count {
-            labelScratch.append(Label(name: interner[line.labels[index]], value: interner[line.labels[index + 1]]))
-            index += 2
-        }
         var exemplar: Exemplar?
         if line.hasExemplar {
             var labels: [Label] = []
@@ -149,8 +143,7 @@ extension ExpositionParser {
             }
             exemplar = Exemplar(labels: Labels(labels), value: line.exemplarValue, timestamp: line.exemplarTimestamp)
         }
-        visitor.sample(Sample(name: interner[nameID], labels: Labels(storage: labelScratch, range: 0..<labelScratch.count),
-                              value: line.value, timestamp: line.timestamp, exemplar: exemplar))
+        visitor.accept(line, exemplar: exemplar, interner: interner)
     }
 
     /// Prometheus text: an earlier family that accepts this sample name, directly or as histogram/summary part.

@@ -31,7 +31,6 @@ public struct ExpositionParser: Sendable {
     var leID: Int32 = -1
     var quantileID: Int32 = -1
     var line = ParsedLine()
-    var labelScratch: [Label] = []
     var unescapeBuffer: [UInt8] = []
     var families: [FamilyRecord] = []
     var familyIndex: [Int32: Int] = [:]
@@ -52,7 +51,7 @@ public struct ExpositionParser: Sendable {
         var collector = FamilyCollector()
         // `withUnsafeBytes` is untyped-rethrowing, so the typed error travels out as a `Result`.
         let outcome: Result<Void, ExpositionError> = bytes.withUnsafeBytes { buffer in
-            do throws(ExpositionError) { try parse(buffer, into: &collector); return .success(()) } catch { return .failure(error) }
+            do throws(ExpositionError) { try parse(buffer, sink: &collector); return .success(()) } catch { return .failure(error) }
         }
         try outcome.get()
         return collector.finish()
@@ -61,7 +60,7 @@ public struct ExpositionParser: Sendable {
     /// Parses a whole body into families. Throws at the first problem.
     public mutating func parse(_ buffer: UnsafeRawBufferPointer) throws(ExpositionError) -> ParsedExposition {
         var collector = FamilyCollector()
-        try parse(buffer, into: &collector)
+        try parse(buffer, sink: &collector)
         return collector.finish()
     }
 
@@ -75,6 +74,13 @@ public struct ExpositionParser: Sendable {
     public mutating func parse<Visitor: ExpositionVisitor>(
         _ buffer: UnsafeRawBufferPointer, into visitor: inout Visitor
     ) throws(ExpositionError) {
+        var sink = VisitorSink(visitor: visitor)
+        defer { visitor = sink.visitor }
+        try parse(buffer, sink: &sink)
+    }
+
+    /// The same as the public visitor entry, for the internal sinks that read interned ids directly.
+    mutating func parse<Sink: SampleSink>(_ buffer: UnsafeRawBufferPointer, sink: inout Sink) throws(ExpositionError) {
         reset()
         guard let base = buffer.baseAddress?.assumingMemoryBound(to: UInt8.self), buffer.count > 0 else {
             if format == .openMetrics {
@@ -83,12 +89,14 @@ public struct ExpositionParser: Sendable {
             return
         }
         var cursor = Cursor(base: base, count: buffer.count)
-        try parseBody(&cursor, into: &visitor)
+        try parseBody(&cursor, into: &sink)
     }
 
     private mutating func seedInterner() {
         interner.removeAll()
+        // Everything that caches interned ids must forget them with the table.
         line = ParsedLine()
+        checker = OpenMetricsChecker()
         leID = interner.intern("le")
         quantileID = interner.intern("quantile")
     }

@@ -1,6 +1,6 @@
-/// The visitor behind ``ExpositionParser/parse(_:)-(UnsafeRawBufferPointer)``: it gathers samples into
-/// ``MetricFamily`` values, with one label storage array per family run rather than one per sample.
-struct FamilyCollector: ExpositionVisitor {
+/// The sink behind ``ExpositionParser/parse(_:)``: it gathers samples into ``MetricFamily`` values, with
+/// one label storage array per family run rather than one per sample.
+struct FamilyCollector: SampleSink {
     private struct Pending {
         var name: String
         var labelStart: Int
@@ -30,12 +30,15 @@ struct FamilyCollector: ExpositionVisitor {
         }
     }
 
-    mutating func sample(_ sample: Sample) {
+    mutating func accept(_ line: ParsedLine, exemplar: Exemplar?, interner: StringInterner) {
         let start = labels.count
-        // Append the slice of the backing array directly: a bulk copy rather than element by element.
-        labels.append(contentsOf: sample.labels.storage[sample.labels.startIndex..<sample.labels.endIndex])
-        pending.append(Pending(name: sample.name, labelStart: start, labelEnd: labels.count,
-                               value: sample.value, timestamp: sample.timestamp, exemplar: sample.exemplar))
+        var index = 0
+        while index < line.labels.count {
+            labels.append(Label(name: interner[line.labels[index]], value: interner[line.labels[index + 1]]))
+            index += 2
+        }
+        pending.append(Pending(name: interner[line.nameID], labelStart: start, labelEnd: labels.count,
+                               value: line.value, timestamp: line.timestamp, exemplar: exemplar))
     }
 
     mutating func finish() -> ParsedExposition {

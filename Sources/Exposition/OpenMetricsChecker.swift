@@ -18,8 +18,9 @@ struct OpenMetricsChecker {
 
     private var histogram = HistogramRun()
 
-    /// Bucket bounds and quantiles by value id, since the same strings repeat in every series.
-    private var numberCache: [Int32: Double] = [:]
+    /// Bucket bounds and quantiles by value id, since the same strings repeat in every series; NaN marks
+    /// "not parsed yet" (canonical bounds are never NaN).
+    private var numberCache: [Double] = []
 
     struct HistogramRun {
         var lastBound = -Double.infinity
@@ -47,14 +48,15 @@ struct OpenMetricsChecker {
     /// Checks one sample of a family of `type` whose name is `kind`.
     mutating func check(
         _ sample: ParsedLine, kind: SampleKind, family: FamilyRecord,
-        leID: Int32, quantileID: Int32, interner: StringInterner, cursor: Cursor
+        leID: Int32, quantileID: Int32, interner: StringInterner
     ) throws(ExpositionError) {
         let type = family.type
         func violation(_ message: String) -> ExpositionError {
             ExpositionError(.typeViolation, message, line: sample.line, column: 1)
         }
         let value = sample.value
-        let sampleName = interner[sample.nameID]
+        // Only error messages need the name; looking it up lazily keeps a retain off every sample.
+        var sampleName: String { interner[sample.nameID] }
 
         // Values: counts can't be NaN or negative; info is 1; stateset is 0 or 1.
         switch (type, kind) {
@@ -183,21 +185,27 @@ struct OpenMetricsChecker {
     }
 
     private mutating func number(_ id: Int32, _ interner: StringInterner) -> Double? {
-        if let cached = numberCache[id] { return cached }
+        let index = Int(id)
+        if index < numberCache.count, !numberCache[index].isNaN { return numberCache[index] }
         var text = interner[id]
         let value = text.withUTF8 { buffer -> Double? in
             guard let base = buffer.baseAddress else { return nil }
             return NumberParser.parseDouble(base, buffer.count, specials: .canonicalInfinity)
         }
-        if let value { numberCache[id] = value }
+        if let value {
+            if index >= numberCache.count {
+                numberCache.append(contentsOf: repeatElement(.nan, count: index + 1 - numberCache.count))
+            }
+            numberCache[index] = value
+        }
         return value
     }
 
     private mutating func enterGroup(line: Int, familyName: String) throws(ExpositionError) {
-        var hasher = Hasher()
-        hasher.combine(candidateKey.count)
-        for id in candidateKey { hasher.combine(id) }
-        let hash = UInt64(bitPattern: Int64(hasher.finalize()))
+        // Only needs to spread keys; equal hashes are confirmed against the stored key below.
+        let hash = candidateKey.withUnsafeBytes { bytes in
+            StringInterner.hash(bytes.baseAddress?.assumingMemoryBound(to: UInt8.self), bytes.count)
+        }
         if let offset = seenGroups[hash] {
             let length = Int(keyStore[offset])
             if length == candidateKey.count, keyStore[(offset + 1)..<(offset + 1 + length)].elementsEqual(candidateKey) {

@@ -3,7 +3,13 @@ import Foundation
 
 /// Parses a large vLLM-shaped body (100 pods' worth of series) and prints throughput, time per sample
 /// line, and the ratio to a plain newline count over the same bytes measured in the same run.
-func runExpositionBenchmark(pods: Int = 100, rounds: Int = 60) {
+/// `rounds` can be given as `--exposition-rounds N` (for example to count allocations under valgrind).
+func runExpositionBenchmark(pods: Int = 100, rounds defaultRounds: Int = 60) {
+    var rounds = defaultRounds
+    if let flag = CommandLine.arguments.firstIndex(of: "--exposition-rounds"), flag + 1 < CommandLine.arguments.count,
+       let value = Int(CommandLine.arguments[flag + 1]), value > 0 {
+        rounds = value
+    }
     let fixture = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         .appendingPathComponent("../shared/fixtures/metrics/vllm.txt").standardizedFileURL
@@ -11,7 +17,9 @@ func runExpositionBenchmark(pods: Int = 100, rounds: Int = 60) {
         print("exposition: cannot read \(fixture.path); skipped")
         return
     }
-    let body = Array(makeBody(from: text, pods: pods).utf8)
+    let textBody = makeBody(from: text, pods: pods)
+    let body = Array(textBody.utf8)
+    let openMetricsBody = Array(makeOpenMetrics(from: textBody).utf8)
     let sampleLines = body.split(separator: UInt8(ascii: "\n")).filter { $0.first != UInt8(ascii: "#") }.count
 
     struct Summer: ExpositionVisitor {
@@ -21,6 +29,7 @@ func runExpositionBenchmark(pods: Int = 100, rounds: Int = 60) {
         mutating func sample(_ sample: Sample) { total += sample.value; count += 1 }
     }
     var parser = ExpositionParser(format: .prometheusText)
+    var strictParser = ExpositionParser(format: .openMetrics)
     var failure: ExpositionError?
     // The three measurements are interleaved round by round, and each keeps its best round, so load from
     // other processes on a shared machine affects them alike.
@@ -42,24 +51,31 @@ func runExpositionBenchmark(pods: Int = 100, rounds: Int = 60) {
             if case .failure(let error) = outcome { failure = error }
             return summer.count
         },
+        {
+            do throws(ExpositionError) { return try strictParser.parse(openMetricsBody).sampleCount } catch { failure = error; return 0 }
+        },
     ])
-    let (baseline, full, visited) = (timings[0], timings[1], timings[2])
+    let (baseline, full, visited, strict) = (timings[0], timings[1], timings[2], timings[3])
     if let failure {
         print("exposition: the generated body did not parse: \(failure)")
         return
     }
 
     let megabytes = Double(body.count) / 1_000_000
-    func report(_ label: String, _ seconds: Double) {
-        let mbPerSecond = megabytes / seconds
-        let nsPerLine = seconds * 1e9 / Double(sampleLines)
-        let ratio = seconds / baseline
+    func report(_ label: String, _ seconds: Double, bytes: Int? = nil, lines: Int? = nil) {
+        let size = bytes.map { Double($0) / 1_000_000 } ?? megabytes
+        let mbPerSecond = size / seconds
+        let nsPerLine = seconds * 1e9 / Double(lines ?? sampleLines)
+        // The baseline scales with the bytes scanned.
+        let ratio = seconds / (baseline * size / megabytes)
         print("  \(label): \(format(mbPerSecond, 0)) MB/s, \(format(nsPerLine, 1)) ns per sample line, \(format(ratio, 1))x the newline scan")
     }
     print("exposition: \(pods) vLLM-shaped pods, \(format(megabytes, 2)) MB, \(sampleLines) sample lines, best of \(rounds)")
     print("  newline scan (baseline): \(format(megabytes / baseline, 0)) MB/s")
     report("parse to families (Prometheus text)", full)
     report("parse with a visitor (no result built)", visited)
+    let strictLines = openMetricsBody.split(separator: UInt8(ascii: "\n")).filter { $0.first != UInt8(ascii: "#") }.count
+    report("parse to families (OpenMetrics, all checks; \(strictLines) lines)", strict, bytes: openMetricsBody.count, lines: strictLines)
 }
 
 /// The fixture's families with each series repeated once per pod, told apart by a `pod` label and
@@ -92,6 +108,30 @@ private func makeBody(from fixture: String, pods: Int) -> String {
     }
     flush()
     return output
+}
+
+/// The same body as OpenMetrics: counter families lose the `_total` in their metadata, the separate
+/// `_created` gauge families of Python exporters are dropped (OpenMetrics would file them under the
+/// counter), and `# EOF` ends it.
+private func makeOpenMetrics(from text: String) -> String {
+    var counters: Set<Substring> = []
+    for line in text.split(separator: "\n") where line.hasPrefix("# TYPE ") && line.hasSuffix(" counter") {
+        counters.insert(line.split(separator: " ")[2])
+    }
+    var output = ""
+    for line in text.split(separator: "\n") {
+        let fields = line.split(separator: " ", maxSplits: 3)
+        let metadata = line.hasPrefix("# HELP ") || line.hasPrefix("# TYPE ")
+        let name: Substring = metadata ? fields[2] : line.prefix { $0 != "{" && $0 != " " }
+        if name.hasSuffix("_created") { continue }
+        if metadata, counters.contains(name), name.hasSuffix("_total") {
+            output += "\(fields[0]) \(fields[1]) \(name.dropLast(6)) \(fields.count > 3 ? fields[3] : "")\n"
+        } else {
+            output += line
+            output += "\n"
+        }
+    }
+    return output + "# EOF\n"
 }
 
 /// The best wall time of each workload over `rounds` rounds, in seconds. Results are consumed so the

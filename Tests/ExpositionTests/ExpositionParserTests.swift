@@ -207,4 +207,30 @@ import Exposition
             #expect(throws: ExpositionError.self) { try parser.parse(split) }
         }
     }
+
+    @Test func longUnitsAreKeptWhole() throws {
+        let unit = String(repeating: "kilo", count: 20) + "bytes"
+        let parsed = try openMetrics("# TYPE size_\(unit) gauge\n# UNIT size_\(unit) \(unit)\nsize_\(unit) 1\n# EOF\n")
+        #expect(parsed.families.first?.unit == unit)
+    }
+
+    @Test func prometheusTextAcceptsCRLF() throws {
+        let parsed = try text("# HELP a Some help.\r\n# TYPE a gauge\r\na{x=\"1\"} 2\r\nb 3 1000\r\n")
+        #expect(parsed[family: "a"]?.help == "Some help.")
+        #expect(parsed[family: "a"]?.samples.first?.value == 2)
+        #expect(parsed[family: "b"]?.samples.first?.timestamp == 1)
+        #expect(error(.openMetrics, "a 1\r\n# EOF\r\n") != nil)
+    }
+
+    @Test func clearingTheStringTableForgetsCachedBounds() throws {
+        var limits = ExpositionParser.Limits()
+        limits.maxRetainedStrings = 1 // clear before every parse
+        var parser = ExpositionParser(format: .openMetrics, limits: limits)
+        func body(_ first: String, _ second: String) -> String {
+            "# TYPE a histogram\na_bucket{le=\"\(first)\"} 0\na_bucket{le=\"\(second)\"} 0\na_bucket{le=\"+Inf\"} 0\n# EOF\n"
+        }
+        _ = try parser.parse(body("1", "2"))
+        // The same ids now name "2" and "1": stale bounds would wrongly accept this order.
+        #expect(throws: ExpositionError.self) { try parser.parse(body("2", "1")) }
+    }
 }
