@@ -53,6 +53,10 @@ let package = Package(
             dependencies: [
                 "Scaling",
                 "Rules",
+                "Exposition",
+                "RuntimeSignals",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
