@@ -11,6 +11,11 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
+        .package(url: "https://github.com/swift-server/async-http-client", exact: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-nio", exact: "2.101.3"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", exact: "2.37.6"),
+        .package(url: "https://github.com/apple/swift-log", exact: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", exact: "2.13.0"),
     ],
     targets: [
         // Pure decision core: windows, the KPA decider, scale-to-zero gating, configuration.
@@ -23,8 +28,36 @@ let package = Package(
             ]
         ),
         // Release-build benchmarks that print their figures: `make bench`.
-        .executableTarget(name: "inferscale-bench", dependencies: ["Scaling"], path: "Sources/InferscaleBenchmarks"),
+        .executableTarget(name: "inferscale-bench", dependencies: ["Scaling", "RemoteWrite", "RemoteWriteTestKit"], path: "Sources/InferscaleBenchmarks"),
         .testTarget(name: "ScalingTests", dependencies: ["Scaling"]),
+        // Snappy block compression from the system C library (Debian: libsnappy-dev).
+        .systemLibrary(name: "CSnappy", pkgConfig: "snappy", providers: [.apt(["libsnappy-dev"])]),
+        // Prometheus remote-write 1.0/2.0: encoding, snappy, sharded queue with retries.
+        .target(
+            name: "RemoteWrite",
+            dependencies: [
+                "CSnappy",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        // Test kit (not a product): a 2.0 test receiver on 127.0.0.1:0, a payload decoder, a Prometheus runner.
+        .target(
+            name: "RemoteWriteTestKit",
+            dependencies: [
+                "RemoteWrite", "CSnappy",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ]
+        ),
+        .testTarget(name: "RemoteWriteTests", dependencies: ["RemoteWrite", "RemoteWriteTestKit"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,0 +1,165 @@
+/// Encodes batches of samples as remote-write 1.0 or 2.0 protobuf and compresses them with snappy.
+///
+/// Keeps its scratch buffers between calls: one encoder per sending task, reused for every
+/// request, so steady-state encoding allocates nothing. Each sample becomes its own TimeSeries
+/// entry, which keeps per-series order trivially and is how Prometheus batches too.
+public struct WriteRequestEncoder: Sendable {
+    @usableFromInline var body: [UInt8] = []
+    @usableFromInline var series: [UInt8] = []
+    @usableFromInline var refs: [UInt32] = []
+    // 2.0 symbols: interned number -> index in this request, valid when stamp == generation.
+    @usableFromInline var localIndex: [UInt32] = []
+    @usableFromInline var stamp: [UInt32] = []
+    @usableFromInline var generation: UInt32 = 0
+
+    /// Creates an encoder with empty buffers.
+    public init() {}
+
+    /// Encodes `samples` as an uncompressed protobuf message into `output` (replacing its contents).
+    public mutating func encode(_ samples: [PendingSample], version: RemoteWriteVersion, into output: inout [UInt8]) {
+        output.removeAll(keepingCapacity: true)
+        switch version {
+        case .v1: encodeV1(samples, into: &output)
+        case .v2: encodeV2(samples, into: &output)
+        }
+    }
+
+    /// Encodes `samples` and snappy-compresses the message into `output` (replacing its contents).
+    ///
+    /// - Returns: the size of the uncompressed message in bytes.
+    @discardableResult
+    public mutating func encodeCompressed(_ samples: [PendingSample], version: RemoteWriteVersion, into output: inout [UInt8]) -> Int {
+        var body = self.body
+        self.body = []
+        encode(samples, version: version, into: &body)
+        Snappy.compress(body, into: &output)
+        let count = body.count
+        self.body = body
+        return count
+    }
+
+    // MARK: 1.0
+
+    @inline(__always)
+    static func sampleMessageSize(_ timestamp: Int64) -> Int {
+        9 + 1 + ProtobufWriter.varintSize(UInt64(bitPattern: timestamp))
+    }
+
+    mutating func encodeV1(_ samples: [PendingSample], into out: inout [UInt8]) {
+        var estimate = 0
+        for s in samples { estimate += s.series.v1LabelBytes.count + 32 }
+        out.reserveCapacity(estimate)
+        for s in samples {
+            let sampleSize = Self.sampleMessageSize(s.timestamp)
+            let labels = s.series.v1LabelBytes
+            let seriesSize = labels.count + 1 + ProtobufWriter.varintSize(UInt64(sampleSize)) + sampleSize
+            // WriteRequest.timeseries = 1
+            ProtobufWriter.appendTag(1, .lengthDelimited, to: &out)
+            ProtobufWriter.appendVarint(UInt64(seriesSize), to: &out)
+            // TimeSeries.labels = 1 (pre-rendered), TimeSeries.samples = 2
+            out.append(contentsOf: labels)
+            ProtobufWriter.appendTag(2, .lengthDelimited, to: &out)
+            ProtobufWriter.appendVarint(UInt64(sampleSize), to: &out)
+            ProtobufWriter.appendDouble(field: 1, s.value, to: &out)
+            ProtobufWriter.appendInt64(field: 2, s.timestamp, to: &out)
+        }
+    }
+
+    // MARK: 2.0
+
+    /// The index of interned string `id` in this request's symbols, adding `bytes` on first use.
+    @inline(__always)
+    mutating func symbolIndex(_ id: UInt32, _ bytes: [UInt8], symbols: inout [UInt8], next: inout UInt32) -> UInt32 {
+        let i = Int(id)
+        if i >= stamp.count {
+            let grow = Swift.max(i + 1, stamp.count * 2) - stamp.count
+            stamp.append(contentsOf: repeatElement(0, count: grow))
+            localIndex.append(contentsOf: repeatElement(0, count: grow))
+        }
+        if stamp[i] == generation { return localIndex[i] }
+        stamp[i] = generation
+        localIndex[i] = next
+        next += 1
+        ProtobufWriter.appendBytes(field: 4, bytes, to: &symbols)
+        return next - 1
+    }
+
+    mutating func encodeV2(_ samples: [PendingSample], into out: inout [UInt8]) {
+        generation &+= 1
+        if generation == 0 {
+            // Wrapped: forget every stamp so no stale entry looks current.
+            for i in stamp.indices { stamp[i] = 0 }
+            generation = 1
+        }
+        var body = self.series
+        self.series = []
+        body.removeAll(keepingCapacity: true)
+        var refs = self.refs
+        // Request.symbols = 4; element 0 is the empty string.
+        ProtobufWriter.appendTag(4, .lengthDelimited, to: &out)
+        out.append(0)
+        var next: UInt32 = 1
+        for s in samples {
+            let series = s.series
+            refs.removeAll(keepingCapacity: true)
+            var refsSize = 0
+            for (k, id) in series.symbolIDs.enumerated() {
+                let r = symbolIndex(id, series.symbolBytes[k], symbols: &out, next: &next)
+                refs.append(r)
+                refsSize += ProtobufWriter.varintSize(UInt64(r))
+            }
+            var metadataSize = 0
+            var helpRef: UInt32 = 0
+            var unitRef: UInt32 = 0
+            if let metadata = series.metadata {
+                if metadata.type != .unspecified { metadataSize += 2 }
+                if series.helpID != .max {
+                    helpRef = symbolIndex(series.helpID, series.helpBytes, symbols: &out, next: &next)
+                    metadataSize += 1 + ProtobufWriter.varintSize(UInt64(helpRef))
+                }
+                if series.unitID != .max {
+                    unitRef = symbolIndex(series.unitID, series.unitBytes, symbols: &out, next: &next)
+                    metadataSize += 1 + ProtobufWriter.varintSize(UInt64(unitRef))
+                }
+            }
+            let sampleSize = Self.sampleMessageSize(s.timestamp)
+            var seriesSize = 1 + ProtobufWriter.varintSize(UInt64(refsSize)) + refsSize
+                + 1 + ProtobufWriter.varintSize(UInt64(sampleSize)) + sampleSize
+            if series.metadata != nil {
+                seriesSize += 1 + ProtobufWriter.varintSize(UInt64(metadataSize)) + metadataSize
+            }
+            // Request.timeseries = 5
+            ProtobufWriter.appendTag(5, .lengthDelimited, to: &body)
+            ProtobufWriter.appendVarint(UInt64(seriesSize), to: &body)
+            // TimeSeries.labels_refs = 1, packed
+            ProtobufWriter.appendTag(1, .lengthDelimited, to: &body)
+            ProtobufWriter.appendVarint(UInt64(refsSize), to: &body)
+            for r in refs { ProtobufWriter.appendVarint(UInt64(r), to: &body) }
+            // TimeSeries.samples = 2
+            ProtobufWriter.appendTag(2, .lengthDelimited, to: &body)
+            ProtobufWriter.appendVarint(UInt64(sampleSize), to: &body)
+            ProtobufWriter.appendDouble(field: 1, s.value, to: &body)
+            ProtobufWriter.appendInt64(field: 2, s.timestamp, to: &body)
+            // TimeSeries.metadata = 5: type = 1, help_ref = 3, unit_ref = 4
+            if let metadata = series.metadata {
+                ProtobufWriter.appendTag(5, .lengthDelimited, to: &body)
+                ProtobufWriter.appendVarint(UInt64(metadataSize), to: &body)
+                if metadata.type != .unspecified {
+                    ProtobufWriter.appendTag(1, .varint, to: &body)
+                    ProtobufWriter.appendVarint(UInt64(metadata.type.rawValue), to: &body)
+                }
+                if series.helpID != .max {
+                    ProtobufWriter.appendTag(3, .varint, to: &body)
+                    ProtobufWriter.appendVarint(UInt64(helpRef), to: &body)
+                }
+                if series.unitID != .max {
+                    ProtobufWriter.appendTag(4, .varint, to: &body)
+                    ProtobufWriter.appendVarint(UInt64(unitRef), to: &body)
+                }
+            }
+        }
+        out.append(contentsOf: body)
+        self.series = body
+        self.refs = refs
+    }
+}
