@@ -211,3 +211,7 @@ public struct RemoteWriteShardStateMachine<Element, Instant: InstantProtocol> wh
         retryAt = nil
     }
 }
+
+extension RemoteWriteShardStateMachine: Sendable where Element: Sendable, Instant: Sendable {}
+extension RemoteWriteShardStateMachine.Action: Sendable where Element: Sendable, Instant: Sendable {}
+extension RemoteWriteShardStateMachine.State: Sendable where Instant: Sendable {}
