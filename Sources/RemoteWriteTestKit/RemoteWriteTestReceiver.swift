@@ -44,6 +44,8 @@ public final class RemoteWriteTestReceiver: Sendable {
         public var problem: String?
         /// The status the receiver answered.
         public var status: Int
+        /// When the request was complete.
+        public var receivedAt: ContinuousClock.Instant = .now
         /// Whether the samples count as written (2xx and decoded).
         public var accepted: Bool { (200..<300).contains(status) && problem == nil }
 
