@@ -2,7 +2,7 @@
 SWIFT ?= swift
 # Debian packages the build and the tests need (C libraries, a real Prometheus for the
 # remote-write integration tests). Installed only when missing.
-APT_PACKAGES ?=
+APT_PACKAGES ?= prometheus libsnappy-dev
 
 .PHONY: deps run test bench lint clean
 

@@ -277,6 +277,7 @@ public final class RemoteWriteTestReceiver: Sendable {
 /// A test waited too long for something.
 public struct TestKitTimeout: Error, Sendable, CustomStringConvertible {
     public var message: String
+    public init(message: String) { self.message = message }
     public var description: String { message }
 }
 
