@@ -1,8 +1,8 @@
 /// Appends protobuf wire-format primitives to a `[UInt8]` buffer.
 ///
 /// Only what the remote-write messages need: varints, little-endian fixed64 doubles,
-/// and length-delimited fields. Nested messages are written by reserving the length
-/// afterwards (`beginMessage`/`endMessage`) so no temporary buffers are needed.
+/// and length-delimited fields. The encoders compute every nested message's length before
+/// writing it, so no temporary buffers or back-patching are needed.
 @usableFromInline
 struct ProtobufWriter {
     /// Wire types used by remote-write.
@@ -48,50 +48,5 @@ struct ProtobufWriter {
         appendTag(field, .lengthDelimited, to: &buffer)
         appendVarint(UInt64(bytes.count), to: &buffer)
         buffer.append(contentsOf: bytes)
-    }
-
-    @inlinable
-    static func appendString(field: UInt32, _ string: String, to buffer: inout [UInt8]) {
-        appendTag(field, .lengthDelimited, to: &buffer)
-        appendVarint(UInt64(string.utf8.count), to: &buffer)
-        buffer.append(contentsOf: string.utf8)
-    }
-
-    /// Writes the tag of a nested message and reserves one length byte; returns where the body starts.
-    @inlinable @inline(__always)
-    static func beginMessage(field: UInt32, in buffer: inout [UInt8]) -> Int {
-        appendTag(field, .lengthDelimited, to: &buffer)
-        buffer.append(0)
-        return buffer.count
-    }
-
-    /// Patches the length reserved by `beginMessage`, moving the body when the length needs more than one byte.
-    @inlinable @inline(__always)
-    static func endMessage(startingAt start: Int, in buffer: inout [UInt8]) {
-        let length = buffer.count - start
-        if length < 0x80 {
-            buffer[start - 1] = UInt8(length)
-            return
-        }
-        let size = varintSize(UInt64(length))
-        let extra = size - 1
-        buffer.append(contentsOf: repeatElement(0, count: extra))
-        buffer.withUnsafeMutableBufferPointer { p in
-            let base = p.baseAddress!
-            // Overlapping move towards the end: copy from the back.
-            var j = length - 1
-            while j >= 0 {
-                base[start + extra + j] = base[start + j]
-                j -= 1
-            }
-            var v = UInt64(length)
-            var i = start - 1
-            while v >= 0x80 {
-                base[i] = UInt8(truncatingIfNeeded: v) | 0x80
-                v >>= 7
-                i += 1
-            }
-            base[i] = UInt8(v)
-        }
     }
 }

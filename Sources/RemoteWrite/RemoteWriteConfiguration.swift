@@ -80,7 +80,8 @@ public struct RemoteWriteConfiguration: Sendable {
     /// Checks the configuration and says what to change when it is unusable.
     public func validate() throws(RemoteWriteConfigurationError) {
         let lower = url.lowercased()
-        guard lower.hasPrefix("http://") || lower.hasPrefix("https://"), url.count > 8 else {
+        let rest = lower.drop { $0 != ":" }.dropFirst(3)
+        guard lower.hasPrefix("http://") || lower.hasPrefix("https://"), let first = rest.first, first != "/", first != ":" else {
             throw RemoteWriteConfigurationError(option: "url", message: "'\(url)' is not an http:// or https:// URL")
         }
         for name in headers.keys.sorted() {

@@ -22,6 +22,11 @@ public final class RemoteWriteSeries: Sendable, Hashable, CustomStringConvertibl
     @usableFromInline let unitID: UInt32
     @usableFromInline let helpBytes: [UInt8]
     @usableFromInline let unitBytes: [UInt8]
+    /// The metadata type's wire value, and whether there is metadata (read per sample without copying strings).
+    @usableFromInline let metadataType: UInt8
+    @usableFromInline let hasMetadata: Bool
+    /// The largest interned number this series uses (sizes the encoder's look-up table).
+    @usableFromInline let maxSymbolID: Int
 
     /// Prepares a series. `interner` must be the one of the writer (or encoder) that sends it.
     public init(labels: Labels, metadata: MetricMetadata? = nil, interner: SymbolInterner) {
@@ -52,6 +57,9 @@ public final class RemoteWriteSeries: Sendable, Hashable, CustomStringConvertibl
         let unit = metadata?.unit ?? ""
         helpID = help.isEmpty ? .max : interner.intern(help)
         unitID = unit.isEmpty ? .max : interner.intern(unit)
+        metadataType = metadata?.type.rawValue ?? 0
+        hasMetadata = metadata != nil
+        maxSymbolID = Int((ids + [helpID, unitID].filter { $0 != .max }).max() ?? 0)
         helpBytes = Array(help.utf8)
         unitBytes = Array(unit.utf8)
         var h: UInt64 = 0xcbf2_9ce4_8422_2325

@@ -67,99 +67,123 @@ public struct WriteRequestEncoder: Sendable {
 
     // MARK: 2.0
 
-    /// The index of interned string `id` in this request's symbols, adding `bytes` on first use.
+    /// The request-local index of interned string `id`, appending the symbol on first use.
+    /// `stamp`/`local` are the look-up tables, sized beyond every id of the batch.
     @inline(__always)
-    mutating func symbolIndex(_ id: UInt32, _ bytes: [UInt8], symbols: inout [UInt8], next: inout UInt32) -> UInt32 {
+    static func symbolIndex(
+        _ id: UInt32, stamp: UnsafeMutablePointer<UInt32>, local: UnsafeMutablePointer<UInt32>, generation: UInt32,
+        next: inout UInt32, symbols: inout [UInt8], bytes: () -> [UInt8]
+    ) -> UInt32 {
         let i = Int(id)
-        if i >= stamp.count {
-            let grow = Swift.max(i + 1, stamp.count * 2) - stamp.count
-            stamp.append(contentsOf: repeatElement(0, count: grow))
-            localIndex.append(contentsOf: repeatElement(0, count: grow))
-        }
-        if stamp[i] == generation { return localIndex[i] }
+        if stamp[i] == generation { return local[i] }
         stamp[i] = generation
-        localIndex[i] = next
+        local[i] = next
         next += 1
-        ProtobufWriter.appendBytes(field: 4, bytes, to: &symbols)
+        ProtobufWriter.appendBytes(field: 4, bytes(), to: &symbols)
         return next - 1
     }
 
     mutating func encodeV2(_ samples: [PendingSample], into out: inout [UInt8]) {
         generation &+= 1
         if generation == 0 {
-            // Wrapped: forget every stamp so no stale entry looks current.
+            // Wrapped: forget every stamp so no old entry looks current.
             for i in stamp.indices { stamp[i] = 0 }
             generation = 1
+        }
+        var maxID = 0
+        for s in samples { maxID = Swift.max(maxID, s.series.maxSymbolID) }
+        if maxID >= stamp.count {
+            let grow = Swift.max(maxID + 1, stamp.count * 2) - stamp.count
+            stamp.append(contentsOf: repeatElement(0, count: grow))
+            localIndex.append(contentsOf: repeatElement(0, count: grow))
         }
         var body = self.series
         self.series = []
         body.removeAll(keepingCapacity: true)
         var refs = self.refs
+        self.refs = []
+        var stamp = self.stamp
+        self.stamp = []
+        var localIndex = self.localIndex
+        self.localIndex = []
+        let generation = self.generation
+        defer {
+            self.series = body
+            self.refs = refs
+            self.stamp = stamp
+            self.localIndex = localIndex
+        }
         // Request.symbols = 4; element 0 is the empty string.
         ProtobufWriter.appendTag(4, .lengthDelimited, to: &out)
         out.append(0)
         var next: UInt32 = 1
-        for s in samples {
-            let series = s.series
-            refs.removeAll(keepingCapacity: true)
-            var refsSize = 0
-            for (k, id) in series.symbolIDs.enumerated() {
-                let r = symbolIndex(id, series.symbolBytes[k], symbols: &out, next: &next)
-                refs.append(r)
-                refsSize += ProtobufWriter.varintSize(UInt64(r))
-            }
-            var metadataSize = 0
-            var helpRef: UInt32 = 0
-            var unitRef: UInt32 = 0
-            if let metadata = series.metadata {
-                if metadata.type != .unspecified { metadataSize += 2 }
-                if series.helpID != .max {
-                    helpRef = symbolIndex(series.helpID, series.helpBytes, symbols: &out, next: &next)
-                    metadataSize += 1 + ProtobufWriter.varintSize(UInt64(helpRef))
-                }
-                if series.unitID != .max {
-                    unitRef = symbolIndex(series.unitID, series.unitBytes, symbols: &out, next: &next)
-                    metadataSize += 1 + ProtobufWriter.varintSize(UInt64(unitRef))
-                }
-            }
-            let sampleSize = Self.sampleMessageSize(s.timestamp)
-            var seriesSize = 1 + ProtobufWriter.varintSize(UInt64(refsSize)) + refsSize
-                + 1 + ProtobufWriter.varintSize(UInt64(sampleSize)) + sampleSize
-            if series.metadata != nil {
-                seriesSize += 1 + ProtobufWriter.varintSize(UInt64(metadataSize)) + metadataSize
-            }
-            // Request.timeseries = 5
-            ProtobufWriter.appendTag(5, .lengthDelimited, to: &body)
-            ProtobufWriter.appendVarint(UInt64(seriesSize), to: &body)
-            // TimeSeries.labels_refs = 1, packed
-            ProtobufWriter.appendTag(1, .lengthDelimited, to: &body)
-            ProtobufWriter.appendVarint(UInt64(refsSize), to: &body)
-            for r in refs { ProtobufWriter.appendVarint(UInt64(r), to: &body) }
-            // TimeSeries.samples = 2
-            ProtobufWriter.appendTag(2, .lengthDelimited, to: &body)
-            ProtobufWriter.appendVarint(UInt64(sampleSize), to: &body)
-            ProtobufWriter.appendDouble(field: 1, s.value, to: &body)
-            ProtobufWriter.appendInt64(field: 2, s.timestamp, to: &body)
-            // TimeSeries.metadata = 5: type = 1, help_ref = 3, unit_ref = 4
-            if let metadata = series.metadata {
-                ProtobufWriter.appendTag(5, .lengthDelimited, to: &body)
-                ProtobufWriter.appendVarint(UInt64(metadataSize), to: &body)
-                if metadata.type != .unspecified {
-                    ProtobufWriter.appendTag(1, .varint, to: &body)
-                    ProtobufWriter.appendVarint(UInt64(metadata.type.rawValue), to: &body)
-                }
-                if series.helpID != .max {
-                    ProtobufWriter.appendTag(3, .varint, to: &body)
-                    ProtobufWriter.appendVarint(UInt64(helpRef), to: &body)
-                }
-                if series.unitID != .max {
-                    ProtobufWriter.appendTag(4, .varint, to: &body)
-                    ProtobufWriter.appendVarint(UInt64(unitRef), to: &body)
+        stamp.withUnsafeMutableBufferPointer { stampBuffer in
+            localIndex.withUnsafeMutableBufferPointer { localBuffer in
+                let st = stampBuffer.baseAddress!
+                let li = localBuffer.baseAddress!
+                for s in samples {
+                    let series = s.series
+                    refs.removeAll(keepingCapacity: true)
+                    var refsSize = 0
+                    series.symbolIDs.withUnsafeBufferPointer { ids in
+                        for k in 0..<ids.count {
+                            let r = Self.symbolIndex(ids[k], stamp: st, local: li, generation: generation, next: &next, symbols: &out) { series.symbolBytes[k] }
+                            refs.append(r)
+                            refsSize += ProtobufWriter.varintSize(UInt64(r))
+                        }
+                    }
+                    var metadataSize = 0
+                    var helpRef: UInt32 = 0
+                    var unitRef: UInt32 = 0
+                    if series.hasMetadata {
+                        if series.metadataType != 0 { metadataSize += 2 }
+                        if series.helpID != .max {
+                            helpRef = Self.symbolIndex(series.helpID, stamp: st, local: li, generation: generation, next: &next, symbols: &out) { series.helpBytes }
+                            metadataSize += 1 + ProtobufWriter.varintSize(UInt64(helpRef))
+                        }
+                        if series.unitID != .max {
+                            unitRef = Self.symbolIndex(series.unitID, stamp: st, local: li, generation: generation, next: &next, symbols: &out) { series.unitBytes }
+                            metadataSize += 1 + ProtobufWriter.varintSize(UInt64(unitRef))
+                        }
+                    }
+                    let sampleSize = Self.sampleMessageSize(s.timestamp)
+                    var seriesSize = 1 + ProtobufWriter.varintSize(UInt64(refsSize)) + refsSize
+                        + 1 + ProtobufWriter.varintSize(UInt64(sampleSize)) + sampleSize
+                    if series.hasMetadata {
+                        seriesSize += 1 + ProtobufWriter.varintSize(UInt64(metadataSize)) + metadataSize
+                    }
+                    // Request.timeseries = 5
+                    ProtobufWriter.appendTag(5, .lengthDelimited, to: &body)
+                    ProtobufWriter.appendVarint(UInt64(seriesSize), to: &body)
+                    // TimeSeries.labels_refs = 1, packed
+                    ProtobufWriter.appendTag(1, .lengthDelimited, to: &body)
+                    ProtobufWriter.appendVarint(UInt64(refsSize), to: &body)
+                    for r in refs { ProtobufWriter.appendVarint(UInt64(r), to: &body) }
+                    // TimeSeries.samples = 2
+                    ProtobufWriter.appendTag(2, .lengthDelimited, to: &body)
+                    ProtobufWriter.appendVarint(UInt64(sampleSize), to: &body)
+                    ProtobufWriter.appendDouble(field: 1, s.value, to: &body)
+                    ProtobufWriter.appendInt64(field: 2, s.timestamp, to: &body)
+                    // TimeSeries.metadata = 5: type = 1, help_ref = 3, unit_ref = 4
+                    if series.hasMetadata {
+                        ProtobufWriter.appendTag(5, .lengthDelimited, to: &body)
+                        ProtobufWriter.appendVarint(UInt64(metadataSize), to: &body)
+                        if series.metadataType != 0 {
+                            ProtobufWriter.appendTag(1, .varint, to: &body)
+                            ProtobufWriter.appendVarint(UInt64(series.metadataType), to: &body)
+                        }
+                        if series.helpID != .max {
+                            ProtobufWriter.appendTag(3, .varint, to: &body)
+                            ProtobufWriter.appendVarint(UInt64(helpRef), to: &body)
+                        }
+                        if series.unitID != .max {
+                            ProtobufWriter.appendTag(4, .varint, to: &body)
+                            ProtobufWriter.appendVarint(UInt64(unitRef), to: &body)
+                        }
+                    }
                 }
             }
         }
         out.append(contentsOf: body)
-        self.series = body
-        self.refs = refs
     }
 }

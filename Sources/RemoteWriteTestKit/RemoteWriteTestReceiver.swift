@@ -2,6 +2,7 @@ import NIOConcurrencyHelpers
 import NIOCore
 import NIOHTTP1
 import NIOPosix
+import NIOSSL
 import RemoteWrite
 
 /// A remote-write receiver for tests on 127.0.0.1 (port 0): it decodes and checks every request
@@ -67,28 +68,45 @@ public final class RemoteWriteTestReceiver: Sendable {
     let channel: NIOLockedValueBox<(any Channel)?>
     /// The TCP port it listens on (127.0.0.1).
     public let port: Int
+    /// Whether it serves HTTPS (with `TestCertificates`).
+    public let usesTLS: Bool
 
     /// The URL to send remote-write requests to.
-    public var url: String { "http://127.0.0.1:\(port)/api/v1/write" }
+    public var url: String { "\(usesTLS ? "https" : "http")://127.0.0.1:\(port)/api/v1/write" }
 
-    private init(behaviour: Behaviour, channel: any Channel, state: NIOLockedValueBox<State>) {
+    private init(channel: any Channel, state: NIOLockedValueBox<State>, usesTLS: Bool) {
         self.state = state
         self.channel = NIOLockedValueBox(channel)
         self.port = channel.localAddress?.port ?? 0
+        self.usesTLS = usesTLS
     }
 
-    /// Starts a receiver on 127.0.0.1 with a free port.
-    public static func start(behaviour: Behaviour = .speaksV2) async throws -> RemoteWriteTestReceiver {
+    /// Starts a receiver on 127.0.0.1 with a free port; with `tls`, it serves HTTPS with the
+    /// server certificate of `TestCertificates` (trust `TestCertificates.caPEM`).
+    public static func start(behaviour: Behaviour = .speaksV2, tls: Bool = false) async throws -> RemoteWriteTestReceiver {
         let state = NIOLockedValueBox(State(behaviour: behaviour))
+        var sslContext: NIOSSLContext? = nil
+        if tls {
+            let configuration = TLSConfiguration.makeServerConfiguration(
+                certificateChain: try NIOSSLCertificate.fromPEMBytes(Array(TestCertificates.serverCertificatePEM.utf8)).map { .certificate($0) },
+                privateKey: .privateKey(try NIOSSLPrivateKey(bytes: Array(TestCertificates.serverKeyPEM.utf8), format: .pem))
+            )
+            sslContext = try NIOSSLContext(configuration: configuration)
+        }
+        let context = sslContext
         let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelInitializer { channel in
-                channel.pipeline.configureHTTPServerPipeline().flatMap {
-                    channel.pipeline.addHandler(Handler(state: state))
+                channel.eventLoop.makeCompletedFuture {
+                    if let context {
+                        try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: context))
+                    }
+                    try channel.pipeline.syncOperations.configureHTTPServerPipeline()
+                    try channel.pipeline.syncOperations.addHandler(Handler(state: state))
                 }
             }
             .bind(host: "127.0.0.1", port: 0).get()
-        return RemoteWriteTestReceiver(behaviour: behaviour, channel: channel, state: state)
+        return RemoteWriteTestReceiver(channel: channel, state: state, usesTLS: tls)
     }
 
     /// Answers the next requests with these, in order, before behaving normally again.

@@ -28,6 +28,11 @@ import Testing
 
     @Test func unusableSettingsNameTheOption() {
         var c = RemoteWriteConfiguration(url: "ftp://x")
+        for bad in ["http://", "https:///path", "localhost:9090"] {
+            c.url = bad
+            #expect { try c.validate() } throws: { ($0 as? RemoteWriteConfigurationError)?.option == "url" }
+        }
+        c.url = "ftp://x"
         #expect(throws: RemoteWriteConfigurationError.self) { try c.validate() }
         c.url = "http://127.0.0.1:9090/api/v1/write"
         c.queue.capacity = 10

@@ -1,3 +1,4 @@
+import Foundation
 import Logging
 import RemoteWrite
 import RemoteWriteTestKit
@@ -236,5 +237,51 @@ import Testing
         writer.shutdown()
         try await writer.run()
         await #expect(throws: RemoteWriteError.self) { try await writer.run() }
+    }
+}
+
+/// HTTPS with a private CA: trusted through `tls.caFile`, refused without it.
+@Suite struct RemoteWriterTLSTests {
+    @Test func trustsTheReceiverThroughTheCAFile() async throws {
+        let receiver = try await RemoteWriteTestReceiver.start(behaviour: .speaksV2, tls: true)
+        defer { Task { await receiver.stop() } }
+        let caFile = try PrometheusServer.temporaryDirectory(prefix: "inferscale-ca") + "/ca.pem"
+        try TestCertificates.caPEM.write(toFile: caFile, atomically: true, encoding: .utf8)
+        var c = RemoteWriteConfiguration(url: receiver.url)
+        c.protocolVersion = .v2
+        c.tls.caFile = caFile
+        c.queue.batchSendDeadline = .milliseconds(10)
+        let writer = try RemoteWriter(configuration: c, logger: RemoteWriterTests.logger)
+        let s = writer.makeSeries(Labels(name: "over_tls"))
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await writer.run() }
+            defer { writer.shutdown() }
+            writer.append(s, value: 42, timestamp: 1_790_000_000_000)
+            let requests = try await receiver.waitFor("a request over TLS") { !$0.isEmpty }
+            #expect(requests[0].accepted)
+            #expect(requests[0].series.first?.samples.first?.value == 42)
+        }
+        #expect(writer.counters.samplesSent == 1)
+    }
+
+    @Test func refusesAnUntrustedReceiverAndCountsTheSample() async throws {
+        let receiver = try await RemoteWriteTestReceiver.start(behaviour: .speaksV2, tls: true)
+        defer { Task { await receiver.stop() } }
+        var c = RemoteWriteConfiguration(url: receiver.url)
+        c.queue.batchSendDeadline = .milliseconds(10)
+        c.queue.flushTimeout = .milliseconds(300)
+        c.remoteTimeout = .seconds(1)
+        let writer = try RemoteWriter(configuration: c, logger: RemoteWriterTests.logger)
+        let s = writer.makeSeries(Labels(name: "over_tls"))
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await writer.run() }
+            writer.append(s, value: 42, timestamp: 1_790_000_000_000)
+            writer.shutdown()
+            try await group.waitForAll()
+        }
+        let counters = writer.counters
+        #expect(receiver.requests.isEmpty)
+        #expect(counters.samplesSent == 0)
+        #expect(counters.samplesFailed + counters.samplesDropped == 1)
     }
 }
