@@ -58,7 +58,13 @@ let package = Package(
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]
         ),
-        .testTarget(name: "RemoteWriteTests", dependencies: ["RemoteWrite", "RemoteWriteTestKit"]),
+        .testTarget(
+            name: "RemoteWriteTests",
+            dependencies: [
+                "RemoteWrite", "RemoteWriteTestKit",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )
