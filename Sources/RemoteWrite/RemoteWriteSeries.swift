@@ -14,9 +14,10 @@ public final class RemoteWriteSeries: Sendable, Hashable, CustomStringConvertibl
     /// The `repeated Label labels = 1` fields of a 1.0 TimeSeries.
     @usableFromInline let v1LabelBytes: [UInt8]
     /// Interned numbers of name, value, name, value, … (2.0 `labels_refs` before remapping).
-    @usableFromInline let symbolIDs: [UInt32]
-    /// UTF-8 of each string in `symbolIDs`, same order.
-    @usableFromInline let symbolBytes: [[UInt8]]
+    /// For each label string (name, value, name, value, …) three numbers: its interned number,
+    /// and the offset and length of its UTF-8 inside `v1LabelBytes`. One flat array keeps the
+    /// 2.0 encoder's per-sample memory accesses few (it is bound by cache misses).
+    @usableFromInline let symbolTable: [UInt32]
     /// Interned numbers of help and unit (`UInt32.max` when empty) and their bytes.
     @usableFromInline let helpID: UInt32
     @usableFromInline let unitID: UInt32
@@ -34,8 +35,8 @@ public final class RemoteWriteSeries: Sendable, Hashable, CustomStringConvertibl
         self.metadata = metadata
         var bytes: [UInt8] = []
         var ids: [UInt32] = []
-        var strings: [[UInt8]] = []
-        ids.reserveCapacity(labels.count * 2)
+        var table: [UInt32] = []
+        table.reserveCapacity(labels.count * 6)
         for label in labels {
             let name = Array(label.name.utf8)
             let value = Array(label.value.utf8)
@@ -44,15 +45,16 @@ public final class RemoteWriteSeries: Sendable, Hashable, CustomStringConvertibl
             ProtobufWriter.appendTag(1, .lengthDelimited, to: &bytes)
             ProtobufWriter.appendVarint(UInt64(inner), to: &bytes)
             ProtobufWriter.appendBytes(field: 1, name, to: &bytes)
+            let nameOffset = bytes.count - name.count
             ProtobufWriter.appendBytes(field: 2, value, to: &bytes)
-            ids.append(interner.intern(label.name))
-            ids.append(interner.intern(label.value))
-            strings.append(name)
-            strings.append(value)
+            let valueOffset = bytes.count - value.count
+            let nameID = interner.intern(label.name)
+            let valueID = interner.intern(label.value)
+            ids += [nameID, valueID]
+            table += [nameID, UInt32(nameOffset), UInt32(name.count), valueID, UInt32(valueOffset), UInt32(value.count)]
         }
         v1LabelBytes = bytes
-        symbolIDs = ids
-        symbolBytes = strings
+        symbolTable = table
         let help = metadata?.help ?? ""
         let unit = metadata?.unit ?? ""
         helpID = help.isEmpty ? .max : interner.intern(help)

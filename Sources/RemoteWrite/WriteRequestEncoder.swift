@@ -125,11 +125,29 @@ public struct WriteRequestEncoder: Sendable {
                     let series = s.series
                     refs.removeAll(keepingCapacity: true)
                     var refsSize = 0
-                    series.symbolIDs.withUnsafeBufferPointer { ids in
-                        for k in 0..<ids.count {
-                            let r = Self.symbolIndex(ids[k], stamp: st, local: li, generation: generation, next: &next, symbols: &out) { series.symbolBytes[k] }
+                    series.symbolTable.withUnsafeBufferPointer { table in
+                        var k = 0
+                        while k < table.count {
+                            let i = Int(table[k])
+                            let r: UInt32
+                            if st[i] == generation {
+                                r = li[i]
+                            } else {
+                                st[i] = generation
+                                li[i] = next
+                                r = next
+                                next += 1
+                                let offset = Int(table[k + 1])
+                                let length = Int(table[k + 2])
+                                ProtobufWriter.appendTag(4, .lengthDelimited, to: &out)
+                                ProtobufWriter.appendVarint(UInt64(length), to: &out)
+                                series.v1LabelBytes.withUnsafeBufferPointer { labelBytes in
+                                    out.append(contentsOf: UnsafeBufferPointer(rebasing: labelBytes[offset..<(offset + length)]))
+                                }
+                            }
                             refs.append(r)
                             refsSize += ProtobufWriter.varintSize(UInt64(r))
+                            k += 3
                         }
                     }
                     var metadataSize = 0
