@@ -91,7 +91,10 @@ private func endToEndBenchmark() async {
         print("remote-write end to end: Prometheus did not start: \(error)")
         return
     }
-    defer { prometheus.killNow() }
+    defer {
+        prometheus.killNow()
+        prometheus.removeFiles()
+    }
 
     var configuration = RemoteWriteConfiguration(url: prometheus.writeURL)
     configuration.queue.shards = 4

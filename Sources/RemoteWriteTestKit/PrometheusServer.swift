@@ -153,6 +153,13 @@ public final class PrometheusServer: Sendable {
         }
     }
 
+    /// Deletes the TSDB directory, the configuration and the log (call after the process stopped).
+    public func removeFiles() {
+        for path in [dataDirectory, dataDirectory + ".yml", logFile] {
+            try? FileManager.default.removeItem(atPath: path)
+        }
+    }
+
     /// Kills the process right away (SIGKILL), for `defer` blocks that cannot await.
     public func killNow() {
         process.withLockedValue { box in

@@ -17,14 +17,20 @@ import Testing
 
     static func wallClockMilliseconds() -> Int64 { Int64((Date().timeIntervalSince1970 * 1_000).rounded()) }
 
-    /// Kills every Prometheus it was given when the test ends, whatever the path.
+    /// Kills every Prometheus it was given when the test ends, whatever the path, and deletes its files.
     final class Reaper: Sendable {
         let servers = NIOLockedValueBox<[PrometheusServer]>([])
         func keep(_ s: PrometheusServer) -> PrometheusServer {
             servers.withLockedValue { $0.append(s) }
             return s
         }
-        deinit { servers.withLockedValue { $0.forEach { $0.killNow() } } }
+        /// Call in a `defer` right after creating the reaper (that also keeps it alive to the end).
+        func killAndRemoveAll() {
+            servers.withLockedValue { all in
+                for server in all { server.killNow() }
+                for server in all { server.removeFiles() }
+            }
+        }
     }
 
     /// Polls Prometheus (it has no change notification) until `check` passes or `timeout` ends.
@@ -40,6 +46,7 @@ import Testing
 
     @Test func samplesLandWithTheirValuesAndLabelsAfterNegotiatingDownTo1_0() async throws {
         let reaper = Reaper()
+        defer { reaper.killAndRemoveAll() }
         let prometheus = reaper.keep(try await PrometheusServer.start())
         var c = RemoteWriteConfiguration(url: prometheus.writeURL)
         c.protocolVersion = .v2  // Prometheus 2.42 ignores 2.0 and answers 204 without written counts
@@ -86,6 +93,7 @@ import Testing
 
     @Test func samplesProducedWhilePrometheusIsDownArriveInOrderAfterItRestarts() async throws {
         let reaper = Reaper()
+        defer { reaper.killAndRemoveAll() }
         let first = reaper.keep(try await PrometheusServer.start())
         var c = RemoteWriteConfiguration(url: first.writeURL)
         c.queue.shards = 2

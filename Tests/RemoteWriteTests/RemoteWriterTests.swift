@@ -245,7 +245,9 @@ import Testing
     @Test func trustsTheReceiverThroughTheCAFile() async throws {
         let receiver = try await RemoteWriteTestReceiver.start(behaviour: .speaksV2, tls: true)
         defer { Task { await receiver.stop() } }
-        let caFile = try PrometheusServer.temporaryDirectory(prefix: "inferscale-ca") + "/ca.pem"
+        let caDirectory = try PrometheusServer.temporaryDirectory(prefix: "inferscale-ca")
+        defer { try? FileManager.default.removeItem(atPath: caDirectory) }
+        let caFile = caDirectory + "/ca.pem"
         try TestCertificates.caPEM.write(toFile: caFile, atomically: true, encoding: .utf8)
         var c = RemoteWriteConfiguration(url: receiver.url)
         c.protocolVersion = .v2
