@@ -1,3 +1,9 @@
-// Benchmarks run in a release build and print their figures: `make bench`.
-print("no benchmarks yet")
+// Benchmarks run in a release build and print their figures with ratios to a baseline
+// measured in the same run: `make bench`.
+do {
+    try runDeciderBenchmark()
+} catch {
+    print("benchmark failed: \(error)")
+}
+runExpositionBenchmark()
 await runRemoteWriteBenchmarks()

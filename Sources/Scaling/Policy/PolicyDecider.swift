@@ -1,0 +1,217 @@
+/// Decides a target's replicas from several signals: each metric has its own stable and
+/// panic windows and per-pod target, the largest recommendation wins, panic starts when any
+/// metric's panic count crosses the threshold, and guards can hold a scale-down. The KPA
+/// rules (rate limits, panic hold, scale-down delay, burst capacity) are the `Decider`'s own
+/// code, so one concurrency metric with Knative's defaults decides exactly as KPA.
+public struct PolicyDecider: Sendable {
+    private struct MetricWindows: Sendable {
+        var stable: TimeBucketWindow
+        var panic: TimeBucketWindow
+    }
+
+    /// The policy in force.
+    public private(set) var spec: PolicySpec
+    /// Target name for records.
+    public let target: String
+    private var decider: Decider
+    private var windows: [MetricWindows]
+    /// Concurrency panic window for the excess burst capacity when no metric is concurrency.
+    private var burstWindow: TimeBucketWindow?
+    /// Windows of utilisation signals that guards read but no metric scales on.
+    private var guardWindows: [(signal: Signal, window: TimeBucketWindow)] = []
+
+    /// A decider created at `now` for a target with `readyPods` ready pods (more than one
+    /// starts in panic, as in KPA).
+    public init(spec: PolicySpec, target: String = "", readyPods: Int, now: Timestamp) {
+        self.spec = spec
+        self.target = target
+        decider = Decider(spec: spec.decider, readyPods: readyPods, now: now)
+        windows = spec.metrics.map {
+            MetricWindows(stable: TimeBucketWindow(seconds: $0.stableWindowSeconds), panic: TimeBucketWindow(seconds: $0.panicWindowSeconds))
+        }
+        if !spec.metrics.contains(where: { $0.signal == .concurrency || $0.signal == .rps }) {
+            burstWindow = TimeBucketWindow(seconds: spec.metrics.first?.panicWindowSeconds ?? 6)
+        }
+        guardWindows = Self.guardSignals(spec).map { ($0, TimeBucketWindow(seconds: spec.metrics.first?.panicWindowSeconds ?? 6)) }
+    }
+
+    private static func guardSignals(_ spec: PolicySpec) -> [Signal] {
+        var signals: [Signal] = []
+        if spec.guards.kvCacheCeiling != nil { signals.append(.kvCacheUtilization) }
+        if spec.guards.gpuMemoryCeiling != nil { signals.append(.gpuMemoryUtilization) }
+        return signals.filter { s in !spec.metrics.contains { $0.signal == s } }
+    }
+
+    /// Whether the decider is in panic mode.
+    public var inPanic: Bool { decider.inPanic }
+
+    /// Replaces the policy, keeping the window history of every signal that stays (a rule
+    /// reload must not forget load). Windows whose length changes start afresh.
+    public mutating func update(spec newSpec: PolicySpec) {
+        var kept: [MetricWindows] = []
+        for metric in newSpec.metrics {
+            if let i = spec.metrics.firstIndex(where: {
+                $0.signal == metric.signal && $0.stableWindowSeconds == metric.stableWindowSeconds
+                    && $0.panicWindowSeconds == metric.panicWindowSeconds
+            }) {
+                kept.append(windows[i])
+            } else {
+                kept.append(MetricWindows(stable: TimeBucketWindow(seconds: metric.stableWindowSeconds), panic: TimeBucketWindow(seconds: metric.panicWindowSeconds)))
+            }
+        }
+        windows = kept
+        let guardSignals = Self.guardSignals(newSpec)
+        guardWindows = guardSignals.map { signal in
+            guardWindows.first { $0.signal == signal } ?? (signal, TimeBucketWindow(seconds: newSpec.metrics.first?.panicWindowSeconds ?? 6))
+        }
+        if newSpec.metrics.contains(where: { $0.signal == .concurrency || $0.signal == .rps }) {
+            burstWindow = nil
+        } else if burstWindow == nil {
+            burstWindow = TimeBucketWindow(seconds: newSpec.metrics.first?.panicWindowSeconds ?? 6)
+        }
+        spec = newSpec
+        decider.update(spec: newSpec.decider)
+    }
+
+    /// Records one sample; signals missing from it are not recorded (and never read as 0).
+    public mutating func record(_ sample: SignalSample, at time: Timestamp) {
+        for i in spec.metrics.indices {
+            guard let value = sample[spec.metrics[i].signal] else { continue }
+            windows[i].stable.record(value, at: time)
+            windows[i].panic.record(value, at: time)
+        }
+        if burstWindow != nil, let c = sample[.concurrency] { burstWindow!.record(c, at: time) }
+        for i in guardWindows.indices {
+            if let v = sample[guardWindows[i].signal] { guardWindows[i].window.record(v, at: time) }
+        }
+    }
+
+    /// One evaluation at `now`.
+    public mutating func evaluate(pods: PodCounts, at now: Timestamp) -> DecisionRecord {
+        let ready = max(1, Double(pods.ready))
+        var inputs: [DecisionRecord.MetricInput] = []
+        var missing: [Signal] = []
+        var rawStable: Double?
+        var rawPanic: Double?
+        var stableWinner: Signal?
+        var panicWinner: Signal?
+        var burstPanic = 0.0
+        let hasConcurrency = spec.metrics.contains { $0.signal == .concurrency }
+
+        for (i, metric) in spec.metrics.enumerated() {
+            var input = DecisionRecord.MetricInput(signal: metric.signal, stable: nil, panic: nil, target: metric.target,
+                                                   stablePods: nil, panicPods: nil, panicOnly: metric.panicOnly)
+            // With the activator always in the path (burst capacity −1) it reports every
+            // request, so an empty window means no load, as in Knative.
+            if windows[i].stable.isEmpty(at: now) && spec.decider.targetBurstCapacity != -1 {
+                missing.append(metric.signal)
+                inputs.append(input)
+                continue
+            }
+            let s = windows[i].stable.average(at: now, algorithm: metric.aggregation)
+            let p = windows[i].panic.average(at: now, algorithm: metric.aggregation)
+            // Utilisations are per-pod means: the pods needed scale with the ready pods.
+            let scale = metric.signal.isAdditive ? 1 : ready
+            let sp = (s * scale / metric.target).rounded(.up)
+            let pp = (p * scale / metric.target).rounded(.up)
+            input.stable = s
+            input.panic = p
+            input.stablePods = sp
+            input.panicPods = pp
+            inputs.append(input)
+            // Knative computes the burst capacity from the scaling metric's panic value, even
+            // for rps; concurrency is preferred when the policy has it.
+            if metric.signal == .concurrency || (metric.signal == .rps && !hasConcurrency) { burstPanic = p }
+            if !metric.panicOnly && sp > (rawStable ?? -1) {
+                rawStable = sp
+                stableWinner = metric.signal
+            }
+            if pp > (rawPanic ?? -1) {
+                rawPanic = pp
+                panicWinner = metric.signal
+            }
+        }
+        if let burstWindow { burstPanic = burstWindow.linearAverage(at: now) }
+
+        var record = DecisionRecord(
+            target: target, time: Double(now.nanoseconds) / 1e9, readyPods: pods.ready, currentReplicas: pods.currentReplicas,
+            inputs: inputs, winner: nil, clamps: [], desired: -1, valid: false, inPanic: decider.inPanic,
+            excessBurstCapacity: 0, missingSignals: missing)
+        guard let panicCount = rawPanic else { return record }  // no signal at all: keep the last decision
+        let stableCount = rawStable ?? 0
+
+        let result = decider.evaluate(readyPods: pods.ready, rawStablePods: stableCount, rawPanicPods: panicCount,
+                                      observation: Observation(stable: 0, panic: burstPanic), now: now)
+        guard let details = result.details else { return record }
+        record.valid = true
+        record.inPanic = details.inPanic
+        record.excessBurstCapacity = result.excessBurstCapacity
+
+        // Explain the decider's steps in order.
+        var clamps: [DecisionRecord.Clamp] = []
+        let rawChosen = Int32(clamping: Int64(details.inPanic ? max(stableCount, panicCount) : stableCount))
+        let limited = details.inPanic ? max(details.stablePods, details.panicPods) : details.stablePods
+        if limited != rawChosen {
+            let step = spec.decider.activationScale > 1 && limited == spec.decider.activationScale ? "activation-scale" : "rate-limit"
+            clamps.append(.init(step: step, from: rawChosen, to: limited,
+                                detail: step == "rate-limit" ? "within [\(Int(details.maxScaleDown)), \(Int(details.maxScaleUp))] for \(pods.ready) ready pods" : "least pods under load"))
+        }
+        let beforeDelay = details.undelayedPods ?? result.desiredPodCount
+        if details.inPanic && beforeDelay > limited {
+            clamps.append(.init(step: "panic-hold", from: limited, to: beforeDelay, detail: "no scale-down in panic"))
+        }
+        if let undelayed = details.undelayedPods {
+            clamps.append(.init(step: "scale-down-delay", from: undelayed, to: result.desiredPodCount,
+                                detail: "highest count of the last \(spec.decider.scaleDownDelaySeconds)s"))
+        }
+        record.winner = details.inPanic && panicCount > stableCount ? panicWinner : (stableWinner ?? panicWinner)
+
+        var desired = result.desiredPodCount
+        let current = Int32(clamping: pods.currentReplicas)
+        func clamp(_ step: String, _ to: Int32, _ detail: String) {
+            if to != desired {
+                clamps.append(.init(step: step, from: desired, to: to, detail: detail))
+                desired = to
+            }
+        }
+        if !missing.isEmpty && desired < current {
+            clamp("missing-signal", current, "holding \(current): no data for \(missing.map(\.rawValue).joined(separator: ", "))")
+        }
+        let guards = spec.guards
+        if guards.holdWhilePodsStart && desired < current {
+            if pods.notReady > 0 {
+                clamp("guard:pods-starting", current, "\(pods.notReady) pods not ready")
+            } else if let age = pods.youngestReadyAgeSeconds, age < guards.coldStartSeconds {
+                clamp("guard:pods-starting", current, "youngest pod ready for \(Int(age))s < cold start \(Int(guards.coldStartSeconds))s")
+            }
+        }
+        for (signal, ceiling, name) in [(Signal.kvCacheUtilization, guards.kvCacheCeiling, "kv-cache"), (.gpuMemoryUtilization, guards.gpuMemoryCeiling, "gpu-memory")] {
+            guard let ceiling, desired < pods.ready, desired >= 0, let use = currentMean(of: signal, at: now) else { continue }
+            // Load moves to the remaining pods: their mean use rises by ready ÷ desired.
+            let needed = Int32(min(Double(pods.ready), (use * Double(pods.ready) / ceiling).rounded(.up)))
+            if needed > desired {
+                clamp("guard:\(name)", needed, "\(name) use \(percent(use)) on \(pods.ready) pods would exceed \(percent(ceiling)) on fewer")
+            }
+        }
+        var bounded = desired
+        if desired < spec.minReplicas { bounded = spec.minReplicas }
+        if spec.maxReplicas > 0 && desired > spec.maxReplicas { bounded = spec.maxReplicas }
+        clamp("bounds", bounded, "min \(spec.minReplicas), max \(spec.maxReplicas == 0 ? "unbounded" : "\(spec.maxReplicas)")")
+
+        record.clamps = clamps
+        record.desired = desired
+        return record
+    }
+
+    /// The latest stable-window mean of a utilisation signal, from a metric or nil.
+    private func currentMean(of signal: Signal, at now: Timestamp) -> Double? {
+        if let i = spec.metrics.firstIndex(where: { $0.signal == signal }) {
+            guard !windows[i].stable.isEmpty(at: now) else { return nil }
+            return windows[i].panic.isEmpty(at: now) ? windows[i].stable.linearAverage(at: now) : windows[i].panic.linearAverage(at: now)
+        }
+        guard let g = guardWindows.first(where: { $0.signal == signal }), !g.window.isEmpty(at: now) else { return nil }
+        return g.window.linearAverage(at: now)
+    }
+
+    private func percent(_ f: Double) -> String { "\(Int((f * 100).rounded()))%" }
+}

@@ -1,0 +1,47 @@
+import Foundation
+import Testing
+
+/// Runs the `inferscale` binary that SwiftPM built next to the test bundle.
+enum CLIRunner {
+    struct Result {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+    }
+
+    static var binary: URL {
+        get throws {
+            let candidates = [
+                URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent(),
+                Bundle.main.bundleURL.deletingLastPathComponent(),
+                Bundle.main.bundleURL,
+            ].map { $0.appendingPathComponent("inferscale") }
+            guard let found = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0.path) }) else {
+                throw CLIError(message: "the inferscale binary was not found next to the tests: \(candidates.map(\.path))")
+            }
+            return found
+        }
+    }
+
+    struct CLIError: Error { var message: String }
+
+    static func run(_ arguments: [String]) throws -> Result {
+        let process = Process()
+        process.executableURL = try binary
+        process.arguments = arguments
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        // Read both pipes to the end before waiting, so a large output cannot block the child.
+        let outData = out.fileHandleForReading.readDataToEndOfFile()
+        let errData = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Result(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
+                      stderr: String(decoding: errData, as: UTF8.self))
+    }
+
+    static func golden(_ name: String) throws -> URL {
+        try #require(Bundle.module.url(forResource: "Golden/\(name)", withExtension: nil))
+    }
+}

@@ -1,0 +1,83 @@
+import Foundation
+import Scaling
+import Testing
+
+@Suite struct ExplainCommandTests {
+    /// Records from the real policy code, written as the decision log writes them.
+    private func writeLog() throws -> URL {
+        var spec = PolicySpec()
+        spec.metrics = [.init(signal: .concurrency, target: 10), .init(signal: .queueDepth, target: 2)]
+        spec.maxReplicas = 4
+        var p = PolicyDecider(spec: spec, target: "llm/chat", readyPods: 1, now: Timestamp(seconds: 0))
+        var other = PolicyDecider(spec: spec, target: "llm/other", readyPods: 1, now: Timestamp(seconds: 0))
+        var lines: [String] = []
+        let encoder = JSONEncoder()
+        for s in Int64(0)...20 {
+            p.record(SignalSample([.concurrency: 15, .queueDepth: 12]), at: Timestamp(seconds: s))
+            other.record(SignalSample([.concurrency: 1]), at: Timestamp(seconds: s))
+            if s % 10 == 0 {
+                lines.append(String(decoding: try encoder.encode(p.evaluate(pods: PodCounts(ready: 1), at: Timestamp(seconds: s))), as: UTF8.self))
+                lines.append(String(decoding: try encoder.encode(other.evaluate(pods: PodCounts(ready: 1), at: Timestamp(seconds: s))), as: UTF8.self))
+            }
+        }
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("decisions-\(UUID().uuidString).jsonl")
+        try lines.joined(separator: "\n").write(to: file, atomically: true, encoding: .utf8)
+        return file
+    }
+
+    @Test func explainsTheLatestRecordsOfOneTarget() throws {
+        let log = try writeLog()
+        defer { try? FileManager.default.removeItem(at: log) }
+        let r = try CLIRunner.run(["explain", "llm/chat", "--log", log.path, "--last", "1"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let lines = r.stdout.split(separator: "\n").map(String.init)
+        #expect(lines.first?.hasPrefix("llm/chat at 20s: desired 4") == true)
+        #expect(lines.contains { $0.contains("queue-depth: stable 12, panic 12, target 2/pod → 6 stable, 6 panic pods  ← wins") })
+        #expect(lines.contains { $0.contains("bounds: 6 → 4") })
+        #expect(!r.stdout.contains("llm/other"))
+    }
+
+    @Test func unknownTargetOrBadLogIsAnInputError() throws {
+        let log = try writeLog()
+        defer { try? FileManager.default.removeItem(at: log) }
+        let missing = try CLIRunner.run(["explain", "llm/nope", "--log", log.path])
+        #expect(missing.status == 2)
+        #expect(missing.stderr.contains("no decisions recorded for llm/nope"))
+        let both = try CLIRunner.run(["explain", "llm/chat"])
+        #expect(both.status == 2)
+        let damaged = FileManager.default.temporaryDirectory.appendingPathComponent("damaged-\(UUID().uuidString).jsonl")
+        try "{\"not\": \"a record\"}\n".write(to: damaged, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(at: damaged) }
+        let bad = try CLIRunner.run(["explain", "llm/chat", "--log", damaged.path])
+        #expect(bad.status == 2)
+        #expect(bad.stderr.contains(":1: not a decision record"))
+    }
+}
+
+@Suite struct LintCommandTests {
+    @Test func shippedRulesLintClean() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let r = try CLIRunner.run(["lint", root.appendingPathComponent("rules").path])
+        #expect(r.status == 0)
+        #expect(r.stdout.contains("no problems"))
+    }
+
+    @Test func errorsExitOneWithPositions() throws {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("bad-\(UUID().uuidString).yaml")
+        try "rules:\n  - name: a\n    policy:\n      window: 5s\n".write(to: file, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(at: file) }
+        let r = try CLIRunner.run(["lint", file.path])
+        #expect(r.status == 1)
+        #expect(r.stderr.contains("\(file.path):4:15: error: policy.window must be a duration between 6s and 1h"))
+    }
+
+    @Test func warningsExitZeroUnlessStrict() throws {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("warn-\(UUID().uuidString).yaml")
+        try "rules:\n  - name: a\n    policy:\n      minReplicas: 0\n".write(to: file, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(at: file) }
+        let r = try CLIRunner.run(["lint", file.path])
+        #expect(r.status == 0)
+        #expect(r.stdout.contains("warning: rule \"a\": minReplicas is 0"))
+        #expect(try CLIRunner.run(["lint", "--strict", file.path]).status == 1)
+    }
+}
