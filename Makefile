@@ -1,13 +1,17 @@
 # inferscale — developer entry points. Each target installs what it needs when missing.
 SWIFT ?= swift
-# Debian packages the build and the tests need (C libraries, a real Prometheus for the
-# remote-write integration tests). Installed only when missing.
-APT_PACKAGES ?=
+# Debian packages, installed only when missing: what the build links (snappy), and what the
+# tests also run (a real Prometheus for the remote-write integration tests).
+BUILD_PACKAGES ?= libsnappy-dev pkg-config
+TEST_PACKAGES ?= $(BUILD_PACKAGES) prometheus
 
-.PHONY: deps run test bench lint clean protos
+.PHONY: deps test-deps run test bench lint clean protos
 
 deps:
-	@./.ci/ensure-deps $(APT_PACKAGES)
+	@./.ci/ensure-deps $(BUILD_PACKAGES)
+
+test-deps:
+	@./.ci/ensure-deps $(TEST_PACKAGES)
 
 ## The main job on the embedded default: `inferscale decide` on the bundled example trace.
 run: deps
@@ -15,12 +19,12 @@ run: deps
 	./.build/release/inferscale decide
 
 ## Every test (unit, in-process and end-to-end on 127.0.0.1).
-test: deps
+test: test-deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build --parallel
 
 ## Release-build benchmarks; they print their figures and ratios to an in-run baseline.
-bench: deps
+bench: test-deps
 	$(SWIFT) run -c release inferscale-bench
 
 ## Regenerate the committed Swift code for Sources/Exposition/Protos/*.proto (needs protoc and protoc-gen-swift 1.39.0).

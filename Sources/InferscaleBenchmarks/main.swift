@@ -6,3 +6,4 @@ do {
     print("benchmark failed: \(error)")
 }
 runExpositionBenchmark()
+await runRemoteWriteBenchmarks()

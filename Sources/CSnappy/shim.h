@@ -1,0 +1,2 @@
+// The C API of the snappy library (Debian: libsnappy-dev).
+#include <snappy-c.h>
