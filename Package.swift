@@ -31,7 +31,7 @@ let package = Package(
         .target(name: "Rules", dependencies: ["Scaling", .product(name: "Yams", package: "Yams")]),
         // The control loop: ports (discovery, metric source, actuator, leadership), decision log, telemetry.
         .target(name: "Autoscaler", dependencies: [
-            "Scaling", "Rules", "Exposition",
+            "Scaling", "Rules", "Exposition", "RuntimeSignals", "Scraping",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Metrics", package: "swift-metrics"),
             .product(name: "NIOCore", package: "swift-nio"),

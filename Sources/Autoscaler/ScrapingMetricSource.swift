@@ -1,0 +1,36 @@
+import Rules
+import RuntimeSignals
+import Scaling
+import Scraping
+
+/// The metric-source port over the HTTP scraper: reads queue-proxy stats and the runtime's
+/// metrics of a target's ready pods and turns them into canonical signals.
+public struct ScrapingMetricSource: MetricSource {
+    private let scraper: Scraper
+    private let clock: @Sendable () -> Double
+
+    /// `clock` gives monotonic seconds for counter rates.
+    public init(scraper: Scraper, clock: @escaping @Sendable () -> Double) {
+        self.scraper = scraper
+        self.clock = clock
+    }
+
+    public func collect(_ target: DiscoveredTarget, source: Rule.Source, at time: Timestamp) async -> CollectedSignals {
+        let runtime = source.runtime.flatMap { Runtime(rawValue: $0.rawValue) }
+        let port = source.port ?? source.runtime.map(RuntimeCatalog.defaultPort) ?? 8080
+        let pods = target.pods.filter(\.ready).map { ScrapeTarget.Pod(name: $0.name, ip: $0.ip) }
+        let reading = await scraper.scrape(
+            ScrapeTarget(key: target.key, pods: pods, runtime: runtime, port: port, path: source.path ?? "/metrics",
+                         queueProxy: source.queueProxy ?? true),
+            at: clock())
+        var sample = SignalSample()
+        sample[.concurrency] = reading.concurrency
+        sample[.rps] = reading.rps
+        sample[.queueDepth] = reading.queueDepth
+        sample[.running] = reading.running
+        sample[.promptTokensPerSecond] = reading.promptTokensPerSecond
+        sample[.generationTokensPerSecond] = reading.generationTokensPerSecond
+        sample[.kvCacheUtilization] = reading.kvCacheUtilization
+        return CollectedSignals(sample: sample, podsScraped: reading.podsScraped, podsFailed: reading.failures.count)
+    }
+}
