@@ -20,7 +20,7 @@ final class FakeAPIHandler: ChannelInboundHandler, RemovableChannelHandler {
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        switch unwrapInboundIn(data) {
+        switch Self.unwrapInboundIn(data) {
         case .head(let head):
             self.head = head
             body.clear()

@@ -155,7 +155,7 @@ struct FakeClusterStore {
     private mutating func list(_ request: Request, route: FakeRoute) -> Reply {
         guard let selector = selector(request) else { return badSelector(request) }
         let items = (objects[route.resource] ?? [:])
-            .filter { $0.key.hasPrefix(route.namespace + "/") && selector.matches(labels(of: $0.value)) }
+            .filter { $0.key.hasPrefix(route.namespace + "/") && selector.matches(Self.labels(of: $0.value)) }
             .sorted { $0.key < $1.key }
             .map(\.value)
         return .json(
@@ -185,12 +185,12 @@ struct FakeClusterStore {
                 return .watchStarted(id: nil, timeoutSeconds: nil)
             }
             for entry in history where entry.resourceVersion > from && entry.resource == route.resource && entry.namespace == route.namespace {
-                if let event = Self.event(for: entry, selector: selector, labels: labels) { sink.send(event) }
+                if let event = Self.event(for: entry, selector: selector, labels: Self.labels) { sink.send(event) }
             }
         } else {
             // No resourceVersion (or "0"): synthetic ADDED events for the current state, then changes.
             for (_, object) in (objects[route.resource] ?? [:]).filter({ $0.key.hasPrefix(route.namespace + "/") }).sorted(by: { $0.key < $1.key })
-            where selector.matches(labels(of: object)) {
+            where selector.matches(Self.labels(of: object)) {
                 sink.send(["type": "ADDED", "object": object])
             }
         }
@@ -362,11 +362,12 @@ struct FakeClusterStore {
         var stored = object ?? previous ?? .object([:])
         stored[path: ["metadata", "resourceVersion"]] = .string(String(resourceVersion))
         let type: String
+        let objectKey = key(namespace, name)
         if object == nil {
-            objects[resource]?[key(namespace, name)] = nil
+            objects[resource]?[objectKey] = nil
             type = "DELETED"
         } else {
-            objects[resource, default: [:]][key(namespace, name)] = stored
+            objects[resource, default: [:]][objectKey] = stored
             type = previous == nil ? "ADDED" : "MODIFIED"
         }
         let entry = HistoryEntry(
@@ -377,7 +378,7 @@ struct FakeClusterStore {
             oldestWatchableVersion = (history.first?.resourceVersion ?? resourceVersion) - 1
         }
         for watcher in watchers.values where watcher.resource == resource && watcher.namespace == namespace {
-            if let event = Self.event(for: entry, selector: watcher.selector, labels: labels) { watcher.sink.send(event) }
+            if let event = Self.event(for: entry, selector: watcher.selector, labels: Self.labels) { watcher.sink.send(event) }
         }
         return stored
     }
@@ -439,7 +440,7 @@ struct FakeClusterStore {
 
     func key(_ namespace: String, _ name: String) -> String { "\(namespace)/\(name)" }
 
-    func labels(of object: JSONValue) -> [String: String] {
+    static func labels(of object: JSONValue) -> [String: String] {
         object[path: ["metadata", "labels"]]?.stringMap ?? [:]
     }
 

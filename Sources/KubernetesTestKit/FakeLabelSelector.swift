@@ -1,3 +1,5 @@
+import Foundation
+
 /// Label selectors as the fake understands them: `k=v`, `k==v`, `k!=v`, `k` (exists) and `!k` (absent), joined
 /// by commas. Set-based forms (`in`, `notin`) are refused with 400, which the fake's docs list as not covered.
 struct FakeLabelSelector: Sendable {
@@ -20,13 +22,13 @@ struct FakeLabelSelector: Sendable {
     init?(_ text: String) {
         var requirements: [Requirement] = []
         for raw in text.split(separator: ",") {
-            let term = raw.trimmingCharacters(in: " ")
+            let term = raw.trimmingCharacters(in: .whitespaces)
             if term.isEmpty { continue }
             if term.contains(" in ") || term.contains(" notin ") || term.contains("(") { return nil }
             if let range = term.range(of: "!=") {
-                requirements.append(.notEquals(String(term[..<range.lowerBound]).trimmingCharacters(in: " "), String(term[range.upperBound...]).trimmingCharacters(in: " ")))
+                requirements.append(.notEquals(String(term[..<range.lowerBound]).trimmingCharacters(in: .whitespaces), String(term[range.upperBound...]).trimmingCharacters(in: .whitespaces)))
             } else if let range = term.range(of: "==") ?? term.range(of: "=") {
-                requirements.append(.equals(String(term[..<range.lowerBound]).trimmingCharacters(in: " "), String(term[range.upperBound...]).trimmingCharacters(in: " ")))
+                requirements.append(.equals(String(term[..<range.lowerBound]).trimmingCharacters(in: .whitespaces), String(term[range.upperBound...]).trimmingCharacters(in: .whitespaces)))
             } else if term.hasPrefix("!") {
                 requirements.append(.absent(String(term.dropFirst())))
             } else {
@@ -45,14 +47,5 @@ struct FakeLabelSelector: Sendable {
             case .absent(let key): return labels[key] == nil
             }
         }
-    }
-}
-
-extension String {
-    func trimmingCharacters(in character: Character) -> String {
-        var text = Substring(self)
-        while text.first == character { text = text.dropFirst() }
-        while text.last == character { text = text.dropLast() }
-        return String(text)
     }
 }

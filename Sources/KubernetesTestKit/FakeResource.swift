@@ -1,3 +1,5 @@
+import Foundation
+
 /// A resource type the fake serves, with the names the real API server uses in paths and messages.
 public struct FakeResource: Sendable, Hashable {
     /// API group; empty for core.
@@ -61,25 +63,5 @@ struct FakeRoute: Equatable {
         let rest = Array(parts[(index + 1)...])
         guard rest.count <= 2 else { return nil }
         return FakeRoute(resource: resource, namespace: namespace, name: rest.first, subresource: rest.count == 2 ? rest[1] : nil)
-    }
-}
-
-extension String {
-    /// Minimal percent-decoding for path segments.
-    var removingPercentEncoding: String? {
-        guard contains("%") else { return self }
-        var bytes: [UInt8] = []
-        var iterator = utf8.makeIterator()
-        while let byte = iterator.next() {
-            if byte == UInt8(ascii: "%") {
-                guard let high = iterator.next(), let low = iterator.next(),
-                    let value = UInt8(String(decoding: [high, low], as: UTF8.self), radix: 16)
-                else { return nil }
-                bytes.append(value)
-            } else {
-                bytes.append(byte)
-            }
-        }
-        return String(decoding: bytes, as: UTF8.self)
     }
 }

@@ -24,7 +24,7 @@ import Testing
         }
     }
 
-    static func names(_ update: PodSetUpdate?) -> Set<String> { Set(update?.pods.keys ?? [:].keys) }
+    static func names(_ update: PodSetUpdate?) -> Set<String> { Set(update.map { Array($0.pods.keys) } ?? []) }
 
     @Test func seesAddedModifiedAndDeletedPods() async throws {
         try await withFakeAPI { server, client in

@@ -28,7 +28,7 @@ func percentEncode(_ text: String) -> String {
             UInt8(ascii: "~"):
             result.unicodeScalars.append(Unicode.Scalar(byte))
         default:
-            result += String(format: "%%%02X", byte)
+            result += String(format: "%%%02X", UInt32(byte))
         }
     }
     return result
@@ -36,14 +36,14 @@ func percentEncode(_ text: String) -> String {
 
 extension Duration {
     /// Whole nanoseconds (saturating).
-    var nanoseconds: Int64 {
+    var inNanoseconds: Int64 {
         let (seconds, attoseconds) = components
         let (product, overflow) = seconds.multipliedReportingOverflow(by: 1_000_000_000)
         return overflow ? Int64.max : product + attoseconds / 1_000_000_000
     }
 
     /// Seconds as a Double.
-    var seconds: Double {
+    var inSeconds: Double {
         Double(components.seconds) + Double(components.attoseconds) / 1e18
     }
 }
@@ -110,7 +110,7 @@ extension KubernetesClient {
     /// Sends the request, reads at most `limits.maxResponseBodyBytes`, and decodes a 2xx body as `T`.
     func send<T: Decodable>(_ endpoint: Endpoint, as type: T.Type) async throws -> T {
         let url = url(for: endpoint)
-        let deadline = NIODeadline.now() + .nanoseconds(configuration.timeouts.request.nanoseconds)
+        let deadline = NIODeadline.now() + .nanoseconds(configuration.timeouts.request.inNanoseconds)
         let response = try await perform(endpoint, deadline: deadline)
         let body: ByteBuffer
         do {
@@ -182,7 +182,7 @@ extension KubernetesClient {
     func watch<T: KubernetesObject>(_ endpoint: Endpoint) async throws -> AsyncThrowingStream<WatchEvent<T>, any Error> {
         let url = url(for: endpoint)
         let total = configuration.timeouts.watchServerTimeout + configuration.timeouts.watchClientGrace
-        let response = try await perform(endpoint, deadline: .now() + .nanoseconds(total.nanoseconds))
+        let response = try await perform(endpoint, deadline: .now() + .nanoseconds(total.inNanoseconds))
         guard response.status == .ok else {
             let body: ByteBuffer
             do {

@@ -54,12 +54,11 @@ public final class KubernetesClient: KubernetesAPI {
         } else {
             tokenSource = nil
         }
-        var httpConfiguration = HTTPClient.Configuration(
-            tlsConfiguration: tls,
-            redirectConfiguration: .disallow,
-            timeout: .init(connect: .nanoseconds(Int64(configuration.timeouts.connect.nanoseconds))),
-            decompression: .disabled
-        )
+        var httpConfiguration = HTTPClient.Configuration()
+        httpConfiguration.tlsConfiguration = tls
+        httpConfiguration.redirectConfiguration = .disallow
+        httpConfiguration.timeout = .init(connect: .nanoseconds(configuration.timeouts.connect.inNanoseconds))
+        httpConfiguration.decompression = .disabled
         httpConfiguration.httpVersion = .http1Only
         httpClient = HTTPClient(
             eventLoopGroupProvider: .shared(eventLoopGroup), configuration: httpConfiguration, backgroundActivityLogger: logger)
@@ -85,7 +84,7 @@ public final class KubernetesClient: KubernetesAPI {
     ) async throws -> AsyncThrowingStream<WatchEvent<Pod>, any Error> {
         var query = [
             ("watch", "1"), ("allowWatchBookmarks", "true"), ("resourceVersion", resourceVersion),
-            ("timeoutSeconds", String(Int(configuration.timeouts.watchServerTimeout.seconds))),
+            ("timeoutSeconds", String(Int(configuration.timeouts.watchServerTimeout.inSeconds))),
         ]
         if let labelSelector, !labelSelector.isEmpty { query.append(("labelSelector", labelSelector)) }
         return try await watch(

@@ -131,7 +131,7 @@ public struct Kubeconfig: Decodable, Sendable {
             throw KubernetesConfigurationError(code: .malformedKubeconfig, message: "kubeconfig \(path) is larger than 1 MiB")
         }
         let kubeconfig = try parse(yaml: String(decoding: data, as: UTF8.self), source: path)
-        let directory = (path as NSString).deletingLastPathComponent
+        let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
         return try kubeconfig.configuration(context: context, baseDirectory: directory)
     }
 

@@ -83,7 +83,7 @@ public struct KubernetesClientConfiguration: Sendable {
     ///   - serviceAccountDirectory: where `token`, `ca.crt` and `namespace` are mounted.
     ///   - tokenRereadInterval: upper bound between token re-reads; default 60 s.
     public static func inCluster(
-        host: String, port: String, serviceAccountDirectory: String = Self.serviceAccountDirectory,
+        host: String, port: String, serviceAccountDirectory: String = KubernetesClientConfiguration.serviceAccountDirectory,
         tokenRereadInterval: Duration = .seconds(60)
     ) throws -> KubernetesClientConfiguration {
         guard !host.isEmpty, !port.isEmpty else {

@@ -92,7 +92,7 @@ public struct WatchStateMachine: Sendable {
                 return .list
             }
             state = .backingOff(thenList: true)
-            return .backoff(seconds: backoff.delay(failures: consecutiveFailures - 1, jitter: jitter))
+            return .backoff(seconds: backoff.delay(failures: consecutiveFailures, jitter: jitter))
         }
     }
 
