@@ -428,6 +428,10 @@ struct FakeClusterStore {
         }
     }
 
+    func sendRaw(_ data: Data) {
+        for watcher in watchers.values { watcher.sink.sendRaw(data) }
+    }
+
     mutating func sendWatchError(code: Int, reason: String, message: String) {
         for watcher in watchers.values {
             watcher.sink.send(["type": "ERROR", "object": Self.status(code: code, reason: reason, message: message)])

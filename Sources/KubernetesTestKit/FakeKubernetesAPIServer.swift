@@ -355,6 +355,11 @@ public final class FakeKubernetesAPIServer: Sendable {
         mutate { $0.sendWatchError(code: code, reason: reason, message: message) }
     }
 
+    /// Writes `data` as it is on every open watch: malformed JSON, an endless line, … (hostile-server tests).
+    public func sendRawOnWatches(_ data: Data) {
+        mutate { $0.sendRaw(data) }
+    }
+
     /// Forgets the event history, as an etcd compaction does: a watch from any older resourceVersion gets 410.
     public func compact() {
         mutate { store in

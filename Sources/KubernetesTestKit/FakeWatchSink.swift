@@ -23,6 +23,11 @@ final class FakeWatchSink: Sendable {
         channel.writeAndFlush(HTTPServerResponsePart.body(.byteBuffer(ByteBuffer(bytes: data))), promise: nil)
     }
 
+    /// Sends bytes as they are (for hostile or malformed streams).
+    func sendRaw(_ data: Data) {
+        channel.writeAndFlush(HTTPServerResponsePart.body(.byteBuffer(ByteBuffer(bytes: data))), promise: nil)
+    }
+
     /// Ends the response cleanly (the terminating chunk); the connection stays usable.
     func finish() {
         channel.writeAndFlush(HTTPServerResponsePart.end(nil), promise: nil)

@@ -132,6 +132,28 @@ import Testing
         }
     }
 
+    @Test func hungRenewalsEndLeadershipWithinTheRenewDeadline() async throws {
+        try await withFakeAPI { server, client in
+            let changes = Changes()
+            let a = try LeaderElector(api: client, configuration: Self.configuration("a"), namespace: "ml", leaseName: "inferscale")
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { await a.run { changes.recorder.append(("a", $0)) } }
+                try await changes.recorder.waitUntil("a leads") { $0.count == 1 }
+                #expect(a.isLeader)
+                // Every answer now takes 5 s: longer than the lease (1 s).
+                server.delayNextResponses(1000, by: .seconds(5))
+                let hung = ContinuousClock.now
+                try await changes.recorder.waitUntil("a steps down", timeout: .seconds(3)) { $0.count == 2 }
+                #expect(!a.isLeader)
+                // Stepped down after the renew deadline (0.6 s) but before the lease (1 s) could expire elsewhere.
+                #expect(ContinuousClock.now - hung < .seconds(1))
+                server.delayNextResponses(0, by: .zero)
+                a.requestShutdown()
+                try await group.waitForAll()
+            }
+        }
+    }
+
     @Test func leaseRulesOfTheFake() async throws {
         try await withFakeAPI { server, client in
             let lease = Lease(

@@ -1,3 +1,4 @@
+import Foundation
 import Kubernetes
 import KubernetesTestKit
 import Testing
@@ -144,6 +145,44 @@ import Testing
                 server.setPod(namespace: "ml", name: "web-2", labels: ["app": "web"])
                 try await updates.waitUntil("web-2") { Self.names($0.last) == ["web-1", "web-2"] }
             }
+        }
+    }
+
+    @Test func malformedAndOversizedEventsBreakOnlyThatWatch() async throws {
+        try await withFakeAPI(configure: { $0.limits.maxWatchEventBytes = 64 * 1024 }) { server, client in
+            server.setPod(namespace: "ml", name: "web-1", labels: ["app": "web"])
+            try await withWatcher(server, client) { updates in
+                try await server.waitUntil("watch open") { $0.openWatchCount == 1 }
+                server.sendRawOnWatches(Data("{\"type\":\"ADDED\",\"object\":{\"metadata\":[1,2]}}\n".utf8))
+                try await server.waitUntil("watch reopened after garbage") {
+                    $0.requests.filter { $0.query.contains("watch=1") }.count == 2 && $0.openWatchCount == 1
+                }
+                // One megabyte without a newline: refused at the limit, not buffered.
+                server.sendRawOnWatches(Data(repeating: UInt8(ascii: "x"), count: 1024 * 1024))
+                try await server.waitUntil("watch reopened after a huge line") {
+                    $0.requests.filter { $0.query.contains("watch=1") }.count == 3 && $0.openWatchCount == 1
+                }
+                server.setPod(namespace: "ml", name: "web-2", labels: ["app": "web"])
+                try await updates.waitUntil("later changes still arrive") { Self.names($0.last) == ["web-1", "web-2"] }
+                #expect(updates.values.filter { $0.change == .relisted }.count == 1)
+            }
+        }
+    }
+
+    @Test func watchFromACompactedVersionGetsOneExpiredErrorThenEnds() async throws {
+        try await withFakeAPI { server, client in
+            server.setPod(namespace: "ml", name: "web-1", labels: ["app": "web"])
+            let old = String(server.resourceVersion)
+            server.setPod(namespace: "ml", name: "web-2", labels: ["app": "web"])
+            server.compact()
+            var events: [WatchEvent<Pod>] = []
+            for try await event in try await client.watchPods(namespace: "ml", labelSelector: nil, resourceVersion: old) {
+                events.append(event)
+            }
+            #expect(events.count == 1)
+            #expect(events.first?.type == .error)
+            #expect(events.first?.status?.code == 410)
+            #expect(events.first?.status?.reason == "Expired")
         }
     }
 
