@@ -158,11 +158,28 @@ struct FakeClusterStore {
             .filter { $0.key.hasPrefix(route.namespace + "/") && selector.matches(Self.labels(of: $0.value)) }
             .sorted { $0.key < $1.key }
             .map(\.value)
+        // Paging: `limit` and an opaque `continue` token (here the offset and the list's resourceVersion).
+        var start = 0
+        var listVersion = resourceVersion
+        if let token = request.query["continue"], !token.isEmpty {
+            let parts = token.split(separator: "-").compactMap { Int64($0) }
+            guard parts.count == 2, parts[0] >= 0 else {
+                return .json(400, Self.status(code: 400, reason: "BadRequest", message: "invalid continue token"))
+            }
+            start = Int(min(parts[0], Int64(items.count)))
+            listVersion = parts[1]
+        }
+        var page = Array(items[start...])
+        var metadata: JSONValue = ["resourceVersion": .string(String(listVersion))]
+        if let limit = request.query["limit"].flatMap(Int.init), limit > 0, page.count > limit {
+            page = Array(page.prefix(limit))
+            metadata["continue"] = .string("\(start + limit)-\(listVersion)")
+        }
         return .json(
             200,
             [
                 "kind": .string(route.resource.kind + "List"), "apiVersion": .string(route.resource.apiVersion),
-                "metadata": ["resourceVersion": .string(String(resourceVersion))], "items": .array(items),
+                "metadata": metadata, "items": .array(page),
             ])
     }
 

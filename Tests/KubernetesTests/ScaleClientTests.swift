@@ -168,6 +168,26 @@ import Testing
         }
     }
 
+    @Test func listsArePagedAndBounded() async throws {
+        try await withFakeAPI(configure: { $0.limits.listPageSize = 2 }) { server, client in
+            for index in 0..<5 { server.setPod(namespace: "ml", name: "web-\(index)", labels: ["app": "web"]) }
+            let version = String(server.resourceVersion)
+            let pods = try await client.listPods(namespace: "ml", labelSelector: "app=web")
+            #expect(pods.items.compactMap(\.metadata.name) == (0..<5).map { "web-\($0)" })
+            #expect(pods.metadata.resourceVersion == version)
+            #expect(server.requestCount(method: "GET", pathSuffix: "/namespaces/ml/pods") == 3)
+        }
+        try await withFakeAPI(configure: {
+            $0.limits.listPageSize = 1
+            $0.limits.maxListPages = 3
+        }) { server, client in
+            for index in 0..<5 { server.setPod(namespace: "ml", name: "web-\(index)", labels: ["app": "web"]) }
+            let error = await kubernetesError { _ = try await client.listPods(namespace: "ml", labelSelector: nil) }
+            #expect(error?.code == .responseTooLarge)
+            #expect(server.requestCount(method: "GET", pathSuffix: "/namespaces/ml/pods") == 3)
+        }
+    }
+
     @Test func oversizedResponsesAreRefused() async throws {
         try await withFakeAPI(configure: { $0.limits.maxResponseBodyBytes = 2048 }) { server, client in
             for index in 0..<40 {
