@@ -36,6 +36,7 @@ import Testing
         var machine = WatchStateMachine(backoff: backoff)
         _ = machine.start()
         _ = machine.listed(resourceVersion: "100")
+        _ = machine.received(.added, resourceVersion: "150")
         #expect(machine.received(.error, resourceVersion: nil, errorCode: 410) == .list)
         #expect(machine.resourceVersion == nil)
         #expect(machine.listed(resourceVersion: "300") == .startWatch(from: "300"))
@@ -55,16 +56,25 @@ import Testing
         _ = machine.listed(resourceVersion: "100")
         #expect(machine.received(.error, resourceVersion: nil, errorCode: 500) == .list)
         #expect(machine.listed(resourceVersion: "101") == .startWatch(from: "101"))
-        // The list reset the failure count, so a second ERROR right after lists at once again.
-        #expect(machine.received(.error, resourceVersion: nil, errorCode: 500) == .list)
-        // Without a successful list in between, the next ERROR backs off.
-        machine = WatchStateMachine(backoff: backoff)
-        _ = machine.start()
-        _ = machine.listed(resourceVersion: "1")
-        _ = machine.failed(jitter: 0)  // watch connection failed: 1 failure
-        #expect(machine.backoffElapsed() == .startWatch(from: "1"))
+        // No event was delivered in between: the second ERROR backs off before the next list.
         #expect(machine.received(.error, resourceVersion: nil, errorCode: 500, jitter: 0) == .backoff(seconds: 2))
         #expect(machine.backoffElapsed() == .list)
+        #expect(machine.listed(resourceVersion: "102") == .startWatch(from: "102"))
+        // Progress resets the count: the next ERROR lists at once again.
+        #expect(machine.received(.modified, resourceVersion: "103") == .deliver)
+        #expect(machine.received(.error, resourceVersion: nil, errorCode: 500) == .list)
+    }
+
+    @Test func repeatedExpiryRightAfterEachListBacksOff() {
+        var machine = WatchStateMachine(backoff: backoff)
+        _ = machine.start()
+        _ = machine.listed(resourceVersion: "100")
+        #expect(machine.received(.error, resourceVersion: nil, errorCode: 410) == .list)
+        _ = machine.listed(resourceVersion: "100")
+        #expect(machine.received(.error, resourceVersion: nil, errorCode: 410, jitter: 0) == .backoff(seconds: 2))
+        #expect(machine.backoffElapsed() == .list)
+        _ = machine.listed(resourceVersion: "100")
+        #expect(machine.received(.error, resourceVersion: nil, errorCode: 410, jitter: 0) == .backoff(seconds: 4))
     }
 
     @Test func failuresBackOffExponentiallyWithJitterAndCap() {
@@ -81,6 +91,8 @@ import Testing
         #expect(machine.failed(jitter: 0) == .backoff(seconds: 8))  // capped
         _ = machine.backoffElapsed()
         #expect(machine.listed(resourceVersion: "9") == .startWatch(from: "9"))
+        #expect(machine.consecutiveFailures == 5)  // a list alone is not progress
+        #expect(machine.received(.bookmark, resourceVersion: "10") == .none)
         #expect(machine.consecutiveFailures == 0)
     }
 

@@ -69,7 +69,7 @@ public struct PodWatcher: Sendable {
                     await onUpdate(PodSetUpdate(change: .relisted, pods: pods, resourceVersion: version))
                     action = machine.listed(resourceVersion: version)
                 } catch let error as KubernetesError where error.code == .gone {
-                    action = machine.gone()
+                    action = machine.gone(jitter: jitter())
                 } catch {
                     if Task.isCancelled { return }
                     logger.warning("listing pods failed: \(error)", metadata: metadata)
@@ -111,7 +111,7 @@ public struct PodWatcher: Sendable {
                     if Task.isCancelled { return }
                     action = next ?? machine.streamEnded(jitter: jitter())
                 } catch let error as KubernetesError where error.code == .gone {
-                    action = machine.gone()
+                    action = machine.gone(jitter: jitter())
                 } catch {
                     if Task.isCancelled { return }
                     logger.warning("pod watch failed: \(error)", metadata: metadata)

@@ -3,8 +3,9 @@
 /// actions and feeds back what happened.
 ///
 /// The resourceVersion is advanced by every event, BOOKMARK included, so a resumed watch neither repeats nor
-/// skips events. A watch that ends without having delivered anything counts as a failure, so a server that closes
-/// every watch at once meets a growing backoff instead of a hot loop.
+/// skips events. Only a delivered event (or bookmark) resets the failure count — a successful list does not — and
+/// a watch that ends or fails without having delivered anything counts as a failure. So a server that closes
+/// every watch at once, or answers every watch with 410, meets a growing backoff instead of a hot loop.
 public struct WatchStateMachine: Sendable {
     /// What the driver must do next.
     public enum Action: Sendable, Equatable {
@@ -42,7 +43,7 @@ public struct WatchStateMachine: Sendable {
     public private(set) var state: State = .idle
     /// The last resourceVersion seen (from a list, an event or a bookmark).
     public private(set) var resourceVersion: String?
-    /// Consecutive failures since the last successful list or delivered event.
+    /// Consecutive failures since the last delivered event or bookmark.
     public private(set) var consecutiveFailures = 0
 
     /// Creates a machine.
@@ -60,7 +61,6 @@ public struct WatchStateMachine: Sendable {
     /// A list succeeded with this collection resourceVersion.
     public mutating func listed(resourceVersion: String) -> Action {
         guard state == .listing else { return .none }
-        consecutiveFailures = 0
         self.resourceVersion = resourceVersion
         state = .watching(resourceVersion: resourceVersion, events: 0)
         return .startWatch(from: resourceVersion)
@@ -81,11 +81,12 @@ public struct WatchStateMachine: Sendable {
         case .error:
             // 410 Expired: the resourceVersion is gone; anything else: the watch is broken. Both need a fresh list.
             resourceVersion = nil
-            if errorCode == 410 {
+            // 410 after progress is routine (the history moved on): list at once.
+            if errorCode == 410, events > 0 {
                 state = .listing
                 return .list
             }
-            // Other errors: list at once the first time, back off when they repeat.
+            // Otherwise list at once the first time, and back off when errors repeat without progress.
             consecutiveFailures += 1
             if consecutiveFailures == 1 {
                 state = .listing
@@ -105,12 +106,25 @@ public struct WatchStateMachine: Sendable {
         return .startWatch(from: version)
     }
 
-    /// The server answered 410 Gone (to a watch or list): list again at once.
-    public mutating func gone() -> Action {
-        guard state != .stopped, state != .idle else { return .none }
+    /// The server answered 410 Gone (to a watch or list): list again — at once after progress, after a backoff
+    /// when it repeats without any delivered event.
+    public mutating func gone(jitter: Double = 0) -> Action {
+        switch state {
+        case .listing, .watching: break
+        default: return .none
+        }
         resourceVersion = nil
-        state = .listing
-        return .list
+        if case .watching(_, let events) = state, events > 0 {
+            state = .listing
+            return .list
+        }
+        consecutiveFailures += 1
+        if consecutiveFailures == 1 {
+            state = .listing
+            return .list
+        }
+        state = .backingOff(thenList: true)
+        return .backoff(seconds: backoff.delay(failures: consecutiveFailures, jitter: jitter))
     }
 
     /// A list or watch failed (transport error, 5xx, 429, a broken stream).
