@@ -46,7 +46,11 @@ final class FakeAPIHandler: ChannelInboundHandler, RemovableChannelHandler {
     }
 
     func channelInactive(context: ChannelHandlerContext) {
-        server.channelClosed(context.channel)
+        // Deferred: a close can happen inside a write made while the server holds its store lock (on this
+        // thread), and the lock is not re-entrant.
+        let channel = context.channel
+        let server = self.server
+        context.eventLoop.execute { server.channelClosed(channel) }
         context.fireChannelInactive()
     }
 
