@@ -30,6 +30,7 @@ import Testing
         #expect(pod.metadata.labels == ["app": "web"])
         #expect(pod.status?.podIP == "10.1.2.3")
         #expect(pod.isReady)
+        #expect(pod.readySince == Date(timeIntervalSince1970: 1_767_225_600))
         pod.metadata.deletionTimestamp = "2026-01-01T00:00:01Z"
         #expect(!pod.isReady)
         let pending = try JSONDecoder().decode(Pod.self, from: Data(#"{"metadata":{"name":"p"},"status":{"phase":"Pending"}}"#.utf8))

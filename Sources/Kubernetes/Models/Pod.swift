@@ -1,3 +1,5 @@
+import Foundation
+
 /// The fields of a core/v1 Pod that discovery needs: identity, labels, phase, readiness and IP.
 public struct Pod: Codable, Sendable, Equatable {
     /// Pod metadata (name, labels, resourceVersion, deletionTimestamp).
@@ -9,6 +11,12 @@ public struct Pod: Codable, Sendable, Equatable {
     public init(metadata: ObjectMeta, status: PodStatus? = nil) {
         self.metadata = metadata
         self.status = status
+    }
+
+    /// When the pod last became ready, if it is ready and the server reported the transition time.
+    public var readySince: Date? {
+        guard isReady, let condition = status?.conditions?.first(where: { $0.type == "Ready" }) else { return nil }
+        return condition.lastTransitionTime.flatMap(KubernetesTime.parse)
     }
 
     /// True when the pod can take traffic: phase Running, condition `Ready` is "True", and it is not being deleted.
@@ -41,10 +49,13 @@ public struct PodCondition: Codable, Sendable, Equatable {
     public var type: String
     /// `"True"`, `"False"` or `"Unknown"`.
     public var status: String
+    /// When the condition last changed (RFC 3339); for `Ready`, when the pod became ready (or unready).
+    public var lastTransitionTime: String?
 
     /// Creates a condition.
-    public init(type: String, status: String) {
+    public init(type: String, status: String, lastTransitionTime: String? = nil) {
         self.type = type
         self.status = status
+        self.lastTransitionTime = lastTransitionTime
     }
 }
