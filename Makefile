@@ -4,7 +4,7 @@ SWIFT ?= swift
 # remote-write integration tests). Installed only when missing.
 APT_PACKAGES ?=
 
-.PHONY: deps run test bench lint clean
+.PHONY: deps run test bench lint clean protos
 
 deps:
 	@./.ci/ensure-deps $(APT_PACKAGES)
@@ -22,6 +22,13 @@ test: deps
 ## Release-build benchmarks; they print their figures and ratios to an in-run baseline.
 bench: deps
 	$(SWIFT) run -c release inferscale-bench
+
+## Regenerate the committed Swift code for Sources/Exposition/Protos/*.proto (needs protoc and protoc-gen-swift 1.39.0).
+PROTOC ?= protoc
+PROTOC_GEN_SWIFT ?= $(shell command -v protoc-gen-swift)
+protos:
+	$(PROTOC) --plugin=protoc-gen-swift=$(PROTOC_GEN_SWIFT) --swift_opt=Visibility=Public \
+		--swift_out=Sources/Exposition/Protos -ISources/Exposition/Protos Sources/Exposition/Protos/stat.proto
 
 clean:
 	rm -rf .build

@@ -9,30 +9,60 @@ let package = Package(
         .executable(name: "inferscale", targets: ["inferscale"]),
         .library(name: "Scaling", targets: ["Scaling"]),
         .library(name: "Rules", targets: ["Rules"]),
+        .library(name: "Exposition", targets: ["Exposition"]),
+        .library(name: "RuntimeSignals", targets: ["RuntimeSignals"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
         .package(url: "https://github.com/jpsim/Yams", exact: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-log", exact: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics", exact: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-protobuf", exact: "1.39.0"),
         .package(url: "https://github.com/swift-server/async-http-client", exact: "1.37.0"),
         .package(url: "https://github.com/apple/swift-nio", exact: "2.101.3"),
         .package(url: "https://github.com/apple/swift-nio-ssl", exact: "2.37.6"),
-        .package(url: "https://github.com/apple/swift-log", exact: "1.16.2"),
     ],
     targets: [
         // Pure decision core: windows, the KPA decider, scale-to-zero gating, configuration.
         .target(name: "Scaling"),
         // Rule files: YAML model, validation with positions, matching, lint, reload.
         .target(name: "Rules", dependencies: ["Scaling", .product(name: "Yams", package: "Yams")]),
+        // The control loop: ports (discovery, metric source, actuator, leadership), decision log, telemetry.
+        .target(name: "Autoscaler", dependencies: [
+            "Scaling", "Rules",
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "Metrics", package: "swift-metrics"),
+        ]),
+        // Pure metric parsing: Prometheus text 0.0.4, OpenMetrics 1.0 text, queue-proxy Stat protobuf.
+        .target(
+            name: "Exposition",
+            dependencies: [.product(name: "SwiftProtobuf", package: "swift-protobuf")],
+            exclude: ["Protos/stat.proto"]
+        ),
+        // Pure mapping of each runtime's metrics (vLLM, SGLang, TGI, Triton, KServe, queue-proxy) to canonical signals.
+        .target(name: "RuntimeSignals", dependencies: ["Exposition"]),
+        // Concurrent, bounded scraping of queue-proxy stats and runtime metrics over HTTP.
+        .target(name: "Scraping", dependencies: [
+            "Exposition", "RuntimeSignals",
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         .executableTarget(
             name: "inferscale",
             dependencies: [
                 "Scaling",
                 "Rules",
+                "Exposition",
+                "RuntimeSignals",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         // Release-build benchmarks that print their figures: `make bench`.
-        .executableTarget(name: "inferscale-bench", dependencies: ["Scaling"], path: "Sources/InferscaleBenchmarks"),
+        .executableTarget(name: "inferscale-bench", dependencies: ["Scaling", "Exposition"], path: "Sources/InferscaleBenchmarks"),
         .testTarget(name: "ScalingTests", dependencies: ["Scaling"]),
         // Minimal typed Kubernetes client: config, list/watch, scale, Leases, Events.
         .target(
@@ -59,8 +89,19 @@ let package = Package(
         ),
         .testTarget(name: "KubernetesTests", dependencies: ["Kubernetes", "KubernetesTestKit"]),
         .testTarget(name: "RulesTests", dependencies: ["Rules"]),
+        .testTarget(name: "AutoscalerTests", dependencies: ["Autoscaler"]),
+        .testTarget(name: "ScrapingTests", dependencies: [
+            "Scraping", "RuntimeSignals",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+            .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+        ]),
         // Runs the built `inferscale` binary: exit codes, output formats (golden files).
         .testTarget(name: "inferscaleTests", dependencies: ["inferscale", "Scaling"], resources: [.copy("Golden")]),
+        .testTarget(name: "ExpositionTests", dependencies: ["Exposition"]),
+        .testTarget(name: "RuntimeSignalsTests", dependencies: ["RuntimeSignals", "Exposition"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -5,3 +5,4 @@ do {
 } catch {
     print("benchmark failed: \(error)")
 }
+runExpositionBenchmark()

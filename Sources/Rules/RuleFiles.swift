@@ -10,6 +10,10 @@ public enum RuleFiles {
     public struct File: Sendable, Equatable {
         public var path: String
         public var text: String
+        public init(path: String, text: String) {
+            self.path = path
+            self.text = text
+        }
     }
 
     /// Files larger than this are refused (a rule file is a few kilobytes).

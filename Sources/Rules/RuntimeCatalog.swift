@@ -47,7 +47,7 @@ public enum RuntimeCatalog {
     public static func defaultPort(_ runtime: Rule.Runtime) -> Int {
         switch runtime {
         case .vllm: 8000
-        case .tgi: 80
+        case .tgi: 9000  // the router's --prometheus-port, separate from the API port
         case .triton: 8002
         case .sglang: 30000
         case .kserve: 8080

@@ -132,6 +132,11 @@ struct DecideCommand: ParsableCommand {
 
 /// Reads a whole file as UTF-8, or nil when it cannot be read.
 func readFile(_ path: String) -> String? {
+    readFileBytes(path).map { String(decoding: $0, as: UTF8.self) }
+}
+
+/// Reads a whole file's bytes, or nil when it cannot be read.
+func readFileBytes(_ path: String) -> [UInt8]? {
     guard let file = fopen(path, "rb") else { return nil }
     defer { fclose(file) }
     var bytes: [UInt8] = []
@@ -142,5 +147,5 @@ func readFile(_ path: String) -> String? {
         if n < buffer.count { break }
     }
     if ferror(file) != 0 { return nil }
-    return String(decoding: bytes, as: UTF8.self)
+    return bytes
 }

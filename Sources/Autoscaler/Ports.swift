@@ -1,0 +1,78 @@
+import Rules
+import Scaling
+
+/// A pod of a target, as discovery sees it.
+public struct PodInfo: Sendable, Equatable {
+    public var name: String
+    /// Pod IP, for scraping.
+    public var ip: String
+    /// Running, Ready and not terminating.
+    public var ready: Bool
+    /// When the pod last became ready, if it is.
+    public var readySince: Timestamp?
+
+    public init(name: String, ip: String, ready: Bool, readySince: Timestamp? = nil) {
+        self.name = name
+        self.ip = ip
+        self.ready = ready
+        self.readySince = readySince
+    }
+}
+
+/// A target and its pods at one moment.
+public struct DiscoveredTarget: Sendable, Equatable {
+    public var description: TargetDescription
+    public var pods: [PodInfo]
+    /// Replicas requested on the scale subresource.
+    public var replicas: Int
+
+    public init(description: TargetDescription, pods: [PodInfo], replicas: Int) {
+        self.description = description
+        self.pods = pods
+        self.replicas = replicas
+    }
+
+    public var key: String { description.key }
+}
+
+/// Finds the targets to scale and their pods (the cluster: a Kubernetes watch; tests and
+/// replays: memory).
+public protocol TargetDiscovery: Sendable {
+    func targets() async throws -> [DiscoveredTarget]
+}
+
+/// The signals of a target's pods at one moment.
+public struct CollectedSignals: Sendable, Equatable {
+    /// Revision totals and pod means; a signal nobody reported is nil.
+    public var sample: SignalSample
+    /// Pods asked, and pods whose scrape failed (their part is missing, never zero).
+    public var podsScraped: Int
+    public var podsFailed: Int
+
+    public init(sample: SignalSample, podsScraped: Int = 0, podsFailed: Int = 0) {
+        self.sample = sample
+        self.podsScraped = podsScraped
+        self.podsFailed = podsFailed
+    }
+}
+
+/// Reads the signals of a target's ready pods.
+public protocol MetricSource: Sendable {
+    func collect(_ target: DiscoveredTarget, source: Rule.Source, at time: Timestamp) async -> CollectedSignals
+}
+
+/// Sets a target's replicas (the cluster: PATCH of the scale subresource).
+public protocol ScaleActuator: Sendable {
+    func scale(_ target: TargetDescription, to replicas: Int, reason: String) async throws
+}
+
+/// Whether this instance may act (leader election); followers decide but do not patch.
+public protocol Leadership: Sendable {
+    var isLeader: Bool { get async }
+}
+
+/// Always the leader: a single instance, tests, `--dry-run`.
+public struct SoleLeader: Leadership {
+    public init() {}
+    public var isLeader: Bool { true }
+}

@@ -1,0 +1,111 @@
+/// Parses Prometheus text 0.0.4 and OpenMetrics 1.0 text bodies.
+///
+/// Keep one parser per scrape target and reuse it: label names and values seen before are interned, so
+/// a steady-state scrape decodes no strings and allocates only the per-family result arrays.
+///
+/// ```swift
+/// var parser = ExpositionParser(format: ExpositionFormat(contentType: header) ?? .prometheusText)
+/// let metrics = try parser.parse(body)
+/// let waiting = metrics[family: "vllm:num_requests_waiting"]?.samples.first?.value
+/// ```
+public struct ExpositionParser: Sendable {
+    /// Bounds that keep a hostile body from costing unbounded memory.
+    public struct Limits: Sendable, Hashable {
+        /// The most sample lines one body may have.
+        public var maxSamples: Int = 1_000_000
+        /// The most labels one sample may have.
+        public var maxLabelsPerSample: Int = 128
+        /// Interned strings kept between parses; past this the table is cleared before the next parse.
+        public var maxRetainedStrings: Int = 200_000
+
+        /// The defaults: one million samples, 128 labels per sample, 200,000 retained strings.
+        public init() {}
+    }
+
+    /// Which grammar and rules apply.
+    public var format: ExpositionFormat
+    /// The bounds enforced on each body.
+    public var limits: Limits
+
+    var interner = StringInterner()
+    var leID: Int32 = -1
+    var quantileID: Int32 = -1
+    var line = ParsedLine()
+    var unescapeBuffer: [UInt8] = []
+    var families: [FamilyRecord] = []
+    var familyIndex: [Int32: Int] = [:]
+    var current = -1
+    var checker = OpenMetricsChecker()
+    var sampleCount = 0
+
+    /// A parser for one format.
+    public init(format: ExpositionFormat, limits: Limits = Limits()) {
+        self.format = format
+        self.limits = limits
+        seedInterner()
+    }
+
+    /// Parses a whole body into families. Throws at the first problem; nothing is returned from a body
+    /// with an error.
+    public mutating func parse(_ bytes: [UInt8]) throws(ExpositionError) -> ParsedExposition {
+        var collector = FamilyCollector()
+        // `withUnsafeBytes` is untyped-rethrowing, so the typed error travels out as a `Result`.
+        let outcome: Result<Void, ExpositionError> = bytes.withUnsafeBytes { buffer in
+            do throws(ExpositionError) { try parse(buffer, sink: &collector); return .success(()) } catch { return .failure(error) }
+        }
+        try outcome.get()
+        return collector.finish()
+    }
+
+    /// Parses a whole body into families. Throws at the first problem.
+    public mutating func parse(_ buffer: UnsafeRawBufferPointer) throws(ExpositionError) -> ParsedExposition {
+        var collector = FamilyCollector()
+        try parse(buffer, sink: &collector)
+        return collector.finish()
+    }
+
+    /// Parses a UTF-8 string (convenient in tests and tools).
+    public mutating func parse(_ text: String) throws(ExpositionError) -> ParsedExposition {
+        try parse(Array(text.utf8))
+    }
+
+    /// Parses a body, handing families and samples to `visitor` as they are read. If this throws, the
+    /// visitor has seen part of an invalid body and must discard what it gathered.
+    public mutating func parse<Visitor: ExpositionVisitor>(
+        _ buffer: UnsafeRawBufferPointer, into visitor: inout Visitor
+    ) throws(ExpositionError) {
+        var sink = VisitorSink(visitor: visitor)
+        defer { visitor = sink.visitor }
+        try parse(buffer, sink: &sink)
+    }
+
+    /// The same as the public visitor entry, for the internal sinks that read interned ids directly.
+    mutating func parse<Sink: SampleSink>(_ buffer: UnsafeRawBufferPointer, sink: inout Sink) throws(ExpositionError) {
+        reset()
+        guard let base = buffer.baseAddress?.assumingMemoryBound(to: UInt8.self), buffer.count > 0 else {
+            if format == .openMetrics {
+                throw ExpositionError(.endOfFile, "the body is empty; OpenMetrics requires a final \"# EOF\" line", line: 1, column: 1)
+            }
+            return
+        }
+        var cursor = Cursor(base: base, count: buffer.count)
+        try parseBody(&cursor, into: &sink)
+    }
+
+    private mutating func seedInterner() {
+        interner.removeAll()
+        // Everything that caches interned ids must forget them with the table.
+        line = ParsedLine()
+        checker = OpenMetricsChecker()
+        leID = interner.intern("le")
+        quantileID = interner.intern("quantile")
+    }
+
+    private mutating func reset() {
+        if interner.count > limits.maxRetainedStrings { seedInterner() }
+        families.removeAll(keepingCapacity: true)
+        familyIndex.removeAll(keepingCapacity: true)
+        current = -1
+        sampleCount = 0
+    }
+}

@@ -1,0 +1,58 @@
+import Exposition
+
+/// Finds samples by their full sample name, whichever family holds them: Prometheus text names a
+/// counter's family `x_total`, OpenMetrics names it `x`, and the sample is `x_total` in both.
+struct SampleQuery {
+    let exposition: ParsedExposition
+
+    func samples(_ name: String) -> [Sample] {
+        var candidates = [name]
+        for suffix in ["_total", "_bucket", "_sum", "_count", "_created"] where name.hasSuffix(suffix) {
+            candidates.append(String(name.dropLast(suffix.count)))
+        }
+        for familyName in candidates {
+            if let family = exposition[family: familyName] {
+                let found = family.samples.filter { $0.name == name && !$0.value.isNaN }
+                if !found.isEmpty { return found }
+            }
+        }
+        return []
+    }
+
+    /// The sum over all series (engines, models, label values), or `nil` when there is none.
+    func sum(_ name: String) -> Double? {
+        let found = samples(name)
+        return found.isEmpty ? nil : found.reduce(0) { $0 + $1.value }
+    }
+
+    /// The largest value over all series, or `nil` when there is none.
+    func max(_ name: String) -> Double? {
+        samples(name).map(\.value).max()
+    }
+
+    /// Tensor-parallel ranks each export the same scheduler figure: take the largest over `rank`
+    /// within each remaining label set, then sum those (data-parallel engines add up).
+    func sumOfMax(_ name: String, over rank: String) -> Double? {
+        let found = samples(name)
+        guard !found.isEmpty else { return nil }
+        var groups: [Labels: Double] = [:]
+        for sample in found {
+            let key = Labels(sample.labels.filter { $0.name != rank })
+            groups[key] = Swift.max(groups[key] ?? -.infinity, sample.value)
+        }
+        return groups.values.reduce(0, +)
+    }
+
+    /// A histogram merged over all its series, with bounds and sum multiplied by `scale` (to seconds).
+    func histogram(_ name: String, scale: Double = 1) -> LatencyHistogram? {
+        let buckets = samples(name + "_bucket")
+        guard !buckets.isEmpty, let count = sum(name + "_count") else { return nil }
+        var byBound: [Double: Double] = [:]
+        for bucket in buckets {
+            guard let text = bucket.labels["le"], let bound = Double(text) else { continue }
+            byBound[bound * scale, default: 0] += bucket.value
+        }
+        let merged = byBound.sorted { $0.key < $1.key }.map { LatencyHistogram.Bucket(upperBound: $0.key, cumulativeCount: $0.value) }
+        return LatencyHistogram(buckets: merged, count: count, sum: (sum(name + "_sum") ?? 0) * scale)
+    }
+}

@@ -1,0 +1,195 @@
+import AsyncHTTPClient
+import Exposition
+import Logging
+import NIOCore
+import NIOHTTP1
+import RuntimeSignals
+
+/// Scrapes the pods of targets concurrently over HTTP: Knative's queue-proxy stats (protobuf)
+/// and the runtime's metrics (Prometheus text or OpenMetrics), with a deadline per scrape,
+/// a cap on body size and on samples, and a bound on scrapes in flight. A failed or malformed
+/// scrape leaves that pod's part missing and is reported with its reason.
+public actor Scraper {
+    private let configuration: ScraperConfiguration
+    private let client: HTTPClient
+    private let logger: Logger
+    private var rates: [String: CounterRates] = [:]
+    private var noticed: Set<String> = []
+    private var inFlight = 0
+    private var waiters: [CheckedContinuation<Void, Never>] = []
+    private var rng = SystemRandomNumberGenerator()
+
+    /// Uses `client` (its connection pool is reused across scrapes); the caller shuts it down.
+    public init(configuration: ScraperConfiguration = ScraperConfiguration(), client: HTTPClient,
+                logger: Logger = Logger(label: "inferscale.scraper")) {
+        self.configuration = configuration
+        self.client = client
+        self.logger = logger
+    }
+
+    /// One scrape round of `target`. `seconds` is a monotonic time for rates.
+    public func scrape(_ target: ScrapeTarget, at seconds: Double) async -> TargetReading {
+        let chosen = PodSampler.choose(target.pods, sampling: configuration.sampling, using: &rng)
+        let results = await withTaskGroup(of: (ScrapeTarget.Pod, RawPod).self) { group in
+            for pod in chosen {
+                group.addTask { (pod, await self.fetch(pod, of: target)) }
+            }
+            var out: [(ScrapeTarget.Pod, RawPod)] = []
+            for await r in group { out.append(r) }
+            return out
+        }
+        var readings: [PodReading] = []
+        var failures: [ScrapeFailure] = []
+        var rateState = rates[target.key] ?? CounterRates()
+        for (pod, raw) in results.sorted(by: { $0.0.name < $1.0.name }) {
+            failures += raw.failures
+            guard raw.stat != nil || raw.signals != nil else { continue }
+            var r = PodReading()
+            if let stat = raw.stat {
+                r.concurrency = stat.averageConcurrentRequests - stat.averageProxiedConcurrentRequests
+                r.rps = stat.requestsPerSecond - stat.proxiedRequestsPerSecond
+            }
+            if let s = raw.signals {
+                if r.concurrency == nil { r.concurrency = s.concurrency }
+                r.queueDepth = s.queueDepth
+                r.running = s.runningRequests
+                r.kvCacheUtilization = s.kvCacheUtilization
+                let requestRate = rateState.rate(pod.name, "requests", value: s.requestsTotal, at: seconds)
+                if r.rps == nil { r.rps = requestRate }
+                r.promptTokensPerSecond = rateState.rate(pod.name, "prompt", value: s.promptTokensTotal, at: seconds)
+                r.generationTokensPerSecond = rateState.rate(pod.name, "generation", value: s.generationTokensTotal, at: seconds)
+                noticeAbsent(target.key, s)
+            }
+            readings.append(r)
+        }
+        rateState.keep(only: Set(target.pods.map(\.name)))
+        rates[target.key] = rateState
+        for f in failures {
+            logger.debug("scrape failed", metadata: ["inferscale.target": "\(target.key)", "inferscale.error": "\(f)"])
+        }
+        return TargetReading(readings: readings, readyPods: target.pods.count, failures: failures)
+    }
+
+    /// Forgets a target's counter history (the target went away).
+    public func forget(_ key: String) { rates[key] = nil }
+
+    // MARK: - One pod
+
+    private struct RawPod: Sendable {
+        var stat: QueueProxyStat?
+        var signals: RuntimeSignals?
+        var failures: [ScrapeFailure] = []
+    }
+
+    private func fetch(_ pod: ScrapeTarget.Pod, of target: ScrapeTarget) async -> RawPod {
+        var raw = RawPod()
+        if target.queueProxy {
+            let url = "http://\(host(pod.ip)):\(configuration.queueProxyPort)/metrics"
+            do {
+                let (bytes, _) = try await get(url, accept: "application/protobuf")
+                do {
+                    raw.stat = try QueueProxyStat(protobuf: bytes)
+                } catch {
+                    raw.failures.append(ScrapeFailure(reason: "malformed", url: url, detail: "\(error)"))
+                }
+            } catch let failure as ScrapeFailure {
+                raw.failures.append(failure)
+            } catch {
+                raw.failures.append(ScrapeFailure(reason: "connect", url: url, detail: "\(error)"))
+            }
+        }
+        if let runtime = target.runtime, runtime != .queueProxy || !target.queueProxy {
+            let url = "http://\(host(pod.ip)):\(target.port)\(target.path)"
+            do {
+                let (bytes, contentType) = try await get(url, accept: "application/openmetrics-text;version=1.0.0;q=0.9,text/plain;version=0.0.4;q=0.5")
+                var limits = ExpositionParser.Limits()
+                limits.maxSamples = configuration.maxSamples
+                var parser = ExpositionParser(format: contentType.flatMap(ExpositionFormat.init(contentType:)) ?? .prometheusText, limits: limits)
+                do {
+                    let parsed = try parser.parse(bytes)
+                    raw.signals = RuntimeSignals(from: parsed, runtime: runtime)
+                } catch {
+                    raw.failures.append(ScrapeFailure(reason: error.code == .limitExceeded ? "too-many-samples" : "malformed", url: url, detail: "\(error)"))
+                }
+            } catch let failure as ScrapeFailure {
+                raw.failures.append(failure)
+            } catch {
+                raw.failures.append(ScrapeFailure(reason: "connect", url: url, detail: "\(error)"))
+            }
+        }
+        return raw
+    }
+
+    private func host(_ ip: String) -> String { ip.contains(":") ? "[\(ip)]" : ip }
+
+    /// GET with the deadline, the body cap and the in-flight bound.
+    private func get(_ url: String, accept: String) async throws -> ([UInt8], String?) {
+        await acquire()
+        defer { release() }
+        var request = HTTPClientRequest(url: url)
+        request.headers.add(name: "Accept", value: accept)
+        request.headers.add(name: "User-Agent", value: "inferscale")
+        let deadline = NIODeadline.now() + .nanoseconds(Int64(configuration.deadlineSeconds * 1e9))
+        let limit = configuration.maxBodyBytes
+        let client = self.client
+        let prepared = request
+        return try await withThrowingTaskGroup(of: ([UInt8], String?).self) { group in
+            group.addTask {
+                let response: HTTPClientResponse
+                do {
+                    response = try await client.execute(prepared, deadline: deadline)
+                } catch let error as HTTPClientError where error == .deadlineExceeded || error == .readTimeout || error == .connectTimeout {
+                    throw ScrapeFailure(reason: "timeout", url: url, detail: "no answer within the deadline")
+                } catch {
+                    throw ScrapeFailure(reason: "connect", url: url, detail: "\(error)")
+                }
+                guard response.status == .ok else {
+                    throw ScrapeFailure(reason: "status", url: url, detail: "HTTP \(response.status.code)")
+                }
+                if let length = response.headers.first(name: "Content-Length").flatMap(Int.init), length > limit {
+                    throw ScrapeFailure(reason: "too-large", url: url, detail: "\(length) bytes; the limit is \(limit)")
+                }
+                do {
+                    let body = try await response.body.collect(upTo: limit)
+                    return (Array(body.readableBytesView), response.headers.first(name: "Content-Type"))
+                } catch is NIOTooManyBytesError {
+                    throw ScrapeFailure(reason: "too-large", url: url, detail: "body over \(limit) bytes")
+                }
+            }
+            group.addTask {
+                try await Task.sleep(nanoseconds: UInt64(max(0, deadline.uptimeNanoseconds - NIODeadline.now().uptimeNanoseconds)))
+                throw ScrapeFailure(reason: "timeout", url: url, detail: "no complete answer within the deadline")
+            }
+            defer { group.cancelAll() }
+            return try await group.next()!
+        }
+    }
+
+    private func acquire() async {
+        if inFlight < configuration.maxInFlight {
+            inFlight += 1
+            return
+        }
+        await withCheckedContinuation { waiters.append($0) }
+    }
+
+    private func release() {
+        if waiters.isEmpty {
+            inFlight -= 1
+        } else {
+            waiters.removeFirst().resume()  // hand the slot over
+        }
+    }
+
+    /// Says once per target and runtime which signals the runtime does not expose.
+    private func noticeAbsent(_ key: String, _ s: RuntimeSignals) {
+        let id = "\(key)/\(s.runtime.rawValue)"
+        guard !noticed.contains(id) else { return }
+        noticed.insert(id)
+        let absent = s.absentSignals
+        if !absent.isEmpty {
+            logger.notice("runtime does not expose some signals; they stay absent",
+                          metadata: ["inferscale.target": "\(key)", "inferscale.runtime": "\(s.runtime.rawValue)", "inferscale.absent": "\(absent.joined(separator: ","))"])
+        }
+    }
+}

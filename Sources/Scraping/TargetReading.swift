@@ -1,0 +1,38 @@
+/// A target's signals from one scrape round: revision totals for load signals (the sampled
+/// pods' mean extrapolated to all ready pods, as Knative does) and pod means for
+/// utilisations. A signal no scraped pod reported is nil.
+public struct TargetReading: Sendable, Equatable {
+    public var concurrency: Double?
+    public var rps: Double?
+    public var queueDepth: Double?
+    public var running: Double?
+    public var promptTokensPerSecond: Double?
+    public var generationTokensPerSecond: Double?
+    public var kvCacheUtilization: Double?
+    /// Pods scraped, and pods whose scrape failed.
+    public var podsScraped: Int
+    public var failures: [ScrapeFailure]
+
+    /// Combines pod readings of `sampled` pods out of `readyPods`.
+    public init(readings: [PodReading], readyPods: Int, failures: [ScrapeFailure]) {
+        podsScraped = readings.count + failures.count
+        self.failures = failures
+        func total(_ pick: (PodReading) -> Double?) -> Double? {
+            let values = readings.compactMap(pick)
+            guard !values.isEmpty else { return nil }
+            return values.reduce(0, +) / Double(values.count) * Double(readyPods)
+        }
+        func mean(_ pick: (PodReading) -> Double?) -> Double? {
+            let values = readings.compactMap(pick)
+            guard !values.isEmpty else { return nil }
+            return values.reduce(0, +) / Double(values.count)
+        }
+        concurrency = total(\.concurrency)
+        rps = total(\.rps)
+        queueDepth = total(\.queueDepth)
+        running = total(\.running)
+        promptTokensPerSecond = total(\.promptTokensPerSecond)
+        generationTokensPerSecond = total(\.generationTokensPerSecond)
+        kvCacheUtilization = mean(\.kvCacheUtilization)
+    }
+}

@@ -1,0 +1,150 @@
+import Foundation
+import Testing
+@testable import Autoscaler
+import Rules
+import Scaling
+
+@Suite struct ControlLoopTests {
+    private func loop(_ discovery: MemoryDiscovery, _ source: MemorySource, _ actuator: RecordingActuator,
+                      rules: RuleSet = .empty, leadership: Leadership = SoleLeader(), dryRun: Bool = false,
+                      log: DecisionLog? = nil) throws -> ControlLoop {
+        ControlLoop(configuration: .init(dryRun: dryRun), rules: rules, discovery: discovery, source: source,
+                    actuator: actuator, leadership: leadership, log: try log ?? DecisionLog(path: nil))
+    }
+
+    /// Runs scrape ticks every second and decide ticks every even second over [from, to].
+    private func run(_ loop: ControlLoop, from: Int64, to: Int64) async {
+        for s in from...to {
+            await loop.scrape(at: Timestamp(seconds: s))
+            if s % 2 == 0 { await loop.decide(at: Timestamp(seconds: s)) }
+        }
+    }
+
+    @Test func loadStepIsPatchedWithinOneTick() async throws {
+        let discovery = MemoryDiscovery([target("chat", ready: 1)])
+        let source = MemorySource()
+        let actuator = RecordingActuator()
+        let l = try loop(discovery, source, actuator)
+        await source.set("llm/chat", SignalSample([.concurrency: 10]))
+        await run(l, from: 0, to: 20)
+        #expect(await actuator.calls.isEmpty)
+        // 700 requests in flight against 70 per pod: the first decide tick after the step scales up.
+        await source.set("llm/chat", SignalSample([.concurrency: 700]))
+        await l.scrape(at: Timestamp(seconds: 21))
+        await l.scrape(at: Timestamp(seconds: 22))
+        await l.decide(at: Timestamp(seconds: 22))
+        let calls = await actuator.calls
+        #expect(calls.count == 1)
+        #expect(calls.first?.target == "llm/chat")
+        #expect((calls.first?.replicas ?? 0) > 1)
+    }
+
+    @Test func scalesToZeroAndBackThroughThePushEndpoint() async throws {
+        let rules = try RuleFiles.load([RuleFiles.File(path: "r.yaml", text: """
+            rules:
+              - name: batch
+                source: {push: true}
+                policy:
+                  scaleToZero: {gracePeriod: 10s}
+            """)])
+        let discovery = MemoryDiscovery([target("batch", ready: 1)])
+        let source = MemorySource()
+        let actuator = RecordingActuator()
+        let l = try loop(discovery, source, actuator, rules: rules)
+        await source.set("llm/batch", SignalSample([.concurrency: 0]))
+        // Idle: the decider says 0 after its first data; the gate holds 1 for a stable window,
+        // marks the target inactive, then lets it go once the activator has been in the path.
+        var zeroAt: Int64?
+        for s in Int64(0)...200 where zeroAt == nil {
+            await l.scrape(at: Timestamp(seconds: s))
+            if s % 2 == 0 { await l.decide(at: Timestamp(seconds: s)) }
+            if await actuator.replicas.last == 0 {
+                zeroAt = s
+                await discovery.setReplicas("llm/batch", ready: 0, at: Timestamp(seconds: s))
+            }
+        }
+        let at = try #require(zeroAt)
+        #expect(at >= 60 && at <= 80)
+        // A request arrives through the activator on an odd second: scaled up at once.
+        await l.scrape(at: Timestamp(seconds: at + 1))
+        try await l.push(target: "llm/batch", concurrency: 1, rps: 1, at: Timestamp(seconds: at + 1))
+        #expect(await actuator.replicas.last == 1)
+        await #expect(throws: PushError.unknownTarget("llm/nope")) {
+            try await l.push(target: "llm/nope", concurrency: 1, rps: 1, at: Timestamp(seconds: at + 1))
+        }
+        await #expect(throws: PushError.self) {
+            try await l.push(target: "llm/batch", concurrency: -1, rps: 0, at: Timestamp(seconds: at + 1))
+        }
+    }
+
+    @Test func followersAndDryRunsDoNotPatch() async throws {
+        for (leadership, dryRun) in [(Follower() as Leadership, false), (SoleLeader() as Leadership, true)] {
+            let discovery = MemoryDiscovery([target("chat", ready: 1)])
+            let source = MemorySource()
+            let actuator = RecordingActuator()
+            let l = try loop(discovery, source, actuator, leadership: leadership, dryRun: dryRun)
+            await source.set("llm/chat", SignalSample([.concurrency: 700]))
+            await run(l, from: 0, to: 10)
+            #expect(await actuator.calls.isEmpty)
+            // But they decide, and keep their windows warm.
+            #expect(await l.status().first?.desired ?? 0 > 1)
+        }
+    }
+
+    @Test func failedPatchesAreRetriedOnTheNextTick() async throws {
+        let discovery = MemoryDiscovery([target("chat", ready: 1)])
+        let source = MemorySource()
+        let actuator = RecordingActuator(discovery: discovery)
+        let l = try loop(discovery, source, actuator)
+        await actuator.failing(2)
+        await source.set("llm/chat", SignalSample([.concurrency: 700]))
+        await run(l, from: 0, to: 6)
+        let calls = await actuator.calls
+        #expect(calls.count == 1)  // ticks 0 and 2 failed, tick 4 succeeded, 6 had nothing to change
+    }
+
+    @Test func discoveryFailureKeepsTargetsAndDecisions() async throws {
+        let discovery = MemoryDiscovery([target("chat", ready: 2)])
+        let source = MemorySource()
+        let actuator = RecordingActuator()
+        let l = try loop(discovery, source, actuator)
+        await source.set("llm/chat", SignalSample([.concurrency: 100]))
+        await run(l, from: 0, to: 10)
+        await discovery.failDiscovery(times: 5)
+        await run(l, from: 11, to: 15)
+        #expect(await l.status().map(\.target) == ["llm/chat"])
+    }
+
+    @Test func ruleReloadKeepsWindowHistory() async throws {
+        let discovery = MemoryDiscovery([target("chat", ready: 1)])
+        let source = MemorySource()
+        let actuator = RecordingActuator()
+        let l = try loop(discovery, source, actuator)
+        await source.set("llm/chat", SignalSample([.concurrency: 140]))
+        await run(l, from: 0, to: 30)
+        let before = try #require(await l.decisions(for: "llm/chat").last)
+        await l.apply(rules: try RuleFiles.load([RuleFiles.File(path: "r.yaml", text: "rules:\n  - name: all\n    policy:\n      maxReplicas: 5\n")]))
+        let after = try #require(await l.decide(at: Timestamp(seconds: 32)).first)
+        // The stable window still holds 30 s of 140: same value, now under the new rule.
+        #expect(after.inputs.first?.stable == before.inputs.first?.stable)
+        #expect(await l.status().first?.rule == "all")
+    }
+
+    @Test func decisionLogWritesOneLinePerChange() async throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("decisions-\(UUID().uuidString).jsonl").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let discovery = MemoryDiscovery([target("chat", ready: 1)])
+        let source = MemorySource()
+        let actuator = RecordingActuator()
+        let l = try loop(discovery, source, actuator, log: try DecisionLog(path: path))
+        await source.set("llm/chat", SignalSample([.concurrency: 60]))
+        await run(l, from: 0, to: 20)
+        await source.set("llm/chat", SignalSample([.concurrency: 300]))
+        await run(l, from: 21, to: 30)
+        let lines = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n")
+        let desired = try lines.map { try JSONDecoder().decode(DecisionRecord.self, from: Data($0.utf8)).desired }
+        #expect(desired.count >= 2)
+        #expect(desired.count < 10)  // only changes, not every tick
+        #expect(zip(desired, desired.dropFirst()).allSatisfy { $0 != $1 })
+    }
+}
