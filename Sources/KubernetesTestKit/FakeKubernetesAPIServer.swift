@@ -3,6 +3,7 @@ import NIOConcurrencyHelpers
 import NIOCore
 import NIOHTTP1
 import NIOPosix
+import NIOSSL
 
 /// A fake Kubernetes API server for tests: real HTTP/1.1 on 127.0.0.1 with an ephemeral port, keeping the real
 /// server's semantics as recorded in shared/reference/kubernetes-api.md — resourceVersion on every write, 409 on
@@ -18,18 +19,34 @@ public final class FakeKubernetesAPIServer: Sendable {
 
     /// The port the server listens on (127.0.0.1).
     public let port: Int
+    /// Whether the server speaks TLS.
+    public let usesTLS: Bool
 
-    /// `http://127.0.0.1:<port>`, for `KubernetesClientConfiguration.server`.
-    public var baseURL: String { "http://127.0.0.1:\(port)" }
+    /// `http://127.0.0.1:<port>` (or `https://…` with TLS), for `KubernetesClientConfiguration.server`.
+    public var baseURL: String { "\(usesTLS ? "https" : "http")://127.0.0.1:\(port)" }
 
-    private init(group: MultiThreadedEventLoopGroup, channel: any Channel, port: Int) {
+    private init(group: MultiThreadedEventLoopGroup, channel: any Channel, port: Int, usesTLS: Bool) {
         self.group = group
         self.channel = channel
         self.port = port
+        self.usesTLS = usesTLS
     }
 
-    /// Starts a server on 127.0.0.1 with an ephemeral port.
-    public static func start() async throws -> FakeKubernetesAPIServer {
+    /// Starts a server on 127.0.0.1 with an ephemeral port; plain HTTP, or TLS when `tls` is given.
+    public static func start(tls: FakeTLS? = nil) async throws -> FakeKubernetesAPIServer {
+        let sslContext: NIOSSLContext?
+        if let tls {
+            var configuration = TLSConfiguration.makeServerConfiguration(
+                certificateChain: try NIOSSLCertificate.fromPEMBytes(Array(tls.certificateChainPEM.utf8)).map { .certificate($0) },
+                privateKey: .privateKey(try NIOSSLPrivateKey(bytes: Array(tls.privateKeyPEM.utf8), format: .pem)))
+            if let clientCA = tls.clientCAPEM {
+                configuration.trustRoots = .certificates(try NIOSSLCertificate.fromPEMBytes(Array(clientCA.utf8)))
+                configuration.certificateVerification = .noHostnameVerification
+            }
+            sslContext = try NIOSSLContext(configuration: configuration)
+        } else {
+            sslContext = nil
+        }
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let box = NIOLockedValueBox<FakeKubernetesAPIServer?>(nil)
         do {
@@ -39,6 +56,9 @@ public final class FakeKubernetesAPIServer: Sendable {
                 .childChannelInitializer { channel in
                     channel.eventLoop.makeCompletedFuture {
                         guard let server = box.withLockedValue({ $0 }) else { throw ChannelError.ioOnClosedChannel }
+                        if let sslContext {
+                            try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: sslContext))
+                        }
                         try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
                         try channel.pipeline.syncOperations.addHandler(FakeAPIHandler(server: server))
                     }
@@ -48,7 +68,7 @@ public final class FakeKubernetesAPIServer: Sendable {
                 try? await channel.close()
                 throw ChannelError.unknownLocalAddress
             }
-            let server = FakeKubernetesAPIServer(group: group, channel: channel, port: port)
+            let server = FakeKubernetesAPIServer(group: group, channel: channel, port: port, usesTLS: tls != nil)
             box.withLockedValue { $0 = server }
             return server
         } catch {

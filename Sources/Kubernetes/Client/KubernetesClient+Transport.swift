@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Foundation
 import NIOCore
 import NIOHTTP1
+import NIOSSL
 
 /// One API request: method, path, query, body and the RBAC permission it needs (named in 403 errors).
 struct Endpoint: Sendable {
@@ -103,6 +104,11 @@ extension KubernetesClient {
             return KubernetesError(
                 code: .responseTooLarge, method: endpoint.method.rawValue, url: url,
                 message: "response body over \(configuration.limits.maxResponseBodyBytes) bytes")
+        }
+        if error is NIOSSLError || error is BoringSSLError {
+            return KubernetesError(
+                code: .transport, method: endpoint.method.rawValue, url: url,
+                message: "TLS handshake failed (check the cluster CA — certificateAuthorityPEM, ca.crt in-cluster — and the client certificate): \(error)")
         }
         return KubernetesError(code: .transport, method: endpoint.method.rawValue, url: url, message: "\(error)")
     }
