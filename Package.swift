@@ -20,6 +20,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-protobuf", exact: "1.39.0"),
         .package(url: "https://github.com/swift-server/async-http-client", exact: "1.37.0"),
         .package(url: "https://github.com/apple/swift-nio", exact: "2.101.3"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", exact: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", exact: "2.4.1"),
         .package(url: "https://github.com/apple/swift-nio-ssl", exact: "2.37.6"),
     ],
     targets: [
@@ -29,9 +31,14 @@ let package = Package(
         .target(name: "Rules", dependencies: ["Scaling", .product(name: "Yams", package: "Yams")]),
         // The control loop: ports (discovery, metric source, actuator, leadership), decision log, telemetry.
         .target(name: "Autoscaler", dependencies: [
-            "Scaling", "Rules",
+            "Scaling", "Rules", "Exposition",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Metrics", package: "swift-metrics"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+            .product(name: "NIOWebSocket", package: "swift-nio"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
         // Pure metric parsing: Prometheus text 0.0.4, OpenMetrics 1.0 text, queue-proxy Stat protobuf.
         .target(
@@ -90,7 +97,12 @@ let package = Package(
         ),
         .testTarget(name: "KubernetesTests", dependencies: ["Kubernetes", "KubernetesTestKit"]),
         .testTarget(name: "RulesTests", dependencies: ["Rules"]),
-        .testTarget(name: "AutoscalerTests", dependencies: ["Autoscaler"]),
+        .testTarget(name: "AutoscalerTests", dependencies: [
+            "Autoscaler", "Exposition",
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        ]),
         .testTarget(name: "ScrapingTests", dependencies: [
             "Scraping", "RuntimeSignals",
             .product(name: "NIOCore", package: "swift-nio"),

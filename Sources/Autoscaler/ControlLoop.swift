@@ -113,13 +113,15 @@ public actor ControlLoop {
     }
 
     /// Load reported by an activator or gateway for a target (typically one with no pods).
-    /// Recorded at once; if the target's last decision was 0 and requests are waiting, it is
-    /// decided at once. Throws for a target inferscale does not know.
+    /// Recorded at once; if the target's last decision was 0 (or there was none yet) and
+    /// requests are waiting, it is decided at once. Throws for a target inferscale does not know.
     public func push(target key: String, concurrency: Double, rps: Double, at now: Timestamp) async throws(PushError) {
         guard targets[key] != nil else { throw PushError.unknownTarget(key) }
         guard concurrency.isFinite, rps.isFinite, concurrency >= 0, rps >= 0 else { throw PushError.invalid("concurrency and rps must be finite and non-negative") }
         targets[key]?.decider.record(SignalSample([.concurrency: concurrency, .rps: rps]), at: now)
-        if targets[key]?.latestDesired == 0 && concurrency > 0 {
+        // Knative pokes only after a decision of 0; a target with no decision yet (−1) is
+        // woken the same way rather than waiting for the next tick.
+        if (targets[key]?.latestDesired ?? 1) <= 0 && concurrency > 0 {
             await decide(key, at: now, leader: await leadership.isLeader)
         }
     }

@@ -4,7 +4,7 @@
 public enum MetricCatalog {
     /// One exported metric.
     public struct Entry: Sendable, Equatable {
-        /// The name as exported (counters end in `_total`; timers are summaries in seconds).
+        /// The name as exported (counters end in `_total`; timers are histograms in seconds).
         public var name: String
         /// counter, gauge or summary.
         public var type: String
@@ -24,9 +24,9 @@ public enum MetricCatalog {
         .init(name: "inferscale_metric_target_value", type: "gauge", labels: ["target", "metric"], help: "Per-pod target of a policy metric."),
         .init(name: "inferscale_decisions_total", type: "counter", labels: ["target", "reason"], help: "Decisions by the last step that shaped them (stable, panic, rate-limit, guard:…, bounds, no-data)."),
         .init(name: "inferscale_scale_patches_total", type: "counter", labels: ["target", "outcome"], help: "Scale changes by outcome: success, error, follower (not leader), dry-run."),
-        .init(name: "inferscale_scrape_duration_seconds", type: "summary", labels: ["target"], help: "Seconds one scrape round of a target took."),
+        .init(name: "inferscale_scrape_duration_seconds", type: "histogram", labels: ["target"], help: "Seconds one scrape round of a target took."),
         .init(name: "inferscale_scrape_failures_total", type: "counter", labels: ["target", "reason"], help: "Pod scrapes that failed, by reason (timeout, connect, status, too-large, malformed, discovery)."),
-        .init(name: "inferscale_tick_duration_seconds", type: "summary", labels: [], help: "Seconds one decide tick over all targets took."),
+        .init(name: "inferscale_tick_duration_seconds", type: "histogram", labels: [], help: "Seconds one decide tick over all targets took."),
         .init(name: "inferscale_rule_reloads_total", type: "counter", labels: ["outcome"], help: "Rule reloads: applied or rejected (the last good rules stay)."),
         .init(name: "inferscale_leader", type: "gauge", labels: [], help: "1 while this instance holds the leader lease."),
         .init(name: "inferscale_remote_write_queue_length", type: "gauge", labels: [], help: "Samples waiting in the remote-write queue."),

@@ -1,0 +1,122 @@
+import Exposition
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+import NIOWebSocket
+import ServiceLifecycle
+
+/// Receives Knative activator load reports: the activator keeps a websocket open to the
+/// autoscaler and sends `WireStatMessages` (protobuf) as binary frames, one batch per frame
+/// (Knative's `pkg/autoscaler/statserver`). Text frames are ignored, as Knative does; a plain
+/// HTTP GET is a health probe and gets 200. Each decoded batch goes to `onBatch`.
+public final class ActivatorStatsServer: Service, Sendable {
+    /// Largest websocket frame accepted, bytes.
+    public static let maxFrameBytes = 1 << 20
+
+    private let channel: Channel
+
+    /// Binds `host:port` (port 0 picks a free one).
+    public init(host: String, port: Int, onBatch: @escaping @Sendable ([QueueProxyStat.Addressed]) async -> Void) async throws {
+        let upgrader = NIOWebSocketServerUpgrader(
+            maxFrameSize: Self.maxFrameBytes,
+            shouldUpgrade: { channel, _ in channel.eventLoop.makeSucceededFuture(HTTPHeaders()) },
+            upgradePipelineHandler: { channel, _ in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(StatFrameHandler(onBatch: onBatch))
+                }
+            })
+        channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .childChannelInitializer { channel in
+                let probe = ProbeHandler()
+                return channel.pipeline.configureHTTPServerPipeline(
+                    withServerUpgrade: (upgraders: [upgrader], completionHandler: { context in
+                        context.pipeline.removeHandler(probe, promise: nil)
+                    })
+                ).flatMap { channel.pipeline.addHandler(probe) }
+            }
+            .bind(host: host, port: port).get()
+    }
+
+    /// The port the server listens on.
+    public var port: Int { channel.localAddress?.port ?? 0 }
+
+    public func run() async throws {
+        try await withGracefulShutdownHandler {
+            try await channel.closeFuture.get()
+        } onGracefulShutdown: {
+            self.channel.close(promise: nil)
+        }
+    }
+
+    /// Closes the listener.
+    public func close() async {
+        try? await channel.close()
+    }
+}
+
+/// Answers plain HTTP requests (health probes) with 200.
+private final class ProbeHandler: ChannelInboundHandler, RemovableChannelHandler, Sendable {
+    typealias InboundIn = HTTPServerRequestPart
+    typealias OutboundOut = HTTPServerResponsePart
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        guard case .end = unwrapInboundIn(data) else { return }
+        var headers = HTTPHeaders()
+        headers.add(name: "Content-Length", value: "0")
+        context.write(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: .ok, headers: headers))), promise: nil)
+        context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
+    }
+}
+
+/// Decodes binary frames as `WireStatMessages`; answers pings and closes.
+private final class StatFrameHandler: ChannelInboundHandler, @unchecked Sendable {
+    typealias InboundIn = WebSocketFrame
+    typealias OutboundOut = WebSocketFrame
+
+    private let onBatch: @Sendable ([QueueProxyStat.Addressed]) async -> Void
+    private var message: [UInt8] = []
+    private var collectingBinary = false
+
+    init(onBatch: @escaping @Sendable ([QueueProxyStat.Addressed]) async -> Void) {
+        self.onBatch = onBatch
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        let frame = unwrapInboundIn(data)
+        switch frame.opcode {
+        case .binary:
+            message = Array(frame.unmaskedData.readableBytesView)
+            collectingBinary = !frame.fin
+            if frame.fin { deliver() }
+        case .continuation where collectingBinary:
+            message += frame.unmaskedData.readableBytesView
+            if message.count > ActivatorStatsServer.maxFrameBytes {
+                message = []
+                collectingBinary = false
+            } else if frame.fin {
+                collectingBinary = false
+                deliver()
+            }
+        case .ping:
+            context.writeAndFlush(wrapOutboundOut(WebSocketFrame(fin: true, opcode: .pong, data: frame.unmaskedData)), promise: nil)
+        case .connectionClose:
+            var data = context.channel.allocator.buffer(capacity: 2)
+            data.write(webSocketErrorCode: .normalClosure)
+            context.writeAndFlush(wrapOutboundOut(WebSocketFrame(fin: true, opcode: .connectionClose, data: data))).whenComplete { _ in
+                context.close(promise: nil)
+            }
+        default:
+            break  // text frames and unexpected continuations are dropped
+        }
+    }
+
+    private func deliver() {
+        let bytes = message
+        message = []
+        // A malformed batch is dropped; the activator reports again within a second.
+        guard let batch = try? QueueProxyStat.decodeBatch(protobuf: bytes) else { return }
+        let onBatch = self.onBatch
+        Task { await onBatch(batch) }
+    }
+}
