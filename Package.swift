@@ -23,6 +23,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio-ssl", exact: "2.37.6"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", exact: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", exact: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", exact: "2.37.6"),
     ],
     targets: [
         // Pure decision core: windows, the KPA decider, scale-to-zero gating, configuration.
@@ -71,6 +72,31 @@ let package = Package(
         // Release-build benchmarks that print their figures: `make bench`.
         .executableTarget(name: "inferscale-bench", dependencies: ["Scaling", "Exposition", "RemoteWrite", "RemoteWriteTestKit"], path: "Sources/InferscaleBenchmarks"),
         .testTarget(name: "ScalingTests", dependencies: ["Scaling"]),
+        // Minimal typed Kubernetes client: config, list/watch, scale, Leases, Events.
+        .target(
+            name: "Kubernetes",
+            dependencies: [
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Yams", package: "Yams"),
+            ]
+        ),
+        // Test kit (not a product): a fake Kubernetes API server on 127.0.0.1:0.
+        .target(
+            name: "KubernetesTestKit",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ]
+        ),
+        .testTarget(name: "KubernetesTests", dependencies: ["Kubernetes", "KubernetesTestKit"]),
         .testTarget(name: "RulesTests", dependencies: ["Rules"]),
         .testTarget(name: "AutoscalerTests", dependencies: [
             "Autoscaler", "Exposition",

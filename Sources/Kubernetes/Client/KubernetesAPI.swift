@@ -1,0 +1,39 @@
+/// The Kubernetes API surface inferscale's control loop uses. `KubernetesClient` implements it over HTTP; tests
+/// point that client at `FakeKubernetesAPIServer`, or substitute an in-memory implementation.
+///
+/// Every method throws `KubernetesError` for API and transport failures.
+public protocol KubernetesAPI: Sendable {
+    /// Lists the pods in `namespace` that match `labelSelector` (e.g. `app=web,tier!=canary`; nil for all).
+    /// The list's `metadata.resourceVersion` is where a watch resumes.
+    func listPods(namespace: String, labelSelector: String?) async throws -> ObjectList<Pod>
+
+    /// Watches pods from `resourceVersion` (exclusive), with bookmarks allowed. The stream ends when the server
+    /// ends the watch, and throws when the connection fails. An expired resourceVersion arrives either as an
+    /// `ERROR` event with code 410 or as a thrown `KubernetesError` with code `.gone`.
+    func watchPods(
+        namespace: String, labelSelector: String?, resourceVersion: String
+    ) async throws -> AsyncThrowingStream<WatchEvent<Pod>, any Error>
+
+    /// Reads the `/scale` subresource of the apps/v1 Deployment `deployment`.
+    func getScale(namespace: String, deployment: String) async throws -> Scale
+
+    /// Merge-patches `spec.replicas` of the Deployment's `/scale`. With a `resourceVersion` the write is
+    /// conditional and fails with `.conflict` (409) when the Deployment changed since; nil means last writer wins.
+    func patchScale(namespace: String, deployment: String, replicas: Int, resourceVersion: String?) async throws -> Scale
+
+    /// Lists the KServe InferenceServices (serving.kserve.io/v1beta1) in `namespace`.
+    func listInferenceServices(namespace: String) async throws -> ObjectList<InferenceService>
+
+    /// Reads a coordination.k8s.io/v1 Lease; `.notFound` when it does not exist.
+    func getLease(namespace: String, name: String) async throws -> Lease
+
+    /// Creates a Lease (`metadata.namespace` and `metadata.name` must be set); `.alreadyExists` when it exists.
+    func createLease(_ lease: Lease) async throws -> Lease
+
+    /// Replaces a Lease. `metadata.resourceVersion` must be set (the server refuses unconditional Lease
+    /// updates with 422); `.conflict` when it is stale.
+    func updateLease(_ lease: Lease) async throws -> Lease
+
+    /// Creates a core/v1 Event in `event.metadata.namespace`.
+    func createEvent(_ event: KubernetesEvent) async throws -> KubernetesEvent
+}

@@ -1,0 +1,55 @@
+/// The subset of Kubernetes `ObjectMeta` that inferscale reads or writes. Unknown fields are ignored.
+public struct ObjectMeta: Codable, Sendable, Equatable {
+    /// Object name, unique within its namespace.
+    public var name: String?
+    /// Prefix for a server-generated name (used when creating Events).
+    public var generateName: String?
+    /// Namespace of the object.
+    public var namespace: String?
+    /// Server-assigned unique id.
+    public var uid: String?
+    /// Opaque version string for optimistic concurrency; compare only for equality.
+    public var resourceVersion: String?
+    /// Incremented by the server on every change of the desired state (spec).
+    public var generation: Int64?
+    /// Labels used by selectors.
+    public var labels: [String: String]?
+    /// Annotations (free-form metadata; KServe and Knative keep scaling settings here).
+    public var annotations: [String: String]?
+    /// Set (RFC 3339) when the object is being deleted; the object may linger until finalizers finish.
+    public var deletionTimestamp: String?
+    /// Creation time (RFC 3339), set by the server.
+    public var creationTimestamp: String?
+
+    /// Creates metadata; every field defaults to absent.
+    public init(
+        name: String? = nil, generateName: String? = nil, namespace: String? = nil, uid: String? = nil,
+        resourceVersion: String? = nil, generation: Int64? = nil, labels: [String: String]? = nil,
+        annotations: [String: String]? = nil, deletionTimestamp: String? = nil, creationTimestamp: String? = nil
+    ) {
+        self.name = name
+        self.generateName = generateName
+        self.namespace = namespace
+        self.uid = uid
+        self.resourceVersion = resourceVersion
+        self.generation = generation
+        self.labels = labels
+        self.annotations = annotations
+        self.deletionTimestamp = deletionTimestamp
+        self.creationTimestamp = creationTimestamp
+    }
+}
+
+/// `ListMeta` of a list response: the collection's resourceVersion, the start point for a watch.
+public struct ListMeta: Codable, Sendable, Equatable {
+    /// The resourceVersion of the list as a whole.
+    public var resourceVersion: String?
+    /// Token for the next page when the list was limited; nil or empty on the last page.
+    public var `continue`: String?
+
+    /// Creates list metadata.
+    public init(resourceVersion: String? = nil, continue: String? = nil) {
+        self.resourceVersion = resourceVersion
+        self.continue = `continue`
+    }
+}

@@ -1,0 +1,34 @@
+/// One RBAC rule for the fake: which verbs on which resources (in `plural` or `plural/subresource` form) of which
+/// API groups, optionally limited to some namespaces. With no rules configured, the fake allows everything.
+public struct FakeRBACRule: Sendable, Equatable {
+    /// API groups (`""` for core, `"*"` for all).
+    public var apiGroups: Set<String>
+    /// Resources, e.g. `deployments/scale`, `pods`, or `"*"`.
+    public var resources: Set<String>
+    /// Verbs: `get`, `list`, `watch`, `create`, `update`, `patch`, `delete`, or `"*"`.
+    public var verbs: Set<String>
+    /// Namespaces where the rule applies (a RoleBinding's namespace); nil for all.
+    public var namespaces: Set<String>?
+
+    /// Creates a rule.
+    public init(apiGroups: Set<String>, resources: Set<String>, verbs: Set<String>, namespaces: Set<String>? = nil) {
+        self.apiGroups = apiGroups
+        self.resources = resources
+        self.verbs = verbs
+        self.namespaces = namespaces
+    }
+
+    func allows(verb: String, group: String, resource: String, namespace: String) -> Bool {
+        (apiGroups.contains("*") || apiGroups.contains(group)) && (resources.contains("*") || resources.contains(resource))
+            && (verbs.contains("*") || verbs.contains(verb)) && (namespaces.map { $0.contains(namespace) } ?? true)
+    }
+
+    /// The rules inferscale needs, as docs/kubernetes.md lists them.
+    public static let inferscale: [FakeRBACRule] = [
+        FakeRBACRule(apiGroups: [""], resources: ["pods"], verbs: ["get", "list", "watch"]),
+        FakeRBACRule(apiGroups: [""], resources: ["events"], verbs: ["create"]),
+        FakeRBACRule(apiGroups: ["apps"], resources: ["deployments/scale"], verbs: ["get", "patch"]),
+        FakeRBACRule(apiGroups: ["serving.kserve.io"], resources: ["inferenceservices"], verbs: ["get", "list", "watch"]),
+        FakeRBACRule(apiGroups: ["coordination.k8s.io"], resources: ["leases"], verbs: ["get", "create", "update"]),
+    ]
+}

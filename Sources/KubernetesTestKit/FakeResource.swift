@@ -1,0 +1,67 @@
+import Foundation
+
+/// A resource type the fake serves, with the names the real API server uses in paths and messages.
+public struct FakeResource: Sendable, Hashable {
+    /// API group; empty for core.
+    public var group: String
+    /// API version, e.g. `v1`.
+    public var version: String
+    /// Plural resource name used in paths and RBAC rules.
+    public var plural: String
+    /// Kind of the objects.
+    public var kind: String
+
+    /// `group/version`, or `version` for core.
+    public var apiVersion: String { group.isEmpty ? version : "\(group)/\(version)" }
+    /// `plural.group` as in messages (`deployments.apps`), or just `plural` for core.
+    public var qualifiedName: String { group.isEmpty ? plural : "\(plural).\(group)" }
+
+    /// core/v1 pods.
+    public static let pods = FakeResource(group: "", version: "v1", plural: "pods", kind: "Pod")
+    /// core/v1 events.
+    public static let events = FakeResource(group: "", version: "v1", plural: "events", kind: "Event")
+    /// apps/v1 deployments.
+    public static let deployments = FakeResource(group: "apps", version: "v1", plural: "deployments", kind: "Deployment")
+    /// coordination.k8s.io/v1 leases.
+    public static let leases = FakeResource(group: "coordination.k8s.io", version: "v1", plural: "leases", kind: "Lease")
+    /// serving.kserve.io/v1beta1 inferenceservices.
+    public static let inferenceServices = FakeResource(
+        group: "serving.kserve.io", version: "v1beta1", plural: "inferenceservices", kind: "InferenceService")
+
+    /// Every resource the fake serves.
+    public static let all: [FakeResource] = [.pods, .events, .deployments, .leases, .inferenceServices]
+}
+
+/// A parsed request path: `/api/v1/namespaces/{ns}/{plural}[/{name}[/{subresource}]]` or the `/apis/{group}/…` form.
+struct FakeRoute: Equatable {
+    var resource: FakeResource
+    var namespace: String
+    var name: String?
+    var subresource: String?
+
+    static func parse(path: String) -> FakeRoute? {
+        let parts = path.split(separator: "/", omittingEmptySubsequences: true).map { String($0).removingPercentEncoding ?? String($0) }
+        var index: Int
+        let group: String
+        let version: String
+        if parts.first == "api", parts.count >= 2 {
+            group = ""
+            version = parts[1]
+            index = 2
+        } else if parts.first == "apis", parts.count >= 3 {
+            group = parts[1]
+            version = parts[2]
+            index = 3
+        } else {
+            return nil
+        }
+        guard parts.count > index + 2, parts[index] == "namespaces" else { return nil }
+        let namespace = parts[index + 1]
+        index += 2
+        guard let resource = FakeResource.all.first(where: { $0.group == group && $0.version == version && $0.plural == parts[index] })
+        else { return nil }
+        let rest = Array(parts[(index + 1)...])
+        guard rest.count <= 2 else { return nil }
+        return FakeRoute(resource: resource, namespace: namespace, name: rest.first, subresource: rest.count == 2 ? rest[1] : nil)
+    }
+}
