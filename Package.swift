@@ -31,7 +31,7 @@ let package = Package(
         .target(name: "Rules", dependencies: ["Scaling", .product(name: "Yams", package: "Yams")]),
         // The control loop: ports (discovery, metric source, actuator, leadership), decision log, telemetry.
         .target(name: "Autoscaler", dependencies: [
-            "Scaling", "Rules", "Exposition", "RuntimeSignals", "Scraping",
+            "Scaling", "Rules", "Exposition", "RuntimeSignals", "Scraping", "Kubernetes",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Metrics", package: "swift-metrics"),
             .product(name: "NIOCore", package: "swift-nio"),
@@ -63,7 +63,14 @@ let package = Package(
                 "Rules",
                 "Exposition",
                 "RuntimeSignals",
+                "Autoscaler",
+                "Kubernetes",
+                "Scraping",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
@@ -103,8 +110,19 @@ let package = Package(
             .product(name: "NIOHTTP1", package: "swift-nio"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
+        // Test kit (not a product): canned metrics endpoints on 127.0.0.1 standing in for pods.
+        .target(name: "PodTestKit", dependencies: [
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+            .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+        ]),
+        .testTarget(name: "EndToEndTests", dependencies: [
+            "Autoscaler", "Kubernetes", "KubernetesTestKit", "PodTestKit", "Scraping", "Exposition", "Rules", "Scaling",
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+        ]),
         .testTarget(name: "ScrapingTests", dependencies: [
-            "Scraping", "RuntimeSignals",
+            "Scraping", "RuntimeSignals", "PodTestKit",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"),

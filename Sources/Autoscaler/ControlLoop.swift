@@ -55,6 +55,8 @@ public actor ControlLoop {
     private let logger: Logger
     private var rules: RuleSet
     private var targets: [String: TargetState] = [:]
+    /// Whether discovery has answered at least once (readiness).
+    public private(set) var hasDiscovered = false
 
     public init(configuration: Configuration, rules: RuleSet, discovery: TargetDiscovery, source: MetricSource,
                 actuator: ScaleActuator, leadership: Leadership = SoleLeader(), log: DecisionLog,
@@ -88,6 +90,7 @@ public actor ControlLoop {
             logger.warning("discovery failed; keeping the last known targets", metadata: ["inferscale.error": "\(error)"])
             return
         }
+        hasDiscovered = true
         sync(discovered, now: now)
         for key in targets.keys.sorted() {
             guard let state = targets[key], let policy = state.policy, state.discovered.pods.contains(where: \.ready) else { continue }

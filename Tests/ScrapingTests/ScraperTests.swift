@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import PodTestKit
 import Foundation
 import NIOCore
 import RuntimeSignals

@@ -5,13 +5,19 @@ import NIOPosix
 
 /// An HTTP server on 127.0.0.1 port 0 that answers each path with a canned response, counts
 /// requests and the most in flight at once. Stands in for pods' metrics endpoints.
-final class CannedMetricsServer: @unchecked Sendable {
-    struct Response: Sendable {
-        var status: HTTPResponseStatus = .ok
-        var contentType: String = "text/plain; version=0.0.4"
-        var body: [UInt8]
+public final class CannedMetricsServer: @unchecked Sendable {
+    public struct Response: Sendable {
+        public var status: HTTPResponseStatus = .ok
+        public var contentType: String = "text/plain; version=0.0.4"
+        public var body: [UInt8]
         /// Seconds to wait before answering.
-        var delay: Double = 0
+        public var delay: Double = 0
+        public init(status: HTTPResponseStatus = .ok, contentType: String = "text/plain; version=0.0.4", body: [UInt8], delay: Double = 0) {
+            self.status = status
+            self.contentType = contentType
+            self.body = body
+            self.delay = delay
+        }
     }
 
     private let group: MultiThreadedEventLoopGroup
@@ -22,16 +28,16 @@ final class CannedMetricsServer: @unchecked Sendable {
         var responses: [String: Response] = [:]
         var requests: [String: Int] = [:]
         var inFlight = 0
-        var maxInFlight = 0
-        var accepts: [String] = []
+        public var maxInFlight = 0
+        public var accepts: [String] = []
     }
 
-    init() {
+    public init() {
         group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
     }
 
     /// Starts listening; returns the port.
-    func start() async throws -> Int {
+    public func start() async throws -> Int {
         let bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 256)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
@@ -45,15 +51,15 @@ final class CannedMetricsServer: @unchecked Sendable {
         return channel.localAddress!.port!
     }
 
-    func stop() async throws {
+    public func stop() async throws {
         try await channel?.close()
         try await group.shutdownGracefully()
     }
 
-    func set(_ path: String, _ response: Response) { state.withLockedValue { $0.responses[path] = response } }
-    func requests(_ path: String) -> Int { state.withLockedValue { $0.requests[path] ?? 0 } }
-    var maxInFlight: Int { state.withLockedValue { $0.maxInFlight } }
-    var accepts: [String] { state.withLockedValue { $0.accepts } }
+    public func set(_ path: String, _ response: Response) { state.withLockedValue { $0.responses[path] = response } }
+    public func requests(_ path: String) -> Int { state.withLockedValue { $0.requests[path] ?? 0 } }
+    public var maxInFlight: Int { state.withLockedValue { $0.maxInFlight } }
+    public var accepts: [String] { state.withLockedValue { $0.accepts } }
 
     fileprivate func begin(_ path: String, accept: String?) -> Response? {
         state.withLockedValue {

@@ -1,0 +1,202 @@
+import ArgumentParser
+import AsyncHTTPClient
+import Autoscaler
+import Foundation
+import Kubernetes
+import Logging
+import Metrics
+import Prometheus
+import Rules
+import Scaling
+import Scraping
+import ServiceLifecycle
+
+/// `inferscale run`: the autoscaler in the cluster.
+struct RunCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Run the autoscaler: discover targets, scrape, decide and scale.",
+        discussion: """
+            Every second it scrapes the ready pods of each target (KServe InferenceService predictors in \
+            the watched namespaces, and Deployments that rules name); every two seconds it decides each \
+            target's replicas under its rule and, as leader, patches the Deployment's scale subresource. \
+            Rules are reloaded when the files change; an invalid file is rejected and the last good rules \
+            stay. SIGTERM finishes the tick in progress, releases the leader lease and exits.
+
+            Endpoints on --http-port: /healthz, /readyz, /metrics, /debug/targets, \
+            /debug/decisions?target=NS/NAME, POST /push. Knative activators send their stats to the \
+            websocket on --activator-port.
+            """
+    )
+
+    @Option(name: .long, help: ArgumentHelp("Rule files or directories (a mounted ConfigMap works).", valueName: "path"))
+    var rules: [String] = ["/etc/inferscale/rules"]
+
+    @Option(name: .customLong("namespace"), help: ArgumentHelp("A namespace to watch (repeatable).", valueName: "name"))
+    var namespaces: [String] = []
+
+    @Option(name: .long, help: ArgumentHelp("Kubeconfig file (default: in-cluster service account, else $KUBECONFIG).", valueName: "file"))
+    var kubeconfig: String?
+
+    @Option(name: .long, help: ArgumentHelp("Kubeconfig context.", valueName: "name"))
+    var context: String?
+
+    @Option(name: .long, help: ArgumentHelp("Address to serve HTTP on.", valueName: "host"))
+    var httpHost: String = "0.0.0.0"
+
+    @Option(name: .long, help: ArgumentHelp("Port of the HTTP endpoints.", valueName: "port"))
+    var httpPort: Int = 8080
+
+    @Option(name: .long, help: ArgumentHelp("Port of the activator stats websocket (0: off).", valueName: "port"))
+    var activatorPort: Int = 8081
+
+    @Flag(name: .long, help: "Decide, log and export, but never patch.")
+    var dryRun = false
+
+    @Option(name: .long, help: ArgumentHelp("Append one JSON line per change of desired scale to this file.", valueName: "file"))
+    var decisionLog: String?
+
+    @Flag(name: .long, inversion: .prefixedNo, help: "Elect one leader among replicas through a Lease; only the leader patches.")
+    var leaderElection = true
+
+    @Option(name: .long, help: ArgumentHelp("Lease name for leader election.", valueName: "name"))
+    var leaseName: String = "inferscale-leader"
+
+    @Option(name: .long, help: ArgumentHelp("Lease namespace (default: $POD_NAMESPACE, else the first --namespace).", valueName: "name"))
+    var leaseNamespace: String?
+
+    @Option(name: .long, help: ArgumentHelp("This instance's identity (default: $POD_NAME, else the host name).", valueName: "id"))
+    var identity: String?
+
+    @Flag(name: .long, help: "Scrape every ready pod instead of Knative's sample.")
+    var scrapeAllPods = false
+
+    @Option(name: .customLong("config"), parsing: .singleValue,
+            help: ArgumentHelp("A config-autoscaler key, e.g. stable-window=90s (repeatable).", valueName: "key=value"))
+    var configValues: [String] = []
+
+    func validate() throws {
+        if namespaces.isEmpty { throw ValidationError("give at least one --namespace to watch") }
+        for port in [httpPort, activatorPort] where !(0...65535).contains(port) {
+            throw ValidationError("ports must be between 0 and 65535, got \(port)")
+        }
+    }
+
+    func run() async throws {
+        let env = ProcessInfo.processInfo.environment
+        let logger = Logger(label: "inferscale")
+        let registry = PrometheusCollectorRegistry()
+        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
+
+        var autoscalerConfig = AutoscalerConfig()
+        do {
+            for pair in configValues {
+                guard let eq = pair.firstIndex(of: "=") else { throw InputError(message: "--config \(pair): expected key=value") }
+                try autoscalerConfig.set(String(pair[..<eq]), String(pair[pair.index(after: eq)...]))
+            }
+            try autoscalerConfig.validate()
+        } catch let error as ConfigurationError {
+            throw InputError(message: error.description)
+        }
+
+        let initialRules: RuleSet
+        do {
+            initialRules = try RuleFiles.load(paths: rules)
+        } catch {
+            throw InputError(message: "the rules are not valid; nothing was started:\n\(error)")
+        }
+
+        let kubeConfiguration: KubernetesClientConfiguration
+        do {
+            if let path = kubeconfig ?? (env["KUBERNETES_SERVICE_HOST"] == nil ? env["KUBECONFIG"] : nil) {
+                kubeConfiguration = try Kubeconfig.load(path: path, context: context)
+            } else {
+                kubeConfiguration = try .inCluster(host: env["KUBERNETES_SERVICE_HOST"] ?? "", port: env["KUBERNETES_SERVICE_PORT"] ?? "")
+            }
+        } catch {
+            throw InputError(message: "cannot configure the Kubernetes client: \(error)")
+        }
+        let api = try KubernetesClient(configuration: kubeConfiguration)
+        let http = HTTPClient(eventLoopGroupProvider: .singleton)
+
+        let ruleSnapshot = RuleSnapshot(initialRules)
+        let discovery = KubernetesDiscovery(api: api, namespaces: namespaces) {
+            await ruleSnapshot.current.rules.compactMap { rule in
+                guard let d = rule.match.deployment else { return nil }
+                return (rule.match.namespace ?? "default", d)
+            }
+        }
+        var scraperConfiguration = ScraperConfiguration()
+        if scrapeAllPods { scraperConfiguration.sampling = .all }
+        let scraper = Scraper(configuration: scraperConfiguration, client: http)
+        let started = ContinuousClock.now
+        let source = ScrapingMetricSource(scraper: scraper) { (ContinuousClock.now - started).seconds }
+
+        let me = identity ?? env["POD_NAME"] ?? ProcessInfo.processInfo.hostName
+        let elector: LeaderElector? = leaderElection
+            ? try LeaderElector(api: api, configuration: .init(identity: me),
+                                namespace: leaseNamespace ?? env["POD_NAMESPACE"] ?? namespaces[0], leaseName: leaseName)
+            : nil
+        let loop = ControlLoop(
+            configuration: .init(dryRun: dryRun, autoscalerConfig: autoscalerConfig), rules: initialRules,
+            discovery: discovery, source: source, actuator: KubernetesActuator(api: api, discovery: discovery, instance: me),
+            leadership: elector.map { $0 as Leadership } ?? SoleLeader(), log: try DecisionLog(path: decisionLog))
+
+        let endpoints = Endpoints(loop: loop, ready: { await loop.hasDiscovered }, metrics: { registry.emitToBuffer() }, now: wallClockNow)
+        let server = try await HTTPServer(host: httpHost, port: httpPort) { await endpoints.handle($0) }
+        var services: [any Service] = [server, ControlLoopService(loop: loop, now: wallClockNow)]
+        if activatorPort != 0 {
+            services.append(try await ActivatorStatsServer(host: httpHost, port: activatorPort) { batch in
+                for item in batch {
+                    try? await loop.push(target: "\(item.namespace)/\(item.name)", concurrency: item.stat.averageConcurrentRequests,
+                                         rps: item.stat.requestsPerSecond, at: wallClockNow())
+                }
+            })
+        }
+        services.append(TaskService(name: "pod-watch") { await discovery.watchPods() })
+        let reloader = RuleReloader(configuration: .init(paths: rules), initial: initialRules) { action in
+            switch action {
+            case .apply(let set):
+                await ruleSnapshot.set(set)
+                await loop.apply(rules: set)
+                Counter(label: "inferscale_rule_reloads_total", dimensions: [("outcome", "applied")]).increment()
+                logger.info("rules reloaded", metadata: ["inferscale.rules": "\(set.rules.count)"])
+            case .reject(let errors):
+                Counter(label: "inferscale_rule_reloads_total", dimensions: [("outcome", "rejected")]).increment()
+                logger.error("new rules rejected; the last good rules stay", metadata: ["inferscale.error": "\(errors)"])
+            case .unchanged:
+                break
+            }
+        }
+        services.append(TaskService(name: "rule-reload") { await reloader.run() })
+        if let elector {
+            services.append(TaskService(name: "leader-election", onShutdown: { elector.requestShutdown() }) { await elector.run() })
+        }
+        logger.info("inferscale running", metadata: [
+            "inferscale.http": "\(httpHost):\(server.port)", "inferscale.namespaces": "\(namespaces.joined(separator: ","))",
+            "inferscale.dry_run": "\(dryRun)", "inferscale.identity": "\(me)",
+        ])
+        let group = ServiceGroup(configuration: .init(services: services.map { .init(service: $0) },
+                                                      gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        do {
+            try await group.run()
+        } catch {
+            try? await http.shutdown()
+            try? await api.shutdown()
+            throw error
+        }
+        try? await http.shutdown()
+        try? await api.shutdown()
+    }
+}
+
+/// The rules in force, shared by the reloader and discovery.
+actor RuleSnapshot {
+    private(set) var current: RuleSet
+    init(_ initial: RuleSet) { current = initial }
+    func set(_ new: RuleSet) { current = new }
+}
+
+extension Duration {
+    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
+}
