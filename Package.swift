@@ -11,6 +11,9 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-nio", exact: "2.101.3"),
+        .package(url: "https://github.com/apple/swift-log", exact: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", exact: "2.13.0"),
     ],
     targets: [
         // Pure decision core: windows, the KPA decider, scale-to-zero gating, configuration.
@@ -19,8 +22,35 @@ let package = Package(
             name: "inferscale",
             dependencies: [
                 "Scaling",
+                "GPU",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
+        ),
+        // NVML loaded at run time with dlopen (no NVIDIA headers or library needed to build),
+        // per-GPU readings and the `inferscale agent` /metrics server.
+        .target(
+            name: "GPU",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        // Builds a stand-in libnvidia-ml from StandIn/fake_nvml.c with `cc` and serves it to the real dlopen path.
+        .testTarget(
+            name: "GPUTests",
+            dependencies: [
+                "GPU",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            resources: [.copy("StandIn"), .copy("Golden")]
         ),
         // Release-build benchmarks that print their figures: `make bench`.
         .executableTarget(name: "inferscale-bench", dependencies: ["Scaling"], path: "Sources/InferscaleBenchmarks"),

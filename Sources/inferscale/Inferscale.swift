@@ -12,7 +12,7 @@ struct Inferscale: AsyncParsableCommand {
             inferscale decides replica counts for KServe InferenceServices and Deployments that run \
             vLLM, TGI, Triton, SGLang or a KServe model server, starting from Knative's KPA rules.
             """,
-        subcommands: [DecideCommand.self]
+        subcommands: [DecideCommand.self, AgentCommand.self]
     )
 }
 
