@@ -94,7 +94,7 @@ struct AgentCommand: AsyncParsableCommand {
             await collector.shutdown()
             writeAll(GPUMetricsRenderer.render(snapshot), to: 1)
             // The reason is already on stderr (one line); the status lets a script on a GPU node check NVML.
-            if !snapshot.isNVMLUp { exit(1) }
+            if !snapshot.isNVMLUp { Glibc.exit(1) }
             return
         }
 
@@ -109,7 +109,7 @@ struct AgentCommand: AsyncParsableCommand {
         } catch {
             // A port in use or an address not on this machine: say which, and exit 1.
             printError("error: agent cannot serve on \(host):\(port): \(error)")
-            exit(1)
+            Glibc.exit(1)
         }
     }
 }

@@ -35,7 +35,7 @@ public enum GPUMetricsRenderer {
         each("inferscale_gpu_memory_total_bytes", "Installed frame-buffer memory, in bytes.") { $0.memory.map { Double($0.totalBytes) } }
         each("inferscale_gpu_memory_free_bytes", "Frame-buffer memory not allocated, in bytes.") { $0.memory.map { Double($0.freeBytes) } }
         each("inferscale_gpu_memory_used_bytes", "Frame-buffer memory NVML reports as used, in bytes (v2: without the driver reservation).") { $0.memory.map { Double($0.usedBytes) } }
-        each("inferscale_gpu_memory_reserved_bytes", "Frame-buffer memory reserved by the driver and firmware, in bytes (NVML v2 only).") { $0.memory?.reservedBytes.map(Double.init) }
+        each("inferscale_gpu_memory_reserved_bytes", "Frame-buffer memory reserved by the driver and firmware, in bytes (NVML v2 only).") { $0.memory?.reservedBytes.map { Double($0) } }
         each("inferscale_gpu_memory_used_ratio", "Share of frame-buffer memory not free, (total - free) / total, 0 to 1.") { $0.memory?.usedRatio }
         each("inferscale_gpu_utilization_ratio", "Share of the last sample period during which a kernel was executing, 0 to 1.") { $0.utilization.map { Double($0.gpuPercent) / 100 } }
         each("inferscale_gpu_memory_controller_utilization_ratio", "Share of the last sample period during which device memory was read or written, 0 to 1.") { $0.utilization.map { Double($0.memoryPercent) / 100 } }

@@ -175,7 +175,7 @@ nvmlReturn_t nvmlDeviceGetHandleByIndex_v2(unsigned int index, nvmlDevice_t *dev
 }
 #endif
 
-static nvmlReturn_t copy_string(const char *value, char *out, unsigned int length) {
+__attribute__((unused)) static nvmlReturn_t copy_string(const char *value, char *out, unsigned int length) {
     if (!out) return NVML_ERROR_INVALID_ARGUMENT;
     if (strlen(value) + 1 > length) return NVML_ERROR_INSUFFICIENT_SIZE;
     memcpy(out, value, strlen(value) + 1);

@@ -2,7 +2,6 @@ import Foundation
 #if canImport(Glibc)
 import Glibc
 #endif
-import NIOPosix
 
 /// A minimal HTTP/1.1 client for the end-to-end tests: one request per connection (`Connection: close`),
 /// read to the end, with a receive timeout so that a hung server fails the test instead of hanging it.
@@ -17,8 +16,11 @@ enum HTTPGet {
 
     /// Sends `method path` to 127.0.0.1:`port`; gives up after `timeoutSeconds` without data.
     static func request(_ method: String = "GET", _ path: String, port: Int, timeoutSeconds: Int = 10) async throws -> Response {
-        try await NIOThreadPool.singleton.runIfActive {
-            try blockingRequest(method, path, port: port, timeoutSeconds: timeoutSeconds)
+        // Its own thread: blocking NIO's shared pool here would starve the agent's NVML reads, which use it.
+        try await withCheckedThrowingContinuation { continuation in
+            Thread {
+                continuation.resume(with: Result { try blockingRequest(method, path, port: port, timeoutSeconds: timeoutSeconds) })
+            }.start()
         }
     }
 

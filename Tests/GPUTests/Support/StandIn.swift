@@ -1,4 +1,5 @@
 import Foundation
+import NIOConcurrencyHelpers
 import Testing
 #if canImport(Glibc)
 import Glibc
@@ -24,7 +25,7 @@ struct StandIn {
             .appendingPathComponent("inferscale-nvml-standin-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         path = directory.appendingPathComponent("libnvidia-ml-standin.so").path
-        try Self.compile(source: source.path, output: path, defines: omitting.map { "-DOMIT_\($0)" })
+        try FileManager.default.copyItem(atPath: Self.built(source: source.path, omitting: omitting), toPath: path)
         try write(script)
     }
 
@@ -41,6 +42,22 @@ struct StandIn {
         typealias Counter = @convention(c) (UnsafePointer<CChar>) -> Int32
         let symbol = try #require(dlsym(handle, "standin_counter"))
         return Int(name.withCString { unsafeBitCast(symbol, to: Counter.self)($0) })
+    }
+
+    /// One build per set of omitted symbols, shared by the tests; each test loads its own copy.
+    private static let builds = NIOLockedValueBox<[[String]: String]>([:])
+
+    private static func built(source: String, omitting: [String]) throws -> String {
+        let key = omitting.sorted()
+        // Holding the lock while compiling keeps to one cc at a time on a shared machine.
+        return try builds.withLockedValue { builds in
+            if let path = builds[key] { return path }
+            let path = FileManager.default.temporaryDirectory
+                .appendingPathComponent("inferscale-nvml-standin-build-\(UUID().uuidString).so").path
+            try compile(source: source, output: path, defines: key.map { "-DOMIT_\($0)" })
+            builds[key] = path
+            return path
+        }
     }
 
     private static func compile(source: String, output: String, defines: [String]) throws {
