@@ -18,7 +18,9 @@
  *   gpu <i> rc <function> <code>         make one NVML function fail for GPU i with this nvmlReturn_t
  *
  * Each OMIT_<function> macro leaves that symbol out, to simulate an older or broken library.
- * standin_counter("init" | "shutdown" | "count") tells the tests how often those were called.
+ * standin_counter("init" | "shutdown" | "count") tells the tests how often those were called, and every
+ * nvmlInit_v2 and nvmlShutdown call is appended to "<library path>.calls" (for tests that run the agent
+ * as a separate process).
  */
 #define _GNU_SOURCE
 #include <dlfcn.h>
@@ -70,13 +72,26 @@ static struct {
 static int initialised;  /* NVML's reference count */
 static int init_calls, shutdown_calls, count_calls;
 
+static void library_file(char *path, size_t size, const char *suffix) {
+    Dl_info info;
+    path[0] = 0;
+    if (dladdr((void *)&library_file, &info) && info.dli_fname) snprintf(path, size, "%s%s", info.dli_fname, suffix);
+}
+
+static void record_call(const char *function, nvmlReturn_t result) {
+    char path[4096];
+    library_file(path, sizeof path, ".calls");
+    FILE *file = path[0] ? fopen(path, "a") : NULL;
+    if (!file) return;
+    fprintf(file, "%s %u\n", function, result);
+    fclose(file);
+}
+
 static void load_config(void) {
     memset(&config, 0, sizeof config);
-    Dl_info info;
-    if (!dladdr((void *)&load_config, &info) || !info.dli_fname) return;
     char path[4096];
-    snprintf(path, sizeof path, "%s.conf", info.dli_fname);
-    FILE *file = fopen(path, "r");
+    library_file(path, sizeof path, ".conf");
+    FILE *file = path[0] ? fopen(path, "r") : NULL;
     if (!file) return;
     char line[512];
     while (fgets(line, sizeof line, file)) {
@@ -138,6 +153,7 @@ nvmlReturn_t nvmlInit_v2(void) {
     load_config();
     nvmlReturn_t r = scripted(config.fails, config.fail_count, "nvmlInit_v2");
     if (r == NVML_SUCCESS) initialised++;
+    record_call("nvmlInit_v2", r);
     return r;
 }
 #endif
@@ -145,9 +161,10 @@ nvmlReturn_t nvmlInit_v2(void) {
 #ifndef OMIT_nvmlShutdown
 nvmlReturn_t nvmlShutdown(void) {
     shutdown_calls++;
-    if (!initialised) return NVML_ERROR_UNINITIALIZED;
-    initialised--;
-    return NVML_SUCCESS;
+    nvmlReturn_t r = initialised ? NVML_SUCCESS : NVML_ERROR_UNINITIALIZED;
+    if (initialised) initialised--;
+    record_call("nvmlShutdown", r);
+    return r;
 }
 #endif
 
