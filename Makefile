@@ -1,8 +1,8 @@
 # inferscale — developer entry points. Each target installs what it needs when missing.
 SWIFT ?= swift
 # Debian packages the build and the tests need (C libraries, a real Prometheus for the
-# remote-write integration tests). Installed only when missing.
-APT_PACKAGES ?=
+# remote-write integration tests; gcc builds the GPU tests' stand-in libnvidia-ml). Installed only when missing.
+APT_PACKAGES ?= gcc
 
 .PHONY: deps run test bench lint clean
 
