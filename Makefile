@@ -1,9 +1,10 @@
 # inferscale — developer entry points. Each target installs what it needs when missing.
 SWIFT ?= swift
 # Debian packages, installed only when missing: what the build links (snappy), and what the
-# tests also run (a real Prometheus for the remote-write integration tests).
+# tests also run (a real Prometheus for the remote-write integration tests; gcc builds the
+# GPU tests' stand-in libnvidia-ml).
 BUILD_PACKAGES ?= libsnappy-dev pkg-config
-TEST_PACKAGES ?= $(BUILD_PACKAGES) prometheus
+TEST_PACKAGES ?= $(BUILD_PACKAGES) prometheus gcc
 
 .PHONY: deps test-deps run test bench lint clean protos
 

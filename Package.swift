@@ -72,8 +72,33 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "NIOCore", package: "swift-nio"),
+                "GPU",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
+        ),
+        // NVML loaded at run time with dlopen (no NVIDIA headers or library needed to build),
+        // per-GPU readings and the `inferscale agent` /metrics server.
+        .target(
+            name: "GPU",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        // Builds a stand-in libnvidia-ml from StandIn/fake_nvml.c with `cc` and serves it to the real dlopen path.
+        .testTarget(
+            name: "GPUTests",
+            dependencies: [
+                "GPU",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            resources: [.copy("StandIn"), .copy("Golden")]
         ),
         // Release-build benchmarks that print their figures: `make bench`.
         .executableTarget(name: "inferscale-bench", dependencies: ["Scaling", "Exposition", "RemoteWrite", "RemoteWriteTestKit"], path: "Sources/InferscaleBenchmarks"),

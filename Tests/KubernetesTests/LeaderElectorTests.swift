@@ -68,7 +68,8 @@ import Testing
                     values.contains { $0.0 == "b" && $0.1 }
                 }
                 let handover = ContinuousClock.now - released
-                #expect(handover < .seconds(2))
+                // Far below the 30 s lease: the release, not the expiry, handed over (loose for noisy CI machines).
+                #expect(handover < .seconds(10))
                 #expect(!a.isLeader && b.isLeader)
                 // a stepped down before b took over.
                 let order = changes.recorder.values.map { "\($0.0):\($0.1)" }
@@ -122,7 +123,7 @@ import Testing
                 group.addTask { await a.run { changes.recorder.append(("a", $0)) } }
                 try await changes.recorder.waitUntil("a leads") { $0.count == 1 }
                 server.failNextRequests(1000)
-                try await changes.recorder.waitUntil("a steps down", timeout: .seconds(3)) { $0.count == 2 }
+                try await changes.recorder.waitUntil("a steps down", timeout: .seconds(4.5)) { $0.count == 2 }
                 #expect(!a.isLeader)
                 server.failNextRequests(0)
                 try await changes.recorder.waitUntil("a leads again", timeout: .seconds(3)) { $0.count == 3 }
@@ -143,10 +144,11 @@ import Testing
                 // Every answer now takes 5 s: longer than the lease (1 s).
                 server.delayNextResponses(1000, by: .seconds(5))
                 let hung = ContinuousClock.now
-                try await changes.recorder.waitUntil("a steps down", timeout: .seconds(3)) { $0.count == 2 }
+                try await changes.recorder.waitUntil("a steps down", timeout: .seconds(4.5)) { $0.count == 2 }
                 #expect(!a.isLeader)
                 // Stepped down soon after the renew deadline (0.6 s); isLeader itself lapsed at the deadline.
-                #expect(ContinuousClock.now - hung < .seconds(2))
+                // Before any hung answer (5 s) came back: the deadline, not the answer, ended leadership.
+                #expect(ContinuousClock.now - hung < .seconds(4.5))
                 server.delayNextResponses(0, by: .zero)
                 a.requestShutdown()
                 try await group.waitForAll()

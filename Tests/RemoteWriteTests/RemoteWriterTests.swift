@@ -223,7 +223,9 @@ import Testing
             try await group.waitForAll()
         }
         let stopTime = shutdownAt.duration(to: clock.now)
-        #expect(stopTime < .seconds(3), "run() returned \(stopTime) after shutdown; flush is bounded by 500 ms plus one request")
+        // A liveness bound, not a speed test: without the flush timeout a dead receiver would be
+        // retried for ever. Generous because the machines running CI are shared and noisy.
+        #expect(stopTime < .seconds(15), "run() returned \(stopTime) after shutdown; flush is bounded by 500 ms plus one request")
         #expect(accepted == 100)
         let counters = writer.counters
         #expect(counters.samplesSent == 0)
