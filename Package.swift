@@ -101,7 +101,12 @@ let package = Package(
             resources: [.copy("StandIn"), .copy("Golden")]
         ),
         // Release-build benchmarks that print their figures: `make bench`.
-        .executableTarget(name: "inferscale-bench", dependencies: ["Scaling", "Exposition", "RemoteWrite", "RemoteWriteTestKit"], path: "Sources/InferscaleBenchmarks"),
+        .executableTarget(name: "inferscale-bench", dependencies: [
+            "Scaling", "Exposition", "RemoteWrite", "RemoteWriteTestKit", "Autoscaler", "Kubernetes", "KubernetesTestKit",
+            "PodTestKit", "Rules", "Scraping",
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        ], path: "Sources/InferscaleBenchmarks"),
         .testTarget(name: "ScalingTests", dependencies: ["Scaling"]),
         // Minimal typed Kubernetes client: config, list/watch, scale, Leases, Events.
         .target(

@@ -1,9 +1,19 @@
 // Benchmarks run in a release build and print their figures with ratios to a baseline
-// measured in the same run: `make bench`.
-do {
-    try runDeciderBenchmark()
-} catch {
-    print("benchmark failed: \(error)")
+// measured in the same run: `make bench`. `--only NAME` runs one of: decider, exposition,
+// remote-write, reaction. `--quick` shortens the real-time ones.
+let arguments = CommandLine.arguments
+let only = arguments.firstIndex(of: "--only").flatMap { arguments.indices.contains($0 + 1) ? arguments[$0 + 1] : nil }
+func wanted(_ name: String) -> Bool { only == nil || only == name }
+
+if wanted("decider") {
+    do { try runDeciderBenchmark() } catch { print("decider benchmark failed: \(error)") }
 }
-runExpositionBenchmark()
-await runRemoteWriteBenchmarks()
+if wanted("exposition") { runExpositionBenchmark() }
+if wanted("remote-write") { await runRemoteWriteBenchmarks() }
+if wanted("reaction") {
+    do {
+        try await runReactionBenchmark(steps: arguments.contains("--quick") ? 3 : 12)
+    } catch {
+        print("reaction benchmark failed: \(error)")
+    }
+}
