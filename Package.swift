@@ -31,7 +31,7 @@ let package = Package(
         .target(name: "Rules", dependencies: ["Scaling", .product(name: "Yams", package: "Yams")]),
         // The control loop: ports (discovery, metric source, actuator, leadership), decision log, telemetry.
         .target(name: "Autoscaler", dependencies: [
-            "Scaling", "Rules", "Exposition", "RuntimeSignals", "Scraping", "Kubernetes",
+            "Scaling", "Rules", "Exposition", "RuntimeSignals", "Scraping", "Kubernetes", "RemoteWrite",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Metrics", package: "swift-metrics"),
             .product(name: "NIOCore", package: "swift-nio"),
@@ -66,6 +66,7 @@ let package = Package(
                 "Autoscaler",
                 "Kubernetes",
                 "Scraping",
+                "RemoteWrite",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -149,6 +150,7 @@ let package = Package(
         ]),
         .testTarget(name: "EndToEndTests", dependencies: [
             "Autoscaler", "Kubernetes", "KubernetesTestKit", "PodTestKit", "Scraping", "Exposition", "Rules", "Scaling",
+            "RemoteWrite", "RemoteWriteTestKit", .product(name: "Logging", package: "swift-log"),
             .product(name: "NIOHTTP1", package: "swift-nio"),
         ]),
         .testTarget(name: "ScrapingTests", dependencies: [

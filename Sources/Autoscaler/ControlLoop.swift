@@ -96,7 +96,7 @@ public actor ControlLoop {
             guard let state = targets[key], let policy = state.policy, state.discovered.pods.contains(where: \.ready) else { continue }
             let started = ContinuousClock.now
             let signals = await source.collect(state.discovered, source: policy.source, at: now)
-            telemetry.scrape(target: key, seconds: (ContinuousClock.now - started).seconds, failedPods: signals.podsFailed)
+            telemetry.scrape(target: key, seconds: (ContinuousClock.now - started).seconds, failureReasons: signals.failureReasons)
             targets[key]?.decider.record(signals.sample, at: now)
         }
     }

@@ -48,11 +48,14 @@ public struct CollectedSignals: Sendable, Equatable {
     /// Pods asked, and pods whose scrape failed (their part is missing, never zero).
     public var podsScraped: Int
     public var podsFailed: Int
+    /// Why scrapes failed (timeout, connect, status, too-large, malformed, …), one per failure.
+    public var failureReasons: [String]
 
-    public init(sample: SignalSample, podsScraped: Int = 0, podsFailed: Int = 0) {
+    public init(sample: SignalSample, podsScraped: Int = 0, podsFailed: Int = 0, failureReasons: [String] = []) {
         self.sample = sample
         self.podsScraped = podsScraped
         self.podsFailed = podsFailed
+        self.failureReasons = failureReasons
     }
 }
 

@@ -27,11 +27,11 @@ public struct Telemetry: Sendable {
         Counter(label: "inferscale_scale_patches_total", dimensions: [("target", target), ("outcome", outcome)]).increment()
     }
 
-    func scrape(target: String, seconds: Double, failedPods: Int) {
+    func scrape(target: String, seconds: Double, failureReasons: [String]) {
         Timer(label: "inferscale_scrape_duration_seconds", dimensions: [("target", target)], preferredDisplayUnit: .seconds)
             .recordSeconds(seconds)
-        if failedPods > 0 {
-            Counter(label: "inferscale_scrape_failures_total", dimensions: [("target", target), ("reason", "pod")]).increment(by: failedPods)
+        for reason in failureReasons {
+            Counter(label: "inferscale_scrape_failures_total", dimensions: [("target", target), ("reason", reason)]).increment()
         }
     }
 

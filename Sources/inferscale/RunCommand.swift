@@ -6,6 +6,7 @@ import Kubernetes
 import Logging
 import Metrics
 import Prometheus
+import RemoteWrite
 import Rules
 import Scaling
 import Scraping
@@ -32,8 +33,16 @@ struct RunCommand: AsyncParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Rule files or directories (a mounted ConfigMap works).", valueName: "path"))
     var rules: [String] = ["/etc/inferscale/rules"]
 
-    @Option(name: .customLong("namespace"), help: ArgumentHelp("A namespace to watch (repeatable).", valueName: "name"))
-    var namespaces: [String] = []
+    @Option(name: .customLong("namespace"), help: ArgumentHelp("A namespace to watch (repeatable; default: $INFERSCALE_NAMESPACES, comma-separated, else default).", valueName: "name"))
+    var namespaceOptions: [String] = []
+
+    /// The namespaces to watch.
+    var namespaces: [String] {
+        if !namespaceOptions.isEmpty { return namespaceOptions }
+        let fromEnvironment = (ProcessInfo.processInfo.environment["INFERSCALE_NAMESPACES"] ?? "")
+            .split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        return fromEnvironment.isEmpty ? ["default"] : fromEnvironment
+    }
 
     @Option(name: .long, help: ArgumentHelp("Kubeconfig file (default: in-cluster service account, else $KUBECONFIG).", valueName: "file"))
     var kubeconfig: String?
@@ -60,13 +69,19 @@ struct RunCommand: AsyncParsableCommand {
     var leaderElection = true
 
     @Option(name: .long, help: ArgumentHelp("Lease name for leader election.", valueName: "name"))
-    var leaseName: String = "inferscale-leader"
+    var leaseName: String = "inferscale"
 
     @Option(name: .long, help: ArgumentHelp("Lease namespace (default: $POD_NAMESPACE, else the first --namespace).", valueName: "name"))
     var leaseNamespace: String?
 
     @Option(name: .long, help: ArgumentHelp("This instance's identity (default: $POD_NAME, else the host name).", valueName: "id"))
     var identity: String?
+
+    @Option(name: .long, help: ArgumentHelp("Push inferscale's own metrics to this Prometheus remote-write URL.", valueName: "url"))
+    var remoteWrite: String?
+
+    @Option(name: .long, help: ArgumentHelp("Seconds between remote-write pushes of our own metrics.", valueName: "seconds"))
+    var remoteWriteInterval: Double = 15
 
     @Flag(name: .long, help: "Scrape every ready pod instead of Knative's sample.")
     var scrapeAllPods = false
@@ -76,7 +91,7 @@ struct RunCommand: AsyncParsableCommand {
     var configValues: [String] = []
 
     func validate() throws {
-        if namespaces.isEmpty { throw ValidationError("give at least one --namespace to watch") }
+        if !(remoteWriteInterval >= 1) { throw ValidationError("--remote-write-interval must be at least 1 second") }
         for port in [httpPort, activatorPort] where !(0...65535).contains(port) {
             throw ValidationError("ports must be between 0 and 65535, got \(port)")
         }
@@ -169,6 +184,17 @@ struct RunCommand: AsyncParsableCommand {
             }
         }
         services.append(TaskService(name: "rule-reload") { await reloader.run() })
+        if let remoteWrite {
+            let writer: RemoteWriter
+            do {
+                writer = try RemoteWriter(configuration: RemoteWriteConfiguration(url: remoteWrite), logger: logger)
+            } catch {
+                throw InputError(message: "--remote-write: \(error)")
+            }
+            services.append(writer)
+            services.append(SelfMetricsPusher(writer: writer, render: { registry.emitToBuffer() }, interval: .milliseconds(Int64(remoteWriteInterval * 1000)),
+                                              nowMilliseconds: { wallClockNow().nanoseconds / 1_000_000 }))
+        }
         if let elector {
             services.append(TaskService(name: "leader-election", onShutdown: { elector.requestShutdown() }) { await elector.run() })
         }
