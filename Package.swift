@@ -162,7 +162,7 @@ let package = Package(
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
         ]),
         // Runs the built `inferscale` binary: exit codes, output formats (golden files).
-        .testTarget(name: "inferscaleTests", dependencies: ["inferscale", "Scaling"], resources: [.copy("Golden")]),
+        .testTarget(name: "inferscaleTests", dependencies: ["inferscale", "Scaling", "Autoscaler"], resources: [.copy("Golden")]),
         .testTarget(name: "ExpositionTests", dependencies: ["Exposition"]),
         .testTarget(name: "RuntimeSignalsTests", dependencies: ["RuntimeSignals", "Exposition"]),
         // Snappy block compression from the system C library (Debian: libsnappy-dev).

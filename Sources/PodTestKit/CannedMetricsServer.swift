@@ -12,11 +12,14 @@ public final class CannedMetricsServer: @unchecked Sendable {
         public var body: [UInt8]
         /// Seconds to wait before answering.
         public var delay: Double = 0
-        public init(status: HTTPResponseStatus = .ok, contentType: String = "text/plain; version=0.0.4", body: [UInt8], delay: Double = 0) {
+        /// Close the connection instead of answering (a pod that resets connections).
+        public var reset: Bool = false
+        public init(status: HTTPResponseStatus = .ok, contentType: String = "text/plain; version=0.0.4", body: [UInt8], delay: Double = 0, reset: Bool = false) {
             self.status = status
             self.contentType = contentType
             self.body = body
             self.delay = delay
+            self.reset = reset
         }
     }
 
@@ -88,6 +91,11 @@ public final class CannedMetricsServer: @unchecked Sendable {
                 guard let head else { return }
                 let path = String(head.uri.prefix { $0 != "?" })
                 let response = server.begin(path, accept: head.headers.first(name: "Accept")) ?? Response(status: .notFound, body: Array("no such path".utf8))
+                if response.reset {
+                    server.end()
+                    context.close(promise: nil)
+                    return
+                }
                 let loop = context.eventLoop
                 let ctx = NIOLoopBound(context, eventLoop: loop)
                 loop.scheduleTask(in: .nanoseconds(Int64(response.delay * 1e9))) {

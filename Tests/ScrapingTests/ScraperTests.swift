@@ -96,7 +96,10 @@ let sharedFixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
             server.set("/slow", .init(body: vllm(waiting: 1, running: 1, prompt: 1, kv: 0.1), delay: 6))
             server.set("/bad", .init(body: Array("vllm:num_requests_waiting{ 3\n".utf8)))
             server.set("/gone", .init(status: .serviceUnavailable, body: []))
-            let cases: [(String, String)] = [("/big", "too-large"), ("/slow", "timeout"), ("/bad", "malformed"), ("/gone", "status")]
+            server.set("/html", .init(contentType: "text/html", body: Array("<html><body>login</body></html>".utf8)))
+            server.set("/reset", .init(body: [], reset: true))
+            let cases: [(String, String)] = [("/big", "too-large"), ("/slow", "timeout"), ("/bad", "malformed"), ("/gone", "status"),
+                                             ("/html", "malformed")]
             for (path, reason) in cases {
                 let started = ContinuousClock.now
                 let r = await reading(path)
@@ -105,12 +108,31 @@ let sharedFixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
                 // Well before the slow pod's 6 s answer: the 0.3 s deadline cut it off (loose for noisy machines).
                 #expect(ContinuousClock.now - started < .seconds(4), "\(path) took too long")
             }
+            // A pod that resets the connection: a failure, never a zero.
+            let reset = await reading("/reset")
+            #expect(reset.failures.count == 1)
+            #expect(reset.queueDepth == nil)
             // Nothing listening: a connection failure.
             let closed = await scraper.scrape(ScrapeTarget(key: "ns/d", pods: [.init(name: "d-0", ip: "127.0.0.1")], runtime: .vllm,
                                                            port: 1, path: "/metrics", queueProxy: false), at: 1)
             // async-http-client retries refused connections until the deadline: either label is right.
             #expect(["connect", "timeout"].contains(closed.failures.first?.reason ?? ""))
             #expect(closed.queueDepth == nil)
+        }
+    }
+
+    @Test func aPodThatFlipsRuntimesReadsAbsentNotZero() async throws {
+        try await withServer { server, port, client in
+            let scraper = Scraper(configuration: ScraperConfiguration(), client: client)
+            let target = ScrapeTarget(key: "ns/flip", pods: [.init(name: "f-0", ip: "127.0.0.1")], runtime: .vllm, port: port, queueProxy: false)
+            server.set("/metrics", .init(body: vllm(waiting: 5, running: 2, prompt: 10, kv: 0.3)))
+            #expect(await scraper.scrape(target, at: 1).queueDepth == 5)
+            // The pod now serves TGI's metrics; the rule still says vLLM: the vLLM signals are absent.
+            server.set("/metrics", .init(body: Array("# TYPE tgi_queue_size gauge\ntgi_queue_size 7\n".utf8)))
+            let flipped = await scraper.scrape(target, at: 2)
+            #expect(flipped.failures.isEmpty)
+            #expect(flipped.queueDepth == nil)
+            #expect(flipped.kvCacheUtilization == nil)
         }
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import Autoscaler
 import Scaling
 import Testing
 
@@ -79,5 +80,31 @@ import Testing
         #expect(r.status == 0)
         #expect(r.stdout.contains("warning: rule \"a\": minReplicas is 0"))
         #expect(try CLIRunner.run(["lint", "--strict", file.path]).status == 1)
+    }
+}
+
+@Suite struct ExplainOverHTTPTests {
+    /// `explain --url` reads /debug/decisions from a running inferscale (here: its HTTP server
+    /// on 127.0.0.1 answering with records from the real policy code).
+    @Test func readsDecisionsFromARunningInferscale() async throws {
+        var spec = PolicySpec()
+        spec.metrics = [.init(signal: .concurrency, target: 10)]
+        var p = PolicyDecider(spec: spec, target: "llm/chat", readyPods: 1, now: Timestamp(seconds: 0))
+        for s in Int64(0)...10 { p.record(SignalSample([.concurrency: 35]), at: Timestamp(seconds: s)) }
+        let records = [p.evaluate(pods: PodCounts(ready: 1), at: Timestamp(seconds: 10))]
+        let body = try JSONEncoder().encode(records)
+        let server = try await HTTPServer(host: "127.0.0.1", port: 0) { request in
+            request.path == "/debug/decisions" && request.query["target"] == "llm/chat"
+                ? .init(status: 200, contentType: "application/json", body: Array(body))
+                : .init(status: 404, text: "no")
+        }
+        let serving = Task { try await server.run() }
+        defer { serving.cancel() }
+        let port = server.port
+        let r = try await Task.detached { try CLIRunner.run(["explain", "llm/chat", "--url", "http://127.0.0.1:\(port)"]) }.value
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.contains("llm/chat at 10s: desired 4"))
+        let missing = try await Task.detached { try CLIRunner.run(["explain", "llm/none", "--url", "http://127.0.0.1:\(port)"]) }.value
+        #expect(missing.status == 2)
     }
 }
