@@ -141,7 +141,8 @@ let package = Package(
             .product(name: "NIOHTTP1", package: "swift-nio"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
-        // Test kit (not a product): canned metrics endpoints on 127.0.0.1 standing in for pods.
+        // Test kit (not a product): canned metrics endpoints on 127.0.0.1 standing in for pods,
+        // and the locator of the shared fixtures (../shared).
         .target(name: "PodTestKit", dependencies: [
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
@@ -163,8 +164,8 @@ let package = Package(
         ]),
         // Runs the built `inferscale` binary: exit codes, output formats (golden files).
         .testTarget(name: "inferscaleTests", dependencies: ["inferscale", "Scaling", "Autoscaler"], resources: [.copy("Golden")]),
-        .testTarget(name: "ExpositionTests", dependencies: ["Exposition"]),
-        .testTarget(name: "RuntimeSignalsTests", dependencies: ["RuntimeSignals", "Exposition"]),
+        .testTarget(name: "ExpositionTests", dependencies: ["Exposition", "PodTestKit"]),
+        .testTarget(name: "RuntimeSignalsTests", dependencies: ["RuntimeSignals", "Exposition", "PodTestKit"]),
         // Snappy block compression from the system C library (Debian: libsnappy-dev).
         .systemLibrary(name: "CSnappy", pkgConfig: "snappy", providers: [.apt(["libsnappy-dev"])]),
         // Prometheus remote-write 1.0/2.0: encoding, snappy, sharded queue with retries.

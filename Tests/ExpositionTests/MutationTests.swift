@@ -1,3 +1,4 @@
+import PodTestKit
 import Testing
 import Exposition
 

@@ -1,3 +1,4 @@
+import PodTestKit
 import Foundation
 import Testing
 import Exposition

@@ -1,3 +1,4 @@
+import PodTestKit
 import Exposition
 import RuntimeSignals
 import Testing

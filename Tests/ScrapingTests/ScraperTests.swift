@@ -7,8 +7,6 @@ import Testing
 @testable import Exposition
 @testable import Scraping
 
-let sharedFixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    .appendingPathComponent("../shared/fixtures/metrics").standardized
 
 @Suite(.serialized) struct ScraperTests {
     private func withServer(_ body: (CannedMetricsServer, Int, HTTPClient) async throws -> Void) async throws {
@@ -165,7 +163,7 @@ let sharedFixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
 
     @Test func realFixturePayloadsParse() async throws {
         try await withServer { server, port, client in
-            let body = try Array(Data(contentsOf: sharedFixtures.appendingPathComponent("vllm.txt")))
+            let body = try SharedData.bytes("fixtures/metrics/vllm.txt")
             server.set("/metrics", .init(body: body))
             let scraper = Scraper(configuration: ScraperConfiguration(), client: client)
             let r = await scraper.scrape(ScrapeTarget(key: "ns/g", pods: [.init(name: "g", ip: "127.0.0.1")], runtime: .vllm, port: port, queueProxy: false), at: 1)
