@@ -56,9 +56,16 @@ let package = Package(
             .product(name: "NIOHTTP1", package: "swift-nio"),
             .product(name: "Logging", package: "swift-log"),
         ]),
+        // Trace replay: trace readers, a discrete-event cluster model driving the real control
+        // loop on a simulated clock, and the cost and SLO report.
+        .target(name: "Simulation", dependencies: [
+            "Scaling", "Rules", "Autoscaler", .product(name: "Logging", package: "swift-log"),
+        ]),
+        .testTarget(name: "SimulationTests", dependencies: ["Simulation", "Scaling", "Rules", "PodTestKit"]),
         .executableTarget(
             name: "inferscale",
             dependencies: [
+                "Simulation",
                 "Scaling",
                 "Rules",
                 "Exposition",
@@ -104,7 +111,7 @@ let package = Package(
         // Release-build benchmarks that print their figures: `make bench`.
         .executableTarget(name: "inferscale-bench", dependencies: [
             "Scaling", "Exposition", "RemoteWrite", "RemoteWriteTestKit", "Autoscaler", "Kubernetes", "KubernetesTestKit",
-            "PodTestKit", "Rules", "Scraping",
+            "PodTestKit", "Rules", "Scraping", "Simulation",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ], path: "Sources/InferscaleBenchmarks"),

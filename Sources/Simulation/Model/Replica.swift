@@ -1,0 +1,113 @@
+/// One replica in the cluster model: its life (starting, ready, draining) and, for an LLM
+/// server, continuous batching with one prefill at a time, decode that slows as the batch
+/// grows, and KV-cache admission; for a predictive model, a number of slots.
+struct Replica {
+    enum Phase { case starting, ready, draining, gone }
+
+    let id: Int
+    let createdAt: Double
+    var readyAt: Double
+    var phase: Phase = .starting
+    /// Bumped on every change of the next event; older heap entries are stale.
+    var version = 0
+
+    /// Requests routed here and not yet admitted (the runtime's own queue), FIFO.
+    var waiting = FIFO()
+    // LLM: admitted requests waiting for or in prefill (FIFO), the one in prefill ends at `prefillEnd`.
+    var prefill = FIFO()
+    var prefillEnd: Double?
+    /// Decoding sequences keyed by the decode progress at which they finish.
+    var decoding = ProgressHeap()
+    /// Tokens each decoding sequence has produced so far (one number for all: every
+    /// sequence in the batch decodes at the same rate).
+    var progress = 0.0
+    var lastAdvance: Double
+    var kvUsed = 0
+    // Predictive: requests in service keyed by completion time.
+    var inService = ProgressHeap()
+
+    init(id: Int, createdAt: Double, readyAt: Double) {
+        self.id = id
+        self.createdAt = createdAt
+        self.readyAt = readyAt
+        lastAdvance = createdAt
+    }
+
+    /// Requests admitted (in a batch or a slot).
+    var running: Int { prefill.count + decoding.count + inService.count }
+    /// Requests here: waiting and running.
+    var outstanding: Int { waiting.count + running }
+    var isEmpty: Bool { outstanding == 0 }
+}
+
+/// A FIFO of request indices (array with a moving head, compacted as it drains).
+struct FIFO {
+    private var items: [Int32] = []
+    private var head = 0
+
+    var count: Int { items.count - head }
+    var isEmpty: Bool { head == items.count }
+    var first: Int32? { isEmpty ? nil : items[head] }
+
+    mutating func append(_ x: Int32) { items.append(x) }
+
+    mutating func removeFirst() -> Int32 {
+        let x = items[head]
+        head += 1
+        if head > 1024 && head * 2 > items.count {
+            items.removeFirst(head)
+            head = 0
+        }
+        return x
+    }
+
+    mutating func removeAll() -> [Int32] {
+        let rest = Array(items[head...])
+        items = []
+        head = 0
+        return rest
+    }
+}
+
+/// A min-heap of (key, request) pairs.
+struct ProgressHeap {
+    private var keys: [Double] = []
+    private var values: [Int32] = []
+
+    var count: Int { keys.count }
+    var minKey: Double? { keys.first }
+
+    mutating func push(_ key: Double, _ value: Int32) {
+        keys.append(key)
+        values.append(value)
+        var i = keys.count - 1
+        while i > 0 {
+            let p = (i - 1) / 2
+            guard keys[i] < keys[p] else { break }
+            keys.swapAt(i, p)
+            values.swapAt(i, p)
+            i = p
+        }
+    }
+
+    mutating func pop() -> (Double, Int32) {
+        let top = (keys[0], values[0])
+        let lk = keys.removeLast(), lv = values.removeLast()
+        if !keys.isEmpty {
+            keys[0] = lk
+            values[0] = lv
+            var i = 0
+            while true {
+                let l = 2 * i + 1, r = l + 1
+                var m = i
+                if l < keys.count && keys[l] < keys[m] { m = l }
+                if r < keys.count && keys[r] < keys[m] { m = r }
+                if m == i { break }
+                keys.swapAt(i, m)
+                values.swapAt(i, m)
+                i = m
+            }
+        }
+        return top
+    }
+}

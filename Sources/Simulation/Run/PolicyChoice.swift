@@ -1,0 +1,19 @@
+import Rules
+
+/// A policy to replay: the Knative KPA baseline, the HPA-style baseline, or a rule.
+public enum PolicyChoice: Sendable, Equatable {
+    /// Knative's decider on concurrency, with KServe's default of at least one replica.
+    case kpa
+    /// Kubernetes' HPA algorithm on concurrency per pod.
+    case hpa
+    /// A rule from the rule files, as if it owned the target.
+    case rule(Rule)
+
+    public var name: String {
+        switch self {
+        case .kpa: "kpa"
+        case .hpa: "hpa"
+        case .rule(let r): r.name
+        }
+    }
+}

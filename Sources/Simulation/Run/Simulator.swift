@@ -1,0 +1,186 @@
+import Autoscaler
+import Logging
+import Rules
+import Scaling
+
+/// Replays a trace through each policy: the cluster model moves on the simulated clock, and
+/// every second the same control loop that runs in the cluster scrapes it, every two seconds
+/// decides, and its scale calls start or stop replicas. `kpa` and the rules run through
+/// `ControlLoop` itself; only the HPA baseline is decided here.
+public enum Simulator {
+    /// Where simulated time starts (a fixed epoch keeps runs identical).
+    static let origin = Timestamp(seconds: 1_700_000_000)
+
+    /// Replays every policy of `configuration`; `progress` gets the share done (0–1).
+    public static func run(_ configuration: SimulationConfiguration,
+                           progress: (@Sendable (Double) -> Void)? = nil) async -> SimulationReport {
+        var results: [PolicyResult] = []
+        var series: [[SeriesPoint]] = []
+        let count = Double(configuration.policies.count)
+        for (i, policy) in configuration.policies.enumerated() {
+            let (result, points) = await replay(policy, configuration) { share in progress?((Double(i) + share) / count) }
+            results.append(result)
+            series.append(points)
+        }
+        if let kpa = results.first(where: { $0.policy == "kpa" }) {
+            for i in results.indices {
+                results[i].replicaSecondsVsKPA = kpa.replicaSeconds > 0 ? results[i].replicaSeconds / kpa.replicaSeconds : nil
+                results[i].ttftP99VsKPA = kpa.ttftP99 > 0 ? results[i].ttftP99 / kpa.ttftP99 : nil
+            }
+        }
+        progress?(1)
+        return SimulationReport(results: results, series: series, duration: configuration.trace.duration,
+                                ttftObjectiveSeconds: configuration.ttftObjectiveSeconds ?? configuration.profile.ttftObjectiveSeconds,
+                                profile: configuration.profile.name)
+    }
+
+    /// The description of simulated target `index` that `policy` would own.
+    static func description(for policy: PolicyChoice, index: Int, of count: Int, baselineTarget: Double) -> TargetDescription {
+        let suffix = count > 1 ? "-\(index)" : ""
+        switch policy {
+        case .kpa, .hpa:
+            return TargetDescription(namespace: "simulation", deployment: "model\(suffix)",
+                                     annotations: [RevisionAnnotations.prefix + "target": "\(baselineTarget)"], minReplicas: 1)
+        case .rule(let rule):
+            let m = rule.match
+            return TargetDescription(namespace: m.namespace ?? "simulation", deployment: (m.deployment ?? rule.name) + suffix,
+                                     inferenceService: m.inferenceService, labels: m.labels)
+        }
+    }
+
+    /// Replicas that carry the first minute's load (so no policy starts the replay behind):
+    /// prompt tokens over prefill capacity for an LLM server, busy slot-seconds over slots for
+    /// a predictive model.
+    static func warmReplicas(_ profile: ModelProfile, _ firstMinute: some Collection<TraceRequest>) -> Int {
+        let work: Double
+        switch profile.kind {
+        case .llm(let m):
+            work = firstMinute.reduce(0) { $0 + Double($1.promptTokens) } / 60 / m.prefillTokensPerSecond
+        case .predictive(let m):
+            work = firstMinute.reduce(0) { $0 + ($1.serviceSeconds ?? m.meanServiceSeconds) } / 60 / Double(m.slots)
+        }
+        return max(1, Int(work.rounded(.up)))
+    }
+
+    private static func replay(_ policy: PolicyChoice, _ c: SimulationConfiguration,
+                               progress: (Double) -> Void) async -> (PolicyResult, [SeriesPoint]) {
+        let profile = c.profile
+        let baselineTarget = c.baselineConcurrencyTarget ?? profile.concurrencyTarget
+        let objective = c.ttftObjectiveSeconds ?? profile.ttftObjectiveSeconds
+        let n = max(1, c.targets)
+        var minimum = 1
+        var stableWindow = 60.0
+        var ruleSet = RuleSet.empty
+        if case .rule(let rule) = policy {
+            minimum = max(1, rule.policy.minReplicas ?? 0)
+            stableWindow = Double(rule.policy.windowSeconds ?? 60)
+            ruleSet = (try? RuleSet([rule])) ?? .empty
+        }
+        let descriptions = (0..<n).map { description(for: policy, index: $0, of: n, baselineTarget: baselineTarget) }
+        var clusters = (0..<n).map { i in
+            let requests = c.trace.requests.enumerated().lazy.filter { $0.offset % n == i }.map(\.element)
+            return ClusterModel(profile: profile, coldStartSeconds: c.coldStartSeconds ?? profile.coldStartSeconds,
+                                requestTimeout: c.requestTimeoutSeconds, seed: c.seed &+ UInt64(i), requests: requests,
+                                initialReplicas: max(minimum, warmReplicas(profile, requests.prefix { $0.time < 60 })))
+        }
+
+        let board = SimulatedCluster()
+        var logger = Logger(label: "inferscale.simulate")
+        logger.logLevel = .critical
+        let loop: ControlLoop? = policy == .hpa ? nil : ControlLoop(
+            configuration: .init(), rules: ruleSet, discovery: board, source: board, actuator: board,
+            log: try! DecisionLog(path: nil, keepPerTarget: 1), logger: logger)
+        var hpa = (0..<n).map { _ in HPAController(target: baselineTarget) }
+
+        var points: [SeriesPoint] = []
+        let end = c.trace.duration
+        var snapshot: (podSeconds: Double, zero: Double, coldStarts: Int, events: [[ClusterModel.ScaleEvent]])?
+        var second = 0
+        // After the last arrival, run on until every request has finished or timed out.
+        while true {
+            let t = Double(second)
+            if t >= end && snapshot == nil {
+                for i in clusters.indices { clusters[i].advance(to: end) }
+                snapshot = (clusters.reduce(0) { $0 + $1.podSeconds }, clusters.reduce(0) { $0 + $1.zeroSeconds },
+                            clusters.reduce(0) { $0 + $1.coldStarts }, clusters.map(\.scaleEvents))
+            }
+            if t >= end && (clusters.allSatisfy { $0.unfinished == 0 } || t > end + c.requestTimeoutSeconds) { break }
+            let now = origin.adding(seconds: t)
+            var samples: [String: SignalSample] = [:]
+            for i in clusters.indices {
+                clusters[i].advance(to: t)
+                clusters[i].expireGateway()
+                samples[descriptions[i].key] = clusters[i].collect()
+            }
+            if let loop {
+                board.publish(targets: clusters.indices.map { i in
+                    DiscoveredTarget(description: descriptions[i], pods: clusters[i].pods(at: origin).enumerated().map { j, p in
+                        PodInfo(name: "pod-\(j)", ip: "", ready: p.ready, readySince: p.readySince)
+                    }, replicas: clusters[i].desired)
+                }, samples: samples)
+                await loop.scrape(at: now)
+                for i in clusters.indices {
+                    // The gateway reports what it holds, as the activator does, through the push port.
+                    if let g = clusters[i].gatewayReport() {
+                        // Requests per second only while no pod is ready: otherwise pods count them as they are served.
+                        let rps = clusters[i].readyCount == 0 ? g.rps : 0
+                        try? await loop.push(target: descriptions[i].key, concurrency: g.concurrency, rps: rps, at: now)
+                    }
+                }
+                if second % 2 == 0 { _ = await loop.decide(at: now) }
+                for (key, replicas) in board.takeRequested() {
+                    if let i = descriptions.firstIndex(where: { $0.key == key }) { clusters[i].scale(to: replicas) }
+                }
+            } else {
+                for i in clusters.indices {
+                    let key = descriptions[i].key
+                    // The HPA has no activator: requests held at zero cannot be seen, but it never goes to zero.
+                    _ = clusters[i].gatewayReport()
+                    hpa[i].record(concurrency: samples[key]?[.concurrency])
+                    if let d = hpa[i].decide(now: t, current: clusters[i].desired, ready: clusters[i].readyCount) {
+                        clusters[i].scale(to: d)
+                    }
+                }
+            }
+            if c.keepSeries && t < end {
+                var p = SeriesPoint(time: t, arrivals: 0, ready: 0, replicas: 0, queued: 0)
+                for i in clusters.indices {
+                    p.arrivals += clusters[i].takeArrivals()
+                    p.ready += clusters[i].readyCount
+                    p.replicas += clusters[i].desired
+                    p.queued += clusters[i].queued
+                }
+                points.append(p)
+            }
+            if second % 600 == 0 && end > 0 { progress(min(1, t / end)) }
+            second += 1
+        }
+
+        let s = snapshot!
+        var ttft: [Double] = []
+        var waits: [Double] = []
+        var result = PolicyResult(
+            policy: policy.name, requests: 0, completed: 0, failed: 0, unfinished: 0, replicaSeconds: s.podSeconds,
+            gpuHours: s.podSeconds * Double(profile.gpusPerReplica) / 3600, ttftP50: 0, ttftP95: 0, ttftP99: 0,
+            queueWaitP99: 0, overObjectiveShare: 0, scaleEvents: 0, flaps: 0, coldStarts: s.coldStarts, secondsAtZero: s.zero)
+        for (i, cluster) in clusters.enumerated() {
+            ttft.append(contentsOf: cluster.ttft)
+            waits.append(contentsOf: cluster.waits)
+            result.requests += cluster.requestCount
+            result.completed += cluster.completed
+            result.failed += cluster.failed
+            result.unfinished += cluster.unfinished
+            let events = s.events[i]
+            result.scaleEvents += events.count
+            result.flaps += Statistics.flaps(events.map { ($0.time, $0.from, $0.to) }, window: stableWindow)
+        }
+        result.ttftP50 = Statistics.percentile(ttft, 50)
+        result.ttftP95 = Statistics.percentile(ttft, 95)
+        result.ttftP99 = Statistics.percentile(ttft, 99)
+        result.queueWaitP99 = Statistics.percentile(waits, 99)
+        let late = ttft.reduce(0) { $0 + ($1 > objective ? 1 : 0) } + result.failed
+        let judged = ttft.count + result.failed
+        result.overObjectiveShare = judged > 0 ? Double(late) / Double(judged) : 0
+        return (result, points)
+    }
+}

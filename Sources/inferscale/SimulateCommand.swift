@@ -1,0 +1,241 @@
+import ArgumentParser
+import Foundation
+import Rules
+import Simulation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `inferscale simulate`: replays a traffic trace through a cluster model driven by the same
+/// control loop that runs in the cluster, for each policy, and compares cost and latency.
+struct SimulateCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "simulate",
+        abstract: "Replay a traffic trace through the rules and compare cost and latency with KPA and HPA.",
+        discussion: """
+            Every request of the trace goes through a discrete-event model of the target's \
+            replicas (cold starts, continuous batching with KV-cache admission for LLM servers, \
+            slots for predictive models) and a gateway queue for times with no ready replica. \
+            Each simulated second the control loop of `inferscale run` scrapes the replicas' \
+            signals; every two seconds it decides, and its scale calls start or stop replicas.
+
+            Policies: kpa (Knative's decider on concurrency, at least one replica as KServe \
+            sets it), hpa (Kubernetes' HPA algorithm on concurrency per pod), and every rule of \
+            --rules (by default those whose runtime fits the model: vllm, tgi, sglang and triton \
+            for LLM traces, kserve and queue-proxy otherwise). Ratios are to kpa in the same run.
+
+            Without --trace, a bundled 20-minute slice of the Azure LLM 2023 code trace is \
+            replayed (CC-BY 4.0, Patel et al., Splitwise, ISCA 2024). docs/simulation.md lists \
+            the model's assumptions.
+
+            Examples:
+              inferscale simulate --rules rules
+              inferscale simulate --trace AzureLLMInferenceTrace_conv.csv --rules rules --out report
+              inferscale simulate --trace conversation_trace.jsonl --speed 2 --policy kpa --policy llama-chat --rules rules --json
+            """
+    )
+
+    @Option(name: .long, help: ArgumentHelp("Trace file (default: the bundled Azure code slice).", valueName: "file"))
+    var trace: String?
+
+    @Option(name: .long, help: ArgumentHelp("Trace format: azure-llm, mooncake, alibaba-lora or csv (default: detected).", valueName: "format"))
+    var format: String?
+
+    @Option(name: .long, parsing: .singleValue, help: ArgumentHelp("Rule file or directory; repeat for more.", valueName: "path"))
+    var rules: [String] = []
+
+    @Option(name: .long, parsing: .singleValue, help: ArgumentHelp("Policy to replay: kpa, hpa or a rule's name; repeat for more (default: kpa, hpa and the fitting rules).", valueName: "name"))
+    var policy: [String] = []
+
+    @Option(name: .long, help: ArgumentHelp("Start of the window, seconds from the trace's first request.", valueName: "seconds"))
+    var from: Double?
+
+    @Option(name: .long, help: ArgumentHelp("End of the window, seconds from the trace's first request.", valueName: "seconds"))
+    var to: Double?
+
+    @Option(name: .long, help: ArgumentHelp("Time compression: 2 replays the trace twice as fast (default 1).", valueName: "x"))
+    var speed: Double = 1
+
+    @Option(name: .long, help: ArgumentHelp("Model profile: \(ModelProfile.all.map(\.name).joined(separator: ", ")) (default: the first for token traces, predictive-cpu otherwise).", valueName: "name"))
+    var model: String?
+
+    @Option(name: .long, help: ArgumentHelp("Mean cold start of a replica (default: the profile's).", valueName: "seconds"))
+    var coldStart: Double?
+
+    @Option(name: .long, help: ArgumentHelp("Time-to-first-token objective (default: the profile's).", valueName: "seconds"))
+    var ttftObjective: Double?
+
+    @Option(name: .long, help: ArgumentHelp("Seconds a request may wait before it fails (default 300, Knative's revision timeout).", valueName: "seconds"))
+    var timeout: Double = 300
+
+    @Option(name: .long, help: ArgumentHelp("Per-pod concurrency target of kpa and hpa (default: the profile's).", valueName: "n"))
+    var baselineTarget: Double?
+
+    @Option(name: .long, help: ArgumentHelp("Spread the trace over this many targets (default 1).", valueName: "n"))
+    var targets: Int = 1
+
+    @Option(name: .long, help: ArgumentHelp("Seed of the random draws (default 1).", valueName: "n"))
+    var seed: UInt64 = 1
+
+    @Option(name: .long, help: ArgumentHelp("Write report.json, comparison.svg, and per policy an SVG chart and a per-second CSV here.", valueName: "dir"))
+    var out: String?
+
+    @Flag(name: .long, help: "Print the report as JSON instead of a table.")
+    var json = false
+
+    func validate() throws {
+        guard speed > 0, speed.isFinite else { throw ValidationError("--speed must be > 0") }
+        guard timeout > 0 else { throw ValidationError("--timeout must be > 0") }
+        guard (1...1000).contains(targets) else { throw ValidationError("--targets must be 1-1000") }
+        if let c = coldStart, !(c >= 0) { throw ValidationError("--cold-start must be ≥ 0") }
+        if let t = ttftObjective, !(t > 0) { throw ValidationError("--ttft-objective must be > 0") }
+        if let t = baselineTarget, !(t > 0) { throw ValidationError("--baseline-target must be > 0") }
+        if let f = from, let t = to, t <= f { throw ValidationError("--to must be after --from") }
+    }
+
+    func run() async throws {
+        // The trace.
+        var traceName = EmbeddedTrace.name
+        var loaded: Trace
+        do {
+            var traceFormat: TraceFormat?
+            if let format {
+                guard let f = TraceFormat(rawValue: format) else {
+                    throw InputError(message: "unknown --format \(format); use azure-llm, mooncake, alibaba-lora or csv")
+                }
+                traceFormat = f
+            }
+            if let trace {
+                loaded = try TraceReader.read(path: trace, format: traceFormat)
+                traceName = trace
+            } else {
+                loaded = try TraceReader.parse(EmbeddedTrace.csv, format: .csv, name: "bundled trace")
+            }
+        } catch let error as TraceError {
+            throw InputError(message: error.description)
+        }
+        let windowed = loaded.window(from: from, to: to, speed: speed)
+        guard !windowed.requests.isEmpty else { throw InputError(message: "no requests in the chosen window of \(traceName)") }
+
+        // The model.
+        let profile: ModelProfile
+        if let model {
+            guard let p = ModelProfile.named(model) else {
+                throw InputError(message: "unknown --model \(model); profiles: \(ModelProfile.all.map(\.name).joined(separator: ", "))")
+            }
+            profile = p
+        } else {
+            profile = windowed.hasTokens ? .llama70B : .predictive
+        }
+        if case .llm = profile.kind, !windowed.hasTokens {
+            throw InputError(message: "model \(profile.name) needs token counts, and this trace has none; use --model predictive-cpu")
+        }
+
+        // The policies.
+        var ruleSet = RuleSet.empty
+        if !rules.isEmpty {
+            do { ruleSet = try RuleFiles.load(paths: rules) } catch {
+                throw InputError(message: "\(error.description)\nthe rules were not loaded")
+            }
+        }
+        let policies = try choosePolicies(ruleSet, profile: profile)
+
+        var configuration = SimulationConfiguration(trace: windowed, profile: profile, policies: policies)
+        configuration.coldStartSeconds = coldStart
+        configuration.ttftObjectiveSeconds = ttftObjective
+        configuration.requestTimeoutSeconds = timeout
+        configuration.baselineConcurrencyTarget = baselineTarget
+        configuration.targets = targets
+        configuration.seed = seed
+        configuration.keepSeries = out != nil
+
+        let bar = isatty(2) == 1 ? ProgressBar() : nil
+        let report = await Simulator.run(configuration) { share in bar?.show(share) }
+        bar?.clear()
+
+        let summary = ReportSummary(trace: traceName, requests: windowed.requests.count, seconds: windowed.duration,
+                                    profile: profile.name, coldStartSeconds: coldStart ?? profile.coldStartSeconds,
+                                    ttftObjectiveSeconds: report.ttftObjectiveSeconds, baselineTarget: baselineTarget ?? profile.concurrencyTarget,
+                                    results: report.results)
+        if json {
+            print(try summary.jsonString())
+        } else {
+            print("\(traceName): \(windowed.requests.count) requests over \(Int(windowed.duration)) s; model \(profile.name), " +
+                  "cold start \(Int(summary.coldStartSeconds)) s, TTFT objective \(summary.ttftObjectiveSeconds) s, kpa/hpa target \(summary.baselineTarget) per pod")
+            print(ReportTable.render(report), terminator: "")
+        }
+        if let out { try write(report, summary: summary, to: out) }
+    }
+
+    private func choosePolicies(_ ruleSet: RuleSet, profile: ModelProfile) throws -> [PolicyChoice] {
+        let rulesByName = Dictionary(ruleSet.rules.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+        if !policy.isEmpty {
+            return try policy.map { name in
+                switch name {
+                case "kpa": return .kpa
+                case "hpa": return .hpa
+                default:
+                    guard let rule = rulesByName[name] else {
+                        let known = ["kpa", "hpa"] + ruleSet.rules.map(\.name)
+                        throw InputError(message: "unknown --policy \(name); known: \(known.joined(separator: ", "))\(rules.isEmpty ? " (no --rules given)" : "")")
+                    }
+                    return .rule(rule)
+                }
+            }
+        }
+        let llmRuntimes: Set<Rule.Runtime> = [.vllm, .tgi, .sglang, .triton]
+        let isLLM: Bool = if case .llm = profile.kind { true } else { false }
+        let fitting = ruleSet.rules.filter { rule in
+            guard let runtime = rule.source.runtime else { return true }
+            return llmRuntimes.contains(runtime) == isLLM
+        }
+        return [.kpa, .hpa] + fitting.map { .rule($0) }
+    }
+
+    private func write(_ report: SimulationReport, summary: ReportSummary, to dir: String) throws {
+        let fm = FileManager.default
+        do {
+            try fm.createDirectory(atPath: dir, withIntermediateDirectories: true)
+            try summary.jsonString().write(toFile: "\(dir)/report.json", atomically: true, encoding: .utf8)
+            for (result, series) in zip(report.results, report.series) {
+                let safe = String(result.policy.map { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" ? $0 : "_" })
+                try SVGChart.policy(result.policy, series: series).write(toFile: "\(dir)/\(safe).svg", atomically: true, encoding: .utf8)
+                let csv = "time_s,arrivals,ready,replicas,queued\n" + series.map { "\(Int($0.time)),\($0.arrivals),\($0.ready),\($0.replicas),\($0.queued)" }.joined(separator: "\n") + "\n"
+                try csv.write(toFile: "\(dir)/\(safe).csv", atomically: true, encoding: .utf8)
+            }
+            try SVGChart.comparison(report).write(toFile: "\(dir)/comparison.svg", atomically: true, encoding: .utf8)
+        } catch {
+            throw InputError(message: "\(dir): cannot write the report: \(error.localizedDescription)")
+        }
+        printError("wrote \(dir)/report.json, \(dir)/comparison.svg, and a chart (.svg) and series (.csv) per policy")
+    }
+}
+
+/// The JSON report: what was replayed and each policy's result.
+struct ReportSummary: Codable {
+    var trace: String
+    var requests: Int
+    var seconds: Double
+    var profile: String
+    var coldStartSeconds: Double
+    var ttftObjectiveSeconds: Double
+    var baselineTarget: Double
+    var results: [PolicyResult]
+
+    func jsonString() throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        return String(decoding: try encoder.encode(self), as: UTF8.self)
+    }
+}
+
+/// A one-line progress bar on stderr (only used when stderr is a terminal).
+final class ProgressBar: Sendable {
+    func show(_ share: Double) {
+        let width = 30
+        let filled = Int((share * Double(width)).rounded())
+        writeAll("\rsimulating [" + String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled) + "] \(Int(share * 100))%", to: 2)
+    }
+
+    func clear() { writeAll("\r" + String(repeating: " ", count: 50) + "\r", to: 2) }
+}
