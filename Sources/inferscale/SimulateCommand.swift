@@ -44,7 +44,7 @@ struct SimulateCommand: AsyncParsableCommand {
     @Option(name: .long, parsing: .singleValue, help: ArgumentHelp("Rule file or directory; repeat for more.", valueName: "path"))
     var rules: [String] = []
 
-    @Option(name: .long, parsing: .singleValue, help: ArgumentHelp("Policy to replay: kpa, hpa or a rule's name; repeat for more (default: kpa, hpa and the fitting rules).", valueName: "name"))
+    @Option(name: .long, parsing: .singleValue, help: ArgumentHelp("Policy to replay: kpa, hpa, fixed-N (N replicas throughout) or a rule's name; repeat for more (default: kpa, hpa and the fitting rules).", valueName: "name"))
     var policy: [String] = []
 
     @Option(name: .long, help: ArgumentHelp("Start of the window, seconds from the trace's first request.", valueName: "seconds"))
@@ -174,9 +174,14 @@ struct SimulateCommand: AsyncParsableCommand {
                 switch name {
                 case "kpa": return .kpa
                 case "hpa": return .hpa
+                case let n where n.hasPrefix("fixed-"):
+                    guard let count = Int(n.dropFirst(6)), (0...10_000).contains(count) else {
+                        throw InputError(message: "--policy \(n): fixed-N takes a replica count 0-10000")
+                    }
+                    return .fixed(count)
                 default:
                     guard let rule = rulesByName[name] else {
-                        let known = ["kpa", "hpa"] + ruleSet.rules.map(\.name)
+                        let known = ["kpa", "hpa", "fixed-N"] + ruleSet.rules.map(\.name)
                         throw InputError(message: "unknown --policy \(name); known: \(known.joined(separator: ", "))\(rules.isEmpty ? " (no --rules given)" : "")")
                     }
                     return .rule(rule)

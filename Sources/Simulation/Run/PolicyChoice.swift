@@ -8,12 +8,15 @@ public enum PolicyChoice: Sendable, Equatable {
     case hpa
     /// A rule from the rule files, as if it owned the target.
     case rule(Rule)
+    /// A fixed number of replicas that never changes (static provisioning).
+    case fixed(Int)
 
     public var name: String {
         switch self {
         case .kpa: "kpa"
         case .hpa: "hpa"
         case .rule(let r): r.name
+        case .fixed(let n): "fixed-\(n)"
         }
     }
 }

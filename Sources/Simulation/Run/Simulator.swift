@@ -38,7 +38,7 @@ public enum Simulator {
     static func description(for policy: PolicyChoice, index: Int, of count: Int, baselineTarget: Double) -> TargetDescription {
         let suffix = count > 1 ? "-\(index)" : ""
         switch policy {
-        case .kpa, .hpa:
+        case .kpa, .hpa, .fixed:
             return TargetDescription(namespace: "simulation", deployment: "model\(suffix)",
                                      annotations: [RevisionAnnotations.prefix + "target": "\(baselineTarget)"], minReplicas: 1)
         case .rule(let rule):
@@ -76,18 +76,20 @@ public enum Simulator {
             stableWindow = Double(rule.policy.windowSeconds ?? 60)
             ruleSet = (try? RuleSet([rule])) ?? .empty
         }
+        var fixed: Int?
+        if case .fixed(let replicas) = policy { fixed = replicas }
         let descriptions = (0..<n).map { description(for: policy, index: $0, of: n, baselineTarget: baselineTarget) }
         var clusters = (0..<n).map { i in
             let requests = c.trace.requests.enumerated().lazy.filter { $0.offset % n == i }.map(\.element)
             return ClusterModel(profile: profile, coldStartSeconds: c.coldStartSeconds ?? profile.coldStartSeconds,
                                 requestTimeout: c.requestTimeoutSeconds, seed: c.seed &+ UInt64(i), requests: requests,
-                                initialReplicas: max(minimum, warmReplicas(profile, requests.prefix { $0.time < 60 })))
+                                initialReplicas: fixed ?? max(minimum, warmReplicas(profile, requests.prefix { $0.time < 60 })))
         }
 
         let board = SimulatedCluster()
         var logger = Logger(label: "inferscale.simulate")
         logger.logLevel = .critical
-        let loop: ControlLoop? = policy == .hpa ? nil : ControlLoop(
+        let loop: ControlLoop? = policy == .hpa || fixed != nil ? nil : ControlLoop(
             configuration: .init(), rules: ruleSet, discovery: board, source: board, actuator: board,
             log: try! DecisionLog(path: nil, keepPerTarget: 1), logger: logger)
         var hpa = (0..<n).map { _ in HPAController(target: baselineTarget) }
@@ -131,6 +133,8 @@ public enum Simulator {
                 for (key, replicas) in board.takeRequested() {
                     if let i = descriptions.firstIndex(where: { $0.key == key }) { clusters[i].scale(to: replicas) }
                 }
+            } else if fixed != nil {
+                for i in clusters.indices { _ = clusters[i].gatewayReport() }
             } else {
                 for i in clusters.indices {
                     let key = descriptions[i].key

@@ -1,0 +1,48 @@
+import Foundation
+import Testing
+
+/// `inferscale simulate` as a user runs it: the built binary, the repository's rules.
+@Suite struct SimulateCommandTests {
+    static let rules = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("rules").path
+
+    @Test func comparesThePoliciesAndWritesChartsAndJSON() throws {
+        let out = FileManager.default.temporaryDirectory.appendingPathComponent("simulate-\(UUID().uuidString)").path
+        let r = try CLIRunner.run(["simulate", "--rules", Self.rules, "--to", "300", "--out", out])
+        #expect(r.status == 0, "\(r.stderr)")
+        let lines = r.stdout.split(separator: "\n")
+        #expect(lines.first?.contains("Azure LLM 2023 code trace") == true)
+        // kpa, hpa and the two LLM rules (vllm, tgi); the predictive and batch rules do not fit.
+        let policies = lines.dropFirst(3).map { $0.split(separator: " ").first.map(String.init) ?? "" }
+        #expect(policies == ["kpa", "hpa", "mistral-tgi", "llama-chat"])
+        for file in ["report.json", "comparison.svg", "kpa.svg", "kpa.csv", "llama-chat.svg"] {
+            #expect(FileManager.default.fileExists(atPath: "\(out)/\(file)"), "\(file)")
+        }
+        let json = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: "\(out)/report.json"))) as? [String: Any]
+        let results = json?["results"] as? [[String: Any]]
+        #expect(results?.count == 4)
+        #expect(results?.first?["replicaSecondsVsKPA"] as? Double == 1)
+        let svg = try String(contentsOfFile: "\(out)/comparison.svg", encoding: .utf8)
+        #expect(svg.hasPrefix("<svg") && svg.contains("llama-chat") && svg.contains("<polyline"))
+    }
+
+    @Test func sameRunSameJSON() throws {
+        let args = ["simulate", "--rules", Self.rules, "--policy", "kpa", "--policy", "llama-chat", "--to", "200", "--json"]
+        let a = try CLIRunner.run(args), b = try CLIRunner.run(args)
+        #expect(a.status == 0 && a.stdout == b.stdout)
+        #expect(a.stdout.contains("\"policy\" : \"llama-chat\""))
+    }
+
+    @Test func badInputIsAClearError() throws {
+        let unknown = try CLIRunner.run(["simulate", "--policy", "nope"])
+        #expect(unknown.status == 2 && unknown.stderr.contains("unknown --policy nope; known: kpa, hpa, fixed-N"))
+        let trace = FileManager.default.temporaryDirectory.appendingPathComponent("bad-\(UUID().uuidString).csv")
+        try "time_s,prompt_tokens,output_tokens\n0,10,1\n1,ten,1\n".write(to: trace, atomically: true, encoding: .utf8)
+        let bad = try CLIRunner.run(["simulate", "--trace", trace.path])
+        #expect(bad.status == 2 && bad.stderr.contains("\(trace.path):3: prompt_tokens must be a whole number"))
+        let noTokens = try CLIRunner.run(["simulate", "--trace", trace.path, "--model", "llama-8b-1xh100", "--speed", "0"])
+        #expect(noTokens.status == 2 && noTokens.stderr.contains("--speed must be > 0"))
+        let window = try CLIRunner.run(["simulate", "--from", "5000"])
+        #expect(window.status == 2 && window.stderr.contains("no requests in the chosen window"))
+    }
+}
