@@ -14,10 +14,11 @@ deps:
 test-deps:
 	@./.ci/ensure-deps $(TEST_PACKAGES)
 
-## The main job on the embedded default: `inferscale decide` on the bundled example trace.
+## The main job on the embedded default: a bundled 20-minute slice of the Azure LLM code trace
+## replayed through KPA, HPA and the example rules; charts and JSON under .build/simulation-report.
 run: deps
 	$(SWIFT) build -c release --product inferscale
-	./.build/release/inferscale decide
+	./.build/release/inferscale simulate --rules rules --out .build/simulation-report
 
 ## Every test (unit, in-process and end-to-end on 127.0.0.1).
 test: test-deps

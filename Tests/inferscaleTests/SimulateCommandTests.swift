@@ -12,15 +12,15 @@ import Testing
         #expect(r.status == 0, "\(r.stderr)")
         let lines = r.stdout.split(separator: "\n")
         #expect(lines.first?.contains("Azure LLM 2023 code trace") == true)
-        // kpa, hpa and the two LLM rules (vllm, tgi); the predictive and batch rules do not fit.
+        // kpa, hpa and the three LLM rules (vllm, tgi); the predictive and batch rules do not fit.
         let policies = lines.dropFirst(3).map { $0.split(separator: " ").first.map(String.init) ?? "" }
-        #expect(policies == ["kpa", "hpa", "mistral-tgi", "llama-chat"])
+        #expect(policies == ["kpa", "hpa", "mistral-tgi", "llama-chat", "llama-code"])
         for file in ["report.json", "comparison.svg", "kpa.svg", "kpa.csv", "llama-chat.svg"] {
             #expect(FileManager.default.fileExists(atPath: "\(out)/\(file)"), "\(file)")
         }
         let json = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: "\(out)/report.json"))) as? [String: Any]
         let results = json?["results"] as? [[String: Any]]
-        #expect(results?.count == 4)
+        #expect(results?.count == 5)
         #expect(results?.first?["replicaSecondsVsKPA"] as? Double == 1)
         let svg = try String(contentsOfFile: "\(out)/comparison.svg", encoding: .utf8)
         #expect(svg.hasPrefix("<svg") && svg.contains("llama-chat") && svg.contains("<polyline"))

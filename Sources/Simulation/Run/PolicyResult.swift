@@ -52,8 +52,12 @@ public struct SimulationReport: Sendable {
 enum Statistics {
     /// The nearest-rank percentile (p in 0–100) of unsorted values; 0 when empty.
     static func percentile(_ values: [Double], _ p: Double) -> Double {
-        guard !values.isEmpty else { return 0 }
-        let sorted = values.sorted()
+        percentile(sorted: values.sorted(), p)
+    }
+
+    /// The nearest-rank percentile of sorted values.
+    static func percentile(sorted: [Double], _ p: Double) -> Double {
+        guard !sorted.isEmpty else { return 0 }
         let rank = Int((p / 100 * Double(sorted.count)).rounded(.up))
         return sorted[min(sorted.count - 1, max(0, rank - 1))]
     }

@@ -178,9 +178,10 @@ public enum Simulator {
             result.scaleEvents += events.count
             result.flaps += Statistics.flaps(events.map { ($0.time, $0.from, $0.to) }, window: stableWindow)
         }
-        result.ttftP50 = Statistics.percentile(ttft, 50)
-        result.ttftP95 = Statistics.percentile(ttft, 95)
-        result.ttftP99 = Statistics.percentile(ttft, 99)
+        ttft.sort()
+        result.ttftP50 = Statistics.percentile(sorted: ttft, 50)
+        result.ttftP95 = Statistics.percentile(sorted: ttft, 95)
+        result.ttftP99 = Statistics.percentile(sorted: ttft, 99)
         result.queueWaitP99 = Statistics.percentile(waits, 99)
         let late = ttft.reduce(0) { $0 + ($1 > objective ? 1 : 0) } + result.failed
         let judged = ttft.count + result.failed
