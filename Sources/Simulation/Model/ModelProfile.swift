@@ -90,7 +90,7 @@ public struct ModelProfile: Sendable, Equatable {
     public static let llama8B = ModelProfile(
         name: "llama-8b-1xh100",
         kind: .llm(LLM(maxBatch: 256, prefillTokensPerSecond: 12000, decodeTokensPerSecond: 90,
-                       decodeSlowdownPerSequence: 0.02, kvCacheTokens: 450_000)),
+                       decodeSlowdownPerSequence: 0.02, kvCacheTokens: 430_000)),
         coldStartSeconds: 60, gpusPerReplica: 1, concurrencyTarget: 12, ttftObjectiveSeconds: 1)
 
     /// A predictive model (scikit-learn, XGBoost) on the KServe model server, CPU only.
