@@ -207,7 +207,9 @@ struct ClusterModel {
     }
 
     private mutating func stepLLM(_ i: Int, _ m: ModelProfile.LLM) {
-        var rep = replicas[i]
+        // Take the replica out so its queues are uniquely referenced (no copy on write).
+        var rep = Replica.placeholder
+        swap(&rep, &replicas[i])
         // Decode progress since the last step.
         let batch = rep.decoding.count
         if batch > 0 {
@@ -266,12 +268,15 @@ struct ClusterModel {
             next = min(next, now + max(0, k - rep.progress) / m.decodeRate(batch: rep.decoding.count))
         }
         rep.version += 1
-        replicas[i] = rep
-        if next.isFinite { events.push(.init(time: next, replica: i, version: rep.version)) }
+        let version = rep.version
+        swap(&rep, &replicas[i])
+        if next.isFinite { events.push(.init(time: next, replica: i, version: version)) }
     }
 
     private mutating func stepPredictive(_ i: Int, _ m: ModelProfile.Predictive) {
-        var rep = replicas[i]
+        // Take the replica out so its queues are uniquely referenced (no copy on write).
+        var rep = Replica.placeholder
+        swap(&rep, &replicas[i])
         while let k = rep.inService.minKey, k <= now + 1e-12 {
             let (_, r) = rep.inService.pop()
             // A predictive model answers all at once: the "first token" is the response.
@@ -292,8 +297,9 @@ struct ClusterModel {
             rep.inService.push(now + service[Int(r)], r)
         }
         rep.version += 1
-        replicas[i] = rep
-        if let k = rep.inService.minKey { events.push(.init(time: k, replica: i, version: rep.version)) }
+        let version = rep.version, next = rep.inService.minKey
+        swap(&rep, &replicas[i])
+        if let next { events.push(.init(time: next, replica: i, version: version)) }
     }
 
     /// A ready replica with room takes requests the gateway holds, oldest first.

@@ -33,6 +33,9 @@ struct Replica {
         lastAdvance = createdAt
     }
 
+    /// An empty stand-in, swapped in while a replica is being updated.
+    static let placeholder = Replica(id: -1, createdAt: 0, readyAt: 0)
+
     /// Requests admitted (in a batch or a slot).
     var running: Int { prefill.count + decoding.count + inService.count }
     /// Requests here: waiting and running.

@@ -79,8 +79,11 @@ public enum Simulator {
         var fixed: Int?
         if case .fixed(let replicas) = policy { fixed = replicas }
         let descriptions = (0..<n).map { description(for: policy, index: $0, of: n, baselineTarget: baselineTarget) }
+        var perTarget = [[TraceRequest]](repeating: [], count: n)
+        for i in perTarget.indices { perTarget[i].reserveCapacity(c.trace.requests.count / n + 1) }
+        for (k, r) in c.trace.requests.enumerated() { perTarget[k % n].append(r) }
         var clusters = (0..<n).map { i in
-            let requests = c.trace.requests.enumerated().lazy.filter { $0.offset % n == i }.map(\.element)
+            let requests = perTarget[i]
             return ClusterModel(profile: profile, coldStartSeconds: c.coldStartSeconds ?? profile.coldStartSeconds,
                                 requestTimeout: c.requestTimeoutSeconds, seed: c.seed &+ UInt64(i), requests: requests,
                                 initialReplicas: fixed ?? max(minimum, warmReplicas(profile, requests.prefix { $0.time < 60 })))
