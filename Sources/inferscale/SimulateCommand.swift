@@ -83,6 +83,9 @@ struct SimulateCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Print the report as JSON instead of a table.")
     var json = false
 
+    @Option(name: .long, help: ArgumentHelp("Push each policy's per-second series by Prometheus remote-write, shifted to end now.", valueName: "url"))
+    var remoteWrite: String?
+
     func validate() throws {
         guard speed > 0, speed.isFinite else { throw ValidationError("--speed must be > 0") }
         guard timeout > 0 else { throw ValidationError("--timeout must be > 0") }
@@ -147,7 +150,7 @@ struct SimulateCommand: AsyncParsableCommand {
         configuration.baselineConcurrencyTarget = baselineTarget
         configuration.targets = targets
         configuration.seed = seed
-        configuration.keepSeries = out != nil
+        configuration.keepSeries = out != nil || remoteWrite != nil
 
         let bar = isatty(2) == 1 ? ProgressBar() : nil
         let report = await Simulator.run(configuration) { share in bar?.show(share) }
@@ -165,6 +168,19 @@ struct SimulateCommand: AsyncParsableCommand {
             print(ReportTable.render(report), terminator: "")
         }
         if let out { try write(report, summary: summary, to: out) }
+        if let remoteWrite {
+            let outcome: SimulationPush.Outcome
+            do {
+                outcome = try await SimulationPush.push(report, to: remoteWrite, target: "simulation/\(profile.name)")
+            } catch {
+                throw InputError(message: "remote-write: \(error)")
+            }
+            printError("remote-write: \(outcome.sent) samples sent to \(remoteWrite), \(outcome.failed) failed, \(outcome.dropped) dropped; the replay ends now")
+            if outcome.failed + outcome.dropped > 0 {
+                printError("error: not every sample arrived: the receiver could not be reached, or refused them (Prometheus refuses samples older than its head block, about 1–2 h: replay a shorter window)")
+                throw ExitCode(1)
+            }
+        }
     }
 
     private func choosePolicies(_ ruleSet: RuleSet, profile: ModelProfile) throws -> [PolicyChoice] {
