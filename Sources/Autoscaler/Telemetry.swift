@@ -4,9 +4,14 @@ import Scaling
 /// inferscale's own metrics, through swift-metrics (the executable bootstraps a Prometheus
 /// registry for /metrics; tests can bootstrap a recording backend). docs/metrics.md lists them.
 public struct Telemetry: Sendable {
-    public init() {}
+    /// Whether anything is recorded; replays (`inferscale simulate`) turn it off, since their
+    /// decisions are not this process's.
+    public var enabled: Bool
+
+    public init(enabled: Bool = true) { self.enabled = enabled }
 
     func decision(_ r: DecisionRecord, actual: Int) {
+        guard enabled else { return }
         let t = [("target", r.target)]
         Gauge(label: "inferscale_desired_replicas", dimensions: t).record(Double(r.desired))
         Gauge(label: "inferscale_actual_replicas", dimensions: t).record(Double(actual))
@@ -24,10 +29,12 @@ public struct Telemetry: Sendable {
     }
 
     func patch(target: String, outcome: String) {
+        guard enabled else { return }
         Counter(label: "inferscale_scale_patches_total", dimensions: [("target", target), ("outcome", outcome)]).increment()
     }
 
     func scrape(target: String, seconds: Double, failureReasons: [String]) {
+        guard enabled else { return }
         Timer(label: "inferscale_scrape_duration_seconds", dimensions: [("target", target)], preferredDisplayUnit: .seconds)
             .recordSeconds(seconds)
         for reason in failureReasons {
@@ -36,18 +43,22 @@ public struct Telemetry: Sendable {
     }
 
     func discoveryFailed() {
+        guard enabled else { return }
         Counter(label: "inferscale_scrape_failures_total", dimensions: [("target", ""), ("reason", "discovery")]).increment()
     }
 
     func tick(seconds: Double) {
+        guard enabled else { return }
         Timer(label: "inferscale_tick_duration_seconds", preferredDisplayUnit: .seconds).recordSeconds(seconds)
     }
 
     func ruleReload(outcome: String) {
+        guard enabled else { return }
         Counter(label: "inferscale_rule_reloads_total", dimensions: [("outcome", outcome)]).increment()
     }
 
     func leadership(_ leader: Bool) {
+        guard enabled else { return }
         Gauge(label: "inferscale_leader").record(leader ? 1 : 0)
     }
 }

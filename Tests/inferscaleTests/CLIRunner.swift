@@ -41,6 +41,15 @@ enum CLIRunner {
                       stderr: String(decoding: errData, as: UTF8.self))
     }
 
+    /// `run` waiting on a Dispatch thread: a child that runs for seconds must not hold one of
+    /// the few threads of Swift's cooperative pool (two on a 2-core machine), which the
+    /// in-process servers of tests running in parallel need.
+    static func runDetached(_ arguments: [String]) async throws -> Result {
+        try await withCheckedThrowingContinuation { continuation in
+            DispatchQueue.global().async { continuation.resume(with: Swift.Result { try run(arguments) }) }
+        }
+    }
+
     static func golden(_ name: String) throws -> URL {
         try #require(Bundle.module.url(forResource: "Golden/\(name)", withExtension: nil))
     }

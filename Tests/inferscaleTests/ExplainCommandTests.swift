@@ -101,10 +101,10 @@ import Testing
         let serving = Task { try await server.run() }
         defer { serving.cancel() }
         let port = server.port
-        let r = try await Task.detached { try CLIRunner.run(["explain", "llm/chat", "--url", "http://127.0.0.1:\(port)"]) }.value
+        let r = try await CLIRunner.runDetached(["explain", "llm/chat", "--url", "http://127.0.0.1:\(port)"])
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.stdout.contains("llm/chat at 10s: desired 4"))
-        let missing = try await Task.detached { try CLIRunner.run(["explain", "llm/none", "--url", "http://127.0.0.1:\(port)"]) }.value
+        let missing = try await CLIRunner.runDetached(["explain", "llm/none", "--url", "http://127.0.0.1:\(port)"])
         #expect(missing.status == 2)
     }
 }

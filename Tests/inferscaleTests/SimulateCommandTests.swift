@@ -6,9 +6,9 @@ import Testing
     static let rules = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().appendingPathComponent("rules").path
 
-    @Test func comparesThePoliciesAndWritesChartsAndJSON() throws {
+    @Test func comparesThePoliciesAndWritesChartsAndJSON() async throws {
         let out = FileManager.default.temporaryDirectory.appendingPathComponent("simulate-\(UUID().uuidString)").path
-        let r = try CLIRunner.run(["simulate", "--rules", Self.rules, "--to", "300", "--out", out])
+        let r = try await CLIRunner.runDetached(["simulate", "--rules", Self.rules, "--to", "300", "--out", out])
         #expect(r.status == 0, "\(r.stderr)")
         let lines = r.stdout.split(separator: "\n")
         #expect(lines.first?.contains("Azure LLM 2023 code trace") == true)
@@ -26,23 +26,24 @@ import Testing
         #expect(svg.hasPrefix("<svg") && svg.contains("llama-chat") && svg.contains("<polyline"))
     }
 
-    @Test func sameRunSameJSON() throws {
+    @Test func sameRunSameJSON() async throws {
         let args = ["simulate", "--rules", Self.rules, "--policy", "kpa", "--policy", "llama-chat", "--to", "200", "--json"]
-        let a = try CLIRunner.run(args), b = try CLIRunner.run(args)
+        let a = try await CLIRunner.runDetached(args)
+        let b = try await CLIRunner.runDetached(args)
         #expect(a.status == 0 && a.stdout == b.stdout)
         #expect(a.stdout.contains("\"policy\" : \"llama-chat\""))
     }
 
-    @Test func badInputIsAClearError() throws {
-        let unknown = try CLIRunner.run(["simulate", "--policy", "nope"])
+    @Test func badInputIsAClearError() async throws {
+        let unknown = try await CLIRunner.runDetached(["simulate", "--policy", "nope"])
         #expect(unknown.status == 2 && unknown.stderr.contains("unknown --policy nope; known: kpa, hpa, fixed-N"))
         let trace = FileManager.default.temporaryDirectory.appendingPathComponent("bad-\(UUID().uuidString).csv")
         try "time_s,prompt_tokens,output_tokens\n0,10,1\n1,ten,1\n".write(to: trace, atomically: true, encoding: .utf8)
-        let bad = try CLIRunner.run(["simulate", "--trace", trace.path])
+        let bad = try await CLIRunner.runDetached(["simulate", "--trace", trace.path])
         #expect(bad.status == 2 && bad.stderr.contains("\(trace.path):3: prompt_tokens must be a whole number"))
-        let noTokens = try CLIRunner.run(["simulate", "--trace", trace.path, "--model", "llama-8b-1xh100", "--speed", "0"])
+        let noTokens = try await CLIRunner.runDetached(["simulate", "--trace", trace.path, "--model", "llama-8b-1xh100", "--speed", "0"])
         #expect(noTokens.status == 2 && noTokens.stderr.contains("--speed must be > 0"))
-        let window = try CLIRunner.run(["simulate", "--from", "5000"])
+        let window = try await CLIRunner.runDetached(["simulate", "--from", "5000"])
         #expect(window.status == 2 && window.stderr.contains("no requests in the chosen window"))
     }
 }

@@ -12,7 +12,7 @@ import Testing
         }
         let out = FileManager.default.temporaryDirectory.appendingPathComponent("simulate-rw-\(UUID().uuidString)").path
         let before = Date().timeIntervalSince1970
-        let r = try CLIRunner.run(["simulate", "--policy", "kpa", "--to", "300", "--out", out, "--remote-write", prometheus.writeURL])
+        let r = try await CLIRunner.runDetached(["simulate", "--policy", "kpa", "--to", "300", "--out", out, "--remote-write", prometheus.writeURL])
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.stderr.contains("remote-write: 1200 samples sent"))
         // What the CSV says second by second is what Prometheus stored, ending about now.
@@ -34,9 +34,9 @@ import Testing
         #expect(series.samples.first!.timestamp + 299_000 == series.samples.last!.timestamp)
     }
 
-    @Test func aDeadReceiverIsAClearErrorInBoundedTime() throws {
+    @Test func aDeadReceiverIsAClearErrorInBoundedTime() async throws {
         let started = Date()
-        let r = try CLIRunner.run(["simulate", "--policy", "kpa", "--to", "60", "--remote-write", "http://127.0.0.1:1/api/v1/write"])
+        let r = try await CLIRunner.runDetached(["simulate", "--policy", "kpa", "--to", "60", "--remote-write", "http://127.0.0.1:1/api/v1/write"])
         #expect(r.status == 1)
         #expect(r.stderr.contains("0 samples sent") && r.stderr.contains("not every sample arrived"))
         #expect(Date().timeIntervalSince(started) < 60)

@@ -94,7 +94,7 @@ public enum Simulator {
         logger.logLevel = .critical
         let loop: ControlLoop? = policy == .hpa || fixed != nil ? nil : ControlLoop(
             configuration: .init(), rules: ruleSet, discovery: board, source: board, actuator: board,
-            log: try! DecisionLog(path: nil, keepPerTarget: 1), logger: logger)
+            log: try! DecisionLog(path: nil, keepPerTarget: 1), telemetry: Telemetry(enabled: false), logger: logger)
         var hpa = (0..<n).map { _ in HPAController(target: baselineTarget) }
 
         var points: [SeriesPoint] = []
