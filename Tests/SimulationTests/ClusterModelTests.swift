@@ -92,6 +92,25 @@ import Testing
         #expect(c.completed == 2)
     }
 
+    @Test func promptsWaitingForPrefillCountAsWaiting() {
+        // Three 1,000-token prompts at 0: all fit the batch and the cache, but prefill takes
+        // 1 s each, one at a time. At 0.5 s one is in prefill (running) and two wait for it.
+        let requests = (0..<3).map { _ in TraceRequest(time: 0, promptTokens: 1000, outputTokens: 50) }
+        var c = ClusterModel(profile: Self.llm(kv: 100_000), coldStartSeconds: 10, requestTimeout: 300, seed: 1,
+                             requests: requests, initialReplicas: 1)
+        c.advance(to: 0.5)
+        var sample = c.collect()
+        #expect(sample[.queueDepth] == 2)
+        #expect(sample[.running] == 1)
+        // At 1.5 s: one decoding, one in prefill, one waiting; 1,000 prompt tokens done in 1 s.
+        c.advance(to: 1.5)
+        sample = c.collect()
+        #expect(sample[.queueDepth] == 1)
+        #expect(sample[.running] == 2)
+        #expect(sample[.promptTokensPerSecond] == 1000)
+        #expect(c.waits == [0, 1])
+    }
+
     @Test func promptsLongerThanTheCacheFail() {
         let requests = [TraceRequest(time: 0, promptTokens: 900, outputTokens: 200)]
         var c = ClusterModel(profile: Self.llm(kv: 1000), coldStartSeconds: 10, requestTimeout: 300, seed: 1,

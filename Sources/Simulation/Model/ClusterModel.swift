@@ -377,7 +377,7 @@ struct ClusterModel {
     }
 
     /// Requests waiting: at the gateway and in the runtimes' queues.
-    var queued: Int { gateway.count + live.reduce(0) { $0 + replicas[$1].waiting.count } }
+    var queued: Int { gateway.count + live.reduce(0) { $0 + replicas[$1].waitingSignal } }
 
     /// The pods as discovery would list them (terminating pods are left out).
     func pods(at origin: Timestamp) -> [(ready: Bool, readySince: Timestamp?)] {
@@ -406,8 +406,8 @@ struct ClusterModel {
         sample[.rps] = Double(routedSinceCollect) / dt
         var waiting = 0, running = 0
         for i in ready {
-            waiting += replicas[i].waiting.count
-            running += replicas[i].running
+            waiting += replicas[i].waitingSignal
+            running += replicas[i].runningSignal
         }
         sample[.queueDepth] = Double(waiting)
         sample[.running] = Double(running)

@@ -38,6 +38,14 @@ struct Replica {
 
     /// Requests admitted (in a batch or a slot).
     var running: Int { prefill.count + decoding.count + inService.count }
+    /// What the runtime reports as waiting: queued here, plus admitted requests whose prefill
+    /// has not started (vLLM schedules a prompt only when its prefill fits the step, so those
+    /// count as waiting, not running).
+    var waitingSignal: Int { waiting.count + max(0, prefill.count - (prefillEnd == nil ? 0 : 1)) }
+    /// What the runtime reports as running: the prompt in prefill and the sequences decoding
+    /// (or the requests in service).
+    var runningSignal: Int { running - max(0, prefill.count - (prefillEnd == nil ? 0 : 1)) }
+
     /// Requests here: waiting and running.
     var outstanding: Int { waiting.count + running }
     var isEmpty: Bool { outstanding == 0 }
