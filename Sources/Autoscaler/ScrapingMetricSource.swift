@@ -31,6 +31,7 @@ public struct ScrapingMetricSource: MetricSource {
         sample[.promptTokensPerSecond] = reading.promptTokensPerSecond
         sample[.generationTokensPerSecond] = reading.generationTokensPerSecond
         sample[.kvCacheUtilization] = reading.kvCacheUtilization
+        sample[.gpuMemoryUtilization] = reading.gpuMemoryUtilization
         return CollectedSignals(sample: sample, podsScraped: reading.podsScraped, podsFailed: reading.failures.count,
                                 failureReasons: reading.failures.map(\.reason))
     }

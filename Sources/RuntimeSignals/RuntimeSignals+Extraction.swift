@@ -48,8 +48,20 @@ extension RuntimeSignals {
             concurrency = query.sum("kn_serving_queue_depth") ?? query.sum("revision_queue_depth")
             requestsTotal = query.sum("kn_serving_invocation_duration_seconds_count") ?? query.sum("revision_request_count")
         }
+        gpuMemoryUtilization = Self.gpuMemory(query)
         if concurrency == nil, let running = runningRequests, let waiting = queueDepth {
             concurrency = running + waiting
         }
+    }
+
+    /// Used over total GPU memory of the pod: Triton's `nv_gpu_memory_used_bytes` and
+    /// `nv_gpu_memory_total_bytes`, or the agent's `inferscale_gpu_memory_used_bytes` and
+    /// `inferscale_gpu_memory_total_bytes`, each summed over the GPUs listed.
+    static func gpuMemory(_ query: SampleQuery) -> Double? {
+        for (used, total) in [("nv_gpu_memory_used_bytes", "nv_gpu_memory_total_bytes"),
+                              ("inferscale_gpu_memory_used_bytes", "inferscale_gpu_memory_total_bytes")] {
+            if let u = query.sum(used), let t = query.sum(total), t > 0 { return min(1, max(0, u / t)) }
+        }
+        return nil
     }
 }

@@ -22,6 +22,10 @@ public struct RuntimeSignals: Sendable, Hashable {
     public var kvCacheUtilization: Double?
     /// Time to first token, in seconds.
     public var timeToFirstToken: LatencyHistogram?
+    /// Share of the pod's GPU memory in use, 0 to 1 (used over total, summed over its GPUs).
+    /// Read only where the scraped endpoint reports GPU memory: Triton's own `nv_gpu_memory_*`, or
+    /// an `inferscale agent` sidecar scraped as the pod's endpoint.
+    public var gpuMemoryUtilization: Double?
 
     /// Signals with nothing known yet.
     public init(runtime: Runtime) {

@@ -42,6 +42,7 @@ public struct PodReading: Sendable, Equatable {
     public var promptTokensPerSecond: Double?
     public var generationTokensPerSecond: Double?
     public var kvCacheUtilization: Double?
+    public var gpuMemoryUtilization: Double?
 
     public init() {}
 }

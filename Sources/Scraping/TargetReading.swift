@@ -9,6 +9,7 @@ public struct TargetReading: Sendable, Equatable {
     public var promptTokensPerSecond: Double?
     public var generationTokensPerSecond: Double?
     public var kvCacheUtilization: Double?
+    public var gpuMemoryUtilization: Double?
     /// Pods scraped, and pods whose scrape failed.
     public var podsScraped: Int
     public var failures: [ScrapeFailure]
@@ -34,5 +35,6 @@ public struct TargetReading: Sendable, Equatable {
         promptTokensPerSecond = total(\.promptTokensPerSecond)
         generationTokensPerSecond = total(\.generationTokensPerSecond)
         kvCacheUtilization = mean(\.kvCacheUtilization)
+        gpuMemoryUtilization = mean(\.gpuMemoryUtilization)
     }
 }

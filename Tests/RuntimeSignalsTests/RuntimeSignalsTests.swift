@@ -120,6 +120,25 @@ import Testing
         #expect(ttft.sum == 1975)
         #expect(ttft.count == 5310)
         #expect(signals.promptTokensTotal == nil)
+        // Two GPUs: used over total, summed.
+        #expect(signals.gpuMemoryUtilization == (78114914304.0 + 4617928704) / (2 * 85520809984))
+    }
+
+    @Test func gpuMemoryOnlyWhereTheEndpointReportsIt() throws {
+        #expect(try #require(RuntimeSignals(from: try fixture("vllm"))).gpuMemoryUtilization == nil)
+        // The agent's families on the scraped endpoint (beside a runtime's) are read.
+        let merged = """
+            # TYPE vllm:num_requests_running gauge
+            vllm:num_requests_running 3
+            # TYPE inferscale_gpu_memory_used_bytes gauge
+            inferscale_gpu_memory_used_bytes{gpu="0"} 60
+            # TYPE inferscale_gpu_memory_total_bytes gauge
+            inferscale_gpu_memory_total_bytes{gpu="0"} 80
+
+            """
+        var parser = ExpositionParser(format: .prometheusText)
+        let parsed = try parser.parse(Array(merged.utf8))
+        #expect(try #require(RuntimeSignals(from: parsed)).gpuMemoryUtilization == 0.75)
     }
 
     @Test func kserveModelServer() throws {

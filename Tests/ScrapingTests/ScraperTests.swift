@@ -170,6 +170,20 @@ import Testing
             #expect(r.failures.isEmpty, "\(r.failures)")
             #expect(r.queueDepth != nil)
             #expect(r.kvCacheUtilization != nil)
+            #expect(r.gpuMemoryUtilization == nil)  // vLLM does not report GPU memory
+        }
+    }
+
+    @Test func tritonPodsGiveTheirGPUMemoryUse() async throws {
+        try await withServer { server, port, client in
+            server.set("/metrics", .init(body: try SharedData.bytes("fixtures/metrics/triton.txt")))
+            let scraper = Scraper(configuration: ScraperConfiguration(), client: client)
+            let pods: [ScrapeTarget.Pod] = [.init(name: "t-0", ip: "127.0.0.1"), .init(name: "t-1", ip: "127.0.0.1")]
+            let r = await scraper.scrape(ScrapeTarget(key: "ns/t", pods: pods, runtime: .triton, port: port, queueProxy: false), at: 1)
+            #expect(r.failures.isEmpty, "\(r.failures)")
+            // A pod mean, not a total: both pods report the fixture's 48.3 %.
+            let expected = (78114914304.0 + 4617928704) / (2 * 85520809984)
+            #expect(abs((r.gpuMemoryUtilization ?? 0) - expected) < 1e-12)
         }
     }
 
