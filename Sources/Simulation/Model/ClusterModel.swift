@@ -243,18 +243,13 @@ struct ClusterModel {
             }
         }
         pullFromGateway(&rep)
-        // Admit from the queue while the batch and the KV cache have room (not when draining:
-        // a terminating pod finishes what it has but its queue was routed before, so it serves it too).
+        // Admit from the queue while the batch and the KV cache have room (a draining pod too:
+        // what was routed to it before it stopped taking requests is still its to serve).
         while let r = rep.waiting.first {
             let need = Int(prompt[Int(r)]) + Int(output[Int(r)])
             guard rep.running < m.maxBatch, rep.kvUsed + need <= m.kvCacheTokens else { break }
             _ = rep.waiting.removeFirst()
-            let waited = now - arrival[Int(r)]
-            if waited > requestTimeout {
-                failed += 1
-                outstanding -= 1
-                continue
-            }
+            if timedOut(r) { continue }
             rep.kvUsed += need
             rep.prefill.append(r)
         }
@@ -287,19 +282,23 @@ struct ClusterModel {
         pullFromGateway(&rep)
         while rep.inService.count < m.slots, let r = rep.waiting.first {
             _ = rep.waiting.removeFirst()
-            let waited = now - arrival[Int(r)]
-            if waited > requestTimeout {
-                failed += 1
-                outstanding -= 1
-                continue
-            }
-            waits.append(waited)
+            if timedOut(r) { continue }
+            waits.append(now - arrival[Int(r)])
             rep.inService.push(now + service[Int(r)], r)
         }
         rep.version += 1
         let version = rep.version, next = rep.inService.minKey
         swap(&rep, &replicas[i])
         if let next { events.push(.init(time: next, replica: i, version: version)) }
+    }
+
+    /// Whether request `r`, taken from a replica's queue, waited past the timeout; it then
+    /// counts as failed and leaves.
+    private mutating func timedOut(_ r: Int32) -> Bool {
+        guard now - arrival[Int(r)] > requestTimeout else { return false }
+        failed += 1
+        outstanding -= 1
+        return true
     }
 
     /// A ready replica with room takes requests the gateway holds, oldest first.
