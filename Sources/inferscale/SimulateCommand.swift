@@ -15,7 +15,8 @@ struct SimulateCommand: AsyncParsableCommand {
         discussion: """
             Every request of the trace goes through a discrete-event model of the target's \
             replicas (cold starts, continuous batching with KV-cache admission for LLM servers, \
-            slots for predictive models) and a gateway queue for times with no ready replica. \
+            slots for predictive models) and a gateway queue that holds requests while no ready replica \
+            has room. \
             Each simulated second the control loop of `inferscale run` scrapes the replicas' \
             signals; every two seconds it decides, and its scale calls start or stop replicas.
 
