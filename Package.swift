@@ -170,7 +170,9 @@ let package = Package(
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
         ]),
         // Runs the built `inferscale` binary: exit codes, output formats (golden files).
-        .testTarget(name: "inferscaleTests", dependencies: ["inferscale", "Scaling", "Autoscaler", "RemoteWriteTestKit"], resources: [.copy("Golden")]),
+        .testTarget(name: "inferscaleTests", dependencies: [
+            "inferscale", "Scaling", "Autoscaler", "RemoteWriteTestKit", "KubernetesTestKit", "PodTestKit",
+        ], resources: [.copy("Golden")]),
         .testTarget(name: "ExpositionTests", dependencies: ["Exposition", "PodTestKit"]),
         .testTarget(name: "RuntimeSignalsTests", dependencies: ["RuntimeSignals", "Exposition", "PodTestKit"]),
         // Snappy block compression from the system C library (Debian: libsnappy-dev).

@@ -74,6 +74,9 @@ struct RunCommand: AsyncParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Lease namespace (default: $POD_NAMESPACE, else the first --namespace).", valueName: "name"))
     var leaseNamespace: String?
 
+    @Option(name: .long, help: ArgumentHelp("Seconds a leader's Lease lasts without renewal (default 15, as client-go); the renew deadline is 2/3 of it and the retry period 2/15.", valueName: "seconds"))
+    var leaseDuration: Double = 15
+
     @Option(name: .long, help: ArgumentHelp("This instance's identity (default: $POD_NAME, else the host name).", valueName: "id"))
     var identity: String?
 
@@ -92,6 +95,7 @@ struct RunCommand: AsyncParsableCommand {
 
     func validate() throws {
         if !(remoteWriteInterval >= 1) { throw ValidationError("--remote-write-interval must be at least 1 second") }
+        if !(leaseDuration >= 1 && leaseDuration <= 3600) { throw ValidationError("--lease-duration must be between 1 and 3600 seconds") }
         for port in [httpPort, activatorPort] where !(0...65535).contains(port) {
             throw ValidationError("ports must be between 0 and 65535, got \(port)")
         }
@@ -149,7 +153,8 @@ struct RunCommand: AsyncParsableCommand {
 
         let me = identity ?? env["POD_NAME"] ?? ProcessInfo.processInfo.hostName
         let elector: LeaderElector? = leaderElection
-            ? try LeaderElector(api: api, configuration: .init(identity: me),
+            ? try LeaderElector(api: api, configuration: .init(identity: me, leaseDuration: leaseDuration, renewDeadline: leaseDuration * 2 / 3,
+                                                              retryPeriod: leaseDuration * 2 / 15),
                                 namespace: leaseNamespace ?? env["POD_NAMESPACE"] ?? namespaces[0], leaseName: leaseName)
             : nil
         let loop = ControlLoop(

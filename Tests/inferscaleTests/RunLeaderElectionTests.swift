@@ -1,0 +1,145 @@
+import Foundation
+import KubernetesTestKit
+import PodTestKit
+import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Two `inferscale run` processes against the fake Kubernetes API and a vLLM pod on loopback:
+/// they share one Lease, only the leader patches, and killing the leader hands over within
+/// the lease duration.
+@Suite struct RunLeaderElectionTests {
+    static let leaseSeconds = 3.0
+
+    /// A running `inferscale run`; its output goes to a file (a pipe nobody reads could block it).
+    final class Instance: @unchecked Sendable {
+        let identity: String
+        let process = Process()
+        let log: URL
+
+        init(identity: String, arguments: [String], directory: URL) throws {
+            self.identity = identity
+            log = directory.appendingPathComponent("\(identity).log")
+            FileManager.default.createFile(atPath: log.path, contents: nil)
+            let handle = try FileHandle(forWritingTo: log)
+            process.executableURL = try CLIRunner.binary
+            process.arguments = ["run", "--identity", identity] + arguments
+            process.standardOutput = handle
+            process.standardError = handle
+            try process.run()
+        }
+
+        func kill() {
+            if process.isRunning { Glibc.kill(process.processIdentifier, SIGKILL) }
+            process.waitUntilExit()
+        }
+
+        var output: String { (try? String(contentsOf: log, encoding: .utf8)) ?? "" }
+    }
+
+    static func vllm(running: Int) -> [UInt8] {
+        Array("""
+            # TYPE vllm:num_requests_running gauge
+            vllm:num_requests_running{model_name="chat"} \(running)
+            # TYPE vllm:num_requests_waiting gauge
+            vllm:num_requests_waiting{model_name="chat"} 0
+
+            """.utf8)
+    }
+
+    /// Polls until `check` holds or `seconds` pass; the time it took, or nil.
+    static func within(_ seconds: Double, _ check: () -> Bool) async throws -> Double? {
+        let start = ContinuousClock.now
+        while ContinuousClock.now - start < .seconds(seconds) {
+            if check() { return Double((ContinuousClock.now - start).components.seconds) + Double((ContinuousClock.now - start).components.attoseconds) / 1e18 }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        return nil
+    }
+
+    @Test func onlyTheLeaderPatchesAndAKilledLeaderIsReplaced() async throws {
+        let api = try await FakeKubernetesAPIServer.start()
+        let pods = CannedMetricsServer()
+        let podPort = try await pods.start()
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("run-le-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        var instances: [Instance] = []
+        defer {
+            for i in instances { i.kill() }
+            try? FileManager.default.removeItem(at: directory)
+        }
+
+        api.put(.inferenceServices, namespace: "llm", object: ["metadata": ["name": "chat"], "spec": ["predictor": ["minReplicas": 1]]])
+        _ = api.addDeployment(namespace: "llm", name: "chat-predictor", replicas: 1, matchLabels: ["app": "chat"])
+        api.setPod(namespace: "llm", name: "chat-1", labels: ["app": "chat"], podIP: "127.0.0.1")
+        pods.set("/metrics", .init(body: Self.vllm(running: 40)))
+
+        let rules = directory.appendingPathComponent("rules.yaml")
+        try """
+            apiVersion: inferscale.dev/v1
+            kind: ScalingRules
+            rules:
+              - name: chat
+                match: {namespace: llm, inferenceService: chat}
+                source: {runtime: vllm, port: \(podPort), queueProxy: false}
+                policy:
+                  metrics: [{signal: running, target: 10}]
+                  minReplicas: 1
+                  maxReplicas: 20
+            """.write(to: rules, atomically: true, encoding: .utf8)
+        let kubeconfig = directory.appendingPathComponent("kubeconfig")
+        try """
+            apiVersion: v1
+            kind: Config
+            current-context: fake
+            clusters:
+            - name: fake
+              cluster: {server: "\(api.baseURL)"}
+            users:
+            - name: tester
+              user: {token: test-token}
+            contexts:
+            - name: fake
+              context: {cluster: fake, user: tester}
+            """.write(to: kubeconfig, atomically: true, encoding: .utf8)
+        let arguments = ["--kubeconfig", kubeconfig.path, "--namespace", "llm", "--rules", rules.path, "--http-host", "127.0.0.1",
+                         "--http-port", "0", "--activator-port", "0", "--lease-duration", "\(Self.leaseSeconds)"]
+        instances.append(try Instance(identity: "inferscale-a", arguments: arguments, directory: directory))
+        instances.append(try Instance(identity: "inferscale-b", arguments: arguments, directory: directory))
+
+        func holder() -> String? { api.object(.leases, namespace: "llm", name: "inferscale")?[path: ["spec", "holderIdentity"]]?.stringValue }
+        func replicas() -> Int? { api.replicas(namespace: "llm", deployment: "chat-predictor") }
+        func reporters() -> [String] {
+            api.objects(.events, namespace: "llm").compactMap { $0["reportingInstance"]?.stringValue }
+        }
+
+        // 40 running at 10 per pod: 4 replicas, set by the leader alone.
+        let scaled = try await Self.within(30) { replicas() == 4 }
+        #expect(scaled != nil, "no scale to 4; logs:\n\(instances.map(\.output).joined(separator: "\n---\n").suffix(3000))")
+        let leaderName = try #require(holder())
+        #expect(!reporters().isEmpty)
+        #expect(Set(reporters()) == [leaderName], "events by \(reporters())")
+        // Both keep running; a few more ticks change nothing and the follower stays quiet.
+        try await Task.sleep(for: .seconds(3))
+        #expect(Set(reporters()) == [leaderName])
+
+        // Kill the leader (no release): the other takes over once the lease expires and acts on new load.
+        let leader = try #require(instances.first { $0.identity == leaderName })
+        let follower = try #require(instances.first { $0.identity != leaderName })
+        leader.kill()
+        pods.set("/metrics", .init(body: Self.vllm(running: 120)))
+        // The Lease expires lease-duration after the last renewal; the follower retries every 2/15 of it.
+        let takeover = try await Self.within(Self.leaseSeconds + 15) { holder() == follower.identity }
+        #expect(takeover != nil, "follower log:\n\(follower.output.suffix(3000))")
+        if let takeover { #expect(takeover <= Self.leaseSeconds + 5) }
+        // Its windows were warm: the new load is acted on within a couple of ticks.
+        let acted = try await Self.within(15) { replicas() == 12 }
+        #expect(acted != nil, "follower log:\n\(follower.output.suffix(3000))")
+        #expect(reporters().contains(follower.identity))
+        #expect(follower.process.isRunning)
+
+        try? await pods.stop()
+        try? await api.shutdown()
+    }
+}
