@@ -168,6 +168,7 @@ struct SimulateCommand: AsyncParsableCommand {
                   "cold start \(Int(summary.coldStartSeconds)) s, TTFT objective \(summary.ttftObjectiveSeconds) s, kpa/hpa target \(summary.baselineTarget) per pod")
             print(ReportTable.render(report), terminator: "")
         }
+        fflush(nil)  // the report before any notes on stderr, also when stdout is a pipe
         if let out { try write(report, summary: summary, to: out) }
         if let remoteWrite {
             let outcome: SimulationPush.Outcome

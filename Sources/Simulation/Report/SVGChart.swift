@@ -58,7 +58,7 @@ public enum SVGChart {
     }
 
     static func render(title: String, times: [Double], panels: [(String, [Line])]) -> String {
-        let width = 960.0, panelHeight = 170.0, left = 60.0, right = 130.0, top = 40.0, gap = 30.0
+        let width = 960.0, panelHeight = 170.0, left = 60.0, right = 130.0, top = 60.0, gap = 34.0
         let height = top + Double(panels.count) * (panelHeight + gap) + 20
         let plotWidth = width - left - right
         let span = max(1, (times.last ?? 0) - (times.first ?? 0))
