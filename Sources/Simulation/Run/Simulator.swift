@@ -99,15 +99,15 @@ public enum Simulator {
 
         var points: [SeriesPoint] = []
         let end = c.trace.duration
-        var snapshot: (podSeconds: Double, zero: Double, coldStarts: Int, events: [[ClusterModel.ScaleEvent]])?
+        var snapshot: SpanTotals?
         var second = 0
         // After the last arrival, run on until every request has finished or timed out.
         while true {
             let t = Double(second)
             if t >= end && snapshot == nil {
                 for i in clusters.indices { clusters[i].advance(to: end) }
-                snapshot = (clusters.reduce(0) { $0 + $1.podSeconds }, clusters.reduce(0) { $0 + $1.zeroSeconds },
-                            clusters.reduce(0) { $0 + $1.coldStarts }, clusters.map(\.scaleEvents))
+                snapshot = SpanTotals(podSeconds: clusters.reduce(0) { $0 + $1.podSeconds }, zeroSeconds: clusters.reduce(0) { $0 + $1.zeroSeconds },
+                                      coldStarts: clusters.reduce(0) { $0 + $1.coldStarts }, events: clusters.map(\.scaleEvents))
             }
             if t >= end && (clusters.allSatisfy { $0.unfinished == 0 } || t > end + c.requestTimeoutSeconds) { break }
             let now = origin.adding(seconds: t)
@@ -163,13 +163,21 @@ public enum Simulator {
             second += 1
         }
 
-        let s = snapshot!
+        let result = summarise(policy, clusters: clusters, span: snapshot!, gpusPerReplica: profile.gpusPerReplica,
+                               objective: objective, stableWindow: stableWindow)
+        return (result, points)
+    }
+
+    /// What the clusters of one policy's replay add up to. `span` holds the figures taken at
+    /// the trace's end (replica-seconds stop there); latencies include the drain after it.
+    private static func summarise(_ policy: PolicyChoice, clusters: [ClusterModel], span: SpanTotals, gpusPerReplica: Int,
+                                  objective: Double, stableWindow: Double) -> PolicyResult {
         var ttft: [Double] = []
         var waits: [Double] = []
         var result = PolicyResult(
-            policy: policy.name, requests: 0, completed: 0, failed: 0, unfinished: 0, replicaSeconds: s.podSeconds,
-            gpuHours: s.podSeconds * Double(profile.gpusPerReplica) / 3600, ttftP50: 0, ttftP95: 0, ttftP99: 0,
-            queueWaitP99: 0, overObjectiveShare: 0, scaleEvents: 0, flaps: 0, coldStarts: s.coldStarts, secondsAtZero: s.zero)
+            policy: policy.name, requests: 0, completed: 0, failed: 0, unfinished: 0, replicaSeconds: span.podSeconds,
+            gpuHours: span.podSeconds * Double(gpusPerReplica) / 3600, ttftP50: 0, ttftP95: 0, ttftP99: 0,
+            queueWaitP99: 0, overObjectiveShare: 0, scaleEvents: 0, flaps: 0, coldStarts: span.coldStarts, secondsAtZero: span.zeroSeconds)
         for (i, cluster) in clusters.enumerated() {
             ttft.append(contentsOf: cluster.ttft)
             waits.append(contentsOf: cluster.waits)
@@ -177,7 +185,7 @@ public enum Simulator {
             result.completed += cluster.completed
             result.failed += cluster.failed
             result.unfinished += cluster.unfinished
-            let events = s.events[i]
+            let events = span.events[i]
             result.scaleEvents += events.count
             result.flaps += Statistics.flaps(events.map { ($0.time, $0.from, $0.to) }, window: stableWindow)
         }
@@ -189,6 +197,14 @@ public enum Simulator {
         let late = ttft.reduce(0) { $0 + ($1 > objective ? 1 : 0) } + result.failed
         let judged = ttft.count + result.failed
         result.overObjectiveShare = judged > 0 ? Double(late) / Double(judged) : 0
-        return (result, points)
+        return result
     }
+}
+
+/// Figures of a replay taken when the trace's span ends.
+private struct SpanTotals {
+    var podSeconds: Double
+    var zeroSeconds: Double
+    var coldStarts: Int
+    var events: [[ClusterModel.ScaleEvent]]
 }
