@@ -11,26 +11,39 @@ import Scaling
 /// - `POST /push`: load for a target from an activator or gateway, as JSON
 ///   `{"target": "ns/name", "concurrency": 3, "rps": 1.5}` (or a list of those), or as Knative's
 ///   protobuf `WireStatMessages` (`Content-Type: application/protobuf`). 202 when recorded,
-///   404 for an unknown target, 400 for a malformed body.
+///   404 for an unknown target, 400 for a malformed body. What is recorded is also handed to
+///   `forward` (a follower sends it on to the leader), unless it arrived forwarded
+///   (`forwardedHeader`), so a push that reaches a follower still reaches the leader once.
 public struct Endpoints: Sendable {
+    /// Marks a push that one instance forwarded to another; it is not forwarded again.
+    public static let forwardedHeader = "x-inferscale-forwarded"
+
+    /// Load reported for targets, as `POST /push` takes it in JSON.
+    public struct Load: Codable, Sendable, Equatable {
+        public var target: String
+        public var concurrency: Double
+        public var rps: Double?
+
+        public init(target: String, concurrency: Double, rps: Double? = nil) {
+            self.target = target
+            self.concurrency = concurrency
+            self.rps = rps
+        }
+    }
+
     private let loop: ControlLoop
     private let ready: @Sendable () async -> Bool
     private let metrics: @Sendable () -> [UInt8]
     private let now: @Sendable () -> Timestamp
+    private let forward: (@Sendable ([Load]) async -> Void)?
 
     public init(loop: ControlLoop, ready: @escaping @Sendable () async -> Bool, metrics: @escaping @Sendable () -> [UInt8],
-                now: @escaping @Sendable () -> Timestamp) {
+                now: @escaping @Sendable () -> Timestamp, forward: (@Sendable ([Load]) async -> Void)? = nil) {
         self.loop = loop
         self.ready = ready
         self.metrics = metrics
         self.now = now
-    }
-
-    /// Load reported for one target.
-    struct PushedLoad: Codable {
-        var target: String
-        var concurrency: Double
-        var rps: Double?
+        self.forward = forward
     }
 
     public func handle(_ request: HTTPServer.Request) async -> HTTPServer.Response {
@@ -57,11 +70,11 @@ public struct Endpoints: Sendable {
 
     private func push(_ request: HTTPServer.Request) async -> HTTPServer.Response {
         let contentType = request.headers.first { $0.0.lowercased() == "content-type" }?.1 ?? ""
-        var loads: [PushedLoad] = []
+        var loads: [Load] = []
         if contentType.hasPrefix("application/protobuf") || contentType.hasPrefix("application/x-protobuf") {
             do {
                 loads = try QueueProxyStat.decodeBatch(protobuf: request.body).map {
-                    PushedLoad(target: "\($0.namespace)/\($0.name)",
+                    Load(target: "\($0.namespace)/\($0.name)",
                                concurrency: $0.stat.averageConcurrentRequests, rps: $0.stat.requestsPerSecond)
                 }
             } catch {
@@ -69,9 +82,9 @@ public struct Endpoints: Sendable {
             }
         } else {
             let decoder = JSONDecoder()
-            if let one = try? decoder.decode(PushedLoad.self, from: Data(request.body)) {
+            if let one = try? decoder.decode(Load.self, from: Data(request.body)) {
                 loads = [one]
-            } else if let many = try? decoder.decode([PushedLoad].self, from: Data(request.body)) {
+            } else if let many = try? decoder.decode([Load].self, from: Data(request.body)) {
                 loads = many
             } else {
                 return .init(status: 400, text: "expected JSON {\"target\": \"namespace/name\", \"concurrency\": N, \"rps\": N} or a list of them\n")
@@ -93,6 +106,8 @@ public struct Endpoints: Sendable {
                 return .init(status: error == .unknownTarget(load.target) ? 404 : 400, text: "\(error)\n")
             }
         }
+        let forwarded = request.headers.contains { $0.0.lowercased() == Self.forwardedHeader }
+        if let forward, !forwarded { await forward(loads) }
         return .init(status: 202, text: "recorded \(loads.count)\n")
     }
 

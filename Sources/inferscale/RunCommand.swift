@@ -80,6 +80,9 @@ struct RunCommand: AsyncParsableCommand {
     @Option(name: .long, help: ArgumentHelp("This instance's identity (default: $POD_NAME, else the host name).", valueName: "id"))
     var identity: String?
 
+    @Option(name: .long, help: ArgumentHelp("host:port where other instances reach this one's /push when it leads (default: $POD_IP and --http-port; none: pushes to a follower are not forwarded).", valueName: "host:port"))
+    var advertiseAddress: String?
+
     @Option(name: .long, help: ArgumentHelp("Push inferscale's own metrics to this Prometheus remote-write URL.", valueName: "url"))
     var remoteWrite: String?
 
@@ -99,6 +102,14 @@ struct RunCommand: AsyncParsableCommand {
         for port in [httpPort, activatorPort] where !(0...65535).contains(port) {
             throw ValidationError("ports must be between 0 and 65535, got \(port)")
         }
+    }
+
+    /// The endpoint written to the Lease when leading: --advertise-address, else $POD_IP with
+    /// --http-port, else none.
+    func advertised(_ env: [String: String]) -> String? {
+        if let advertiseAddress { return advertiseAddress }
+        guard let ip = env["POD_IP"], !ip.isEmpty else { return nil }
+        return ip.contains(":") ? "[\(ip)]:\(httpPort)" : "\(ip):\(httpPort)"
     }
 
     func run() async throws {
@@ -154,7 +165,7 @@ struct RunCommand: AsyncParsableCommand {
         let me = identity ?? env["POD_NAME"] ?? ProcessInfo.processInfo.hostName
         let elector: LeaderElector? = leaderElection
             ? try LeaderElector(api: api, configuration: .init(identity: me, leaseDuration: leaseDuration, renewDeadline: leaseDuration * 2 / 3,
-                                                              retryPeriod: leaseDuration * 2 / 15),
+                                                              retryPeriod: leaseDuration * 2 / 15, endpoint: advertised(env)),
                                 namespace: leaseNamespace ?? env["POD_NAMESPACE"] ?? namespaces[0], leaseName: leaseName)
             : nil
         let loop = ControlLoop(
@@ -162,7 +173,10 @@ struct RunCommand: AsyncParsableCommand {
             discovery: discovery, source: source, actuator: KubernetesActuator(api: api, discovery: discovery, instance: me),
             leadership: elector.map { $0 as Leadership } ?? SoleLeader(), log: try DecisionLog(path: decisionLog))
 
-        let endpoints = Endpoints(loop: loop, ready: { await loop.hasDiscovered }, metrics: { registry.emitToBuffer() }, now: wallClockNow)
+        // A follower sends pushed load on to the leader (whose Lease says where it listens).
+        let forwarder = elector.map { PushForwarder(elector: $0, client: http, logger: logger) }
+        let endpoints = Endpoints(loop: loop, ready: { await loop.hasDiscovered }, metrics: { registry.emitToBuffer() }, now: wallClockNow,
+                                  forward: forwarder.map { f in { @Sendable loads in f.forward(loads) } })
         let server = try await HTTPServer(host: httpHost, port: httpPort) { await endpoints.handle($0) }
         var services: [any Service] = [server, ControlLoopService(loop: loop, now: wallClockNow)]
         if activatorPort != 0 {
@@ -171,6 +185,9 @@ struct RunCommand: AsyncParsableCommand {
                     try? await loop.push(target: "\(item.namespace)/\(item.name)", concurrency: item.stat.averageConcurrentRequests,
                                          rps: item.stat.requestsPerSecond, at: wallClockNow())
                 }
+                forwarder?.forward(batch.map {
+                    Endpoints.Load(target: "\($0.namespace)/\($0.name)", concurrency: $0.stat.averageConcurrentRequests, rps: $0.stat.requestsPerSecond)
+                })
             })
         }
         services.append(TaskService(name: "pod-watch") { await discovery.watchPods() })

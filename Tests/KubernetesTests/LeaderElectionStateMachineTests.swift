@@ -45,6 +45,36 @@ import Testing
         #expect(a.role == .leader)
     }
 
+    @Test func theLeadersEndpointTravelsInItsLease() {
+        let key = LeaderElectionStateMachine.endpointAnnotation
+        var a = LeaderElectionStateMachine(configuration: .init(identity: "a", endpoint: "10.0.0.1:8080"), namespace: "ns", leaseName: "inferscale")
+        var b = LeaderElectionStateMachine(configuration: .init(identity: "b", endpoint: "10.0.0.2:8080"), namespace: "ns", leaseName: "inferscale")
+        _ = a.tick(now: at(0))
+        guard case .tryAcquire(let created) = a.observed(nil, now: at(0)) else { return #expect(Bool(false)) }
+        #expect(created.metadata.annotations?[key] == "10.0.0.1:8080")
+        let v1 = stored(created, version: 1)
+        _ = a.writeSucceeded(v1, now: at(0))
+        #expect(a.leaderEndpoint(now: at(1)) == nil)  // the leader forwards to nobody
+        _ = b.tick(now: at(1))
+        #expect(b.observed(v1, now: at(1)) == .none)
+        #expect(b.leaderEndpoint(now: at(1)) == "10.0.0.1:8080")
+        // Once the lease has expired unrenewed, the endpoint is nobody's; the taker writes its own.
+        #expect(b.leaderEndpoint(now: at(17)) == nil)
+        _ = b.tick(now: at(17))
+        guard case .tryAcquire(let taken) = b.observed(v1, now: at(17)) else { return #expect(Bool(false)) }
+        #expect(taken.metadata.annotations?[key] == "10.0.0.2:8080")
+        // A holder with no endpoint removes the one before it. c first sees b's record at 40 and
+        // takes it once it has stayed unchanged for the lease duration on c's clock.
+        var c = machine("c")
+        let v2 = stored(taken, version: 2)
+        _ = c.tick(now: at(40))
+        #expect(c.observed(v2, now: at(40)) == .none)
+        _ = c.tick(now: at(56))
+        guard case .tryAcquire(let byC) = c.observed(v2, now: at(56)) else { return #expect(Bool(false)) }
+        #expect(byC.spec.holderIdentity == "c")
+        #expect(byC.metadata.annotations?[key] == nil)
+    }
+
     @Test func leaderRenewsWithTheCachedVersionAndKeepsAcquireTime() {
         var a = machine("a")
         _ = a.tick(now: at(0))

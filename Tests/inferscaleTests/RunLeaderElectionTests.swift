@@ -1,6 +1,10 @@
 import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
 import KubernetesTestKit
 import PodTestKit
+import RemoteWriteTestKit
 import Testing
 #if canImport(Glibc)
 import Glibc
@@ -48,6 +52,26 @@ import Glibc
             """.utf8)
     }
 
+    /// A kubeconfig for the fake API (plain HTTP, a bearer token).
+    static func kubeconfig(_ api: FakeKubernetesAPIServer, in directory: URL) throws -> URL {
+        let file = directory.appendingPathComponent("kubeconfig")
+        try """
+            apiVersion: v1
+            kind: Config
+            current-context: fake
+            clusters:
+            - name: fake
+              cluster: {server: "\(api.baseURL)"}
+            users:
+            - name: tester
+              user: {token: test-token}
+            contexts:
+            - name: fake
+              context: {cluster: fake, user: tester}
+            """.write(to: file, atomically: true, encoding: .utf8)
+        return file
+    }
+
     /// Polls until `check` holds or `seconds` pass; the time it took, or nil.
     static func within(_ seconds: Double, _ check: () -> Bool) async throws -> Double? {
         let start = ContinuousClock.now
@@ -88,21 +112,7 @@ import Glibc
                   minReplicas: 1
                   maxReplicas: 20
             """.write(to: rules, atomically: true, encoding: .utf8)
-        let kubeconfig = directory.appendingPathComponent("kubeconfig")
-        try """
-            apiVersion: v1
-            kind: Config
-            current-context: fake
-            clusters:
-            - name: fake
-              cluster: {server: "\(api.baseURL)"}
-            users:
-            - name: tester
-              user: {token: test-token}
-            contexts:
-            - name: fake
-              context: {cluster: fake, user: tester}
-            """.write(to: kubeconfig, atomically: true, encoding: .utf8)
+        let kubeconfig = try Self.kubeconfig(api, in: directory)
         let arguments = ["--kubeconfig", kubeconfig.path, "--namespace", "llm", "--rules", rules.path, "--http-host", "127.0.0.1",
                          "--http-port", "0", "--activator-port", "0", "--lease-duration", "\(Self.leaseSeconds)"]
         instances.append(try Instance(identity: "inferscale-a", arguments: arguments, directory: directory))
@@ -140,6 +150,80 @@ import Glibc
         #expect(follower.process.isRunning)
 
         try? await pods.stop()
+        try? await api.shutdown()
+    }
+
+    /// A target at zero wakes when its load is pushed to the follower: the follower records it
+    /// and forwards it to the leader (found through the Lease), which scales.
+    @Test func loadPushedToTheFollowerReachesTheLeader() async throws {
+        let api = try await FakeKubernetesAPIServer.start()
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("run-fw-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        var instances: [Instance] = []
+        defer {
+            for i in instances { i.kill() }
+            try? FileManager.default.removeItem(at: directory)
+        }
+        api.put(.inferenceServices, namespace: "llm", object: ["metadata": ["name": "wake"], "spec": ["predictor": ["minReplicas": 0]]])
+        _ = api.addDeployment(namespace: "llm", name: "wake-predictor", replicas: 0, matchLabels: ["app": "wake"])
+        let rules = directory.appendingPathComponent("rules.yaml")
+        try """
+            apiVersion: inferscale.dev/v1
+            kind: ScalingRules
+            rules:
+              - name: wake
+                match: {namespace: llm, inferenceService: wake}
+                source: {runtime: vllm, push: true}
+                policy:
+                  metrics: [{signal: concurrency, target: 10}]
+                  minReplicas: 0
+                  maxReplicas: 10
+                  scaleToZero: {enabled: true}
+            """.write(to: rules, atomically: true, encoding: .utf8)
+        let kubeconfig = try Self.kubeconfig(api, in: directory)
+        var ports: [String: Int] = [:]
+        for identity in ["inferscale-a", "inferscale-b"] {
+            let port = try await PrometheusServer.freePort()
+            ports[identity] = port
+            instances.append(try Instance(identity: identity, arguments: [
+                "--kubeconfig", kubeconfig.path, "--namespace", "llm", "--rules", rules.path, "--http-host", "127.0.0.1",
+                "--http-port", "\(port)", "--advertise-address", "127.0.0.1:\(port)", "--activator-port", "0",
+                "--lease-duration", "\(Self.leaseSeconds)",
+            ], directory: directory))
+        }
+        func lease() -> JSONValue? { api.object(.leases, namespace: "llm", name: "inferscale") }
+        #expect(try await Self.within(20) { lease()?[path: ["spec", "holderIdentity"]]?.stringValue?.isEmpty == false } != nil)
+        let leaderName = try #require(lease()?[path: ["spec", "holderIdentity"]]?.stringValue)
+        let followerName = leaderName == "inferscale-a" ? "inferscale-b" : "inferscale-a"
+        // The leader says in its Lease where it listens.
+        #expect(lease()?[path: ["metadata", "annotations", "inferscale.dev/leader-endpoint"]]?.stringValue == "127.0.0.1:\(ports[leaderName]!)")
+
+        // Push 30 requests in flight to the follower only, once a second as an activator would,
+        // until the target is scaled up (the follower may not know the target yet: 404 at first).
+        var request = URLRequest(url: URL(string: "http://127.0.0.1:\(ports[followerName]!)/push")!)
+        request.httpMethod = "POST"
+        request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+        request.httpBody = Data(#"{"target": "llm/wake-predictor", "concurrency": 30, "rps": 5}"#.utf8)
+        var accepted = 0
+        let woke = try await Self.within(25) {
+            if let replicas = api.replicas(namespace: "llm", deployment: "wake-predictor"), replicas > 0 { return true }
+            let semaphore = DispatchSemaphore(value: 0)
+            nonisolated(unsafe) var status = 0
+            URLSession.shared.dataTask(with: request) { _, response, _ in
+                status = (response as? HTTPURLResponse)?.statusCode ?? 0
+                semaphore.signal()
+            }.resume()
+            _ = semaphore.wait(timeout: .now() + 2)
+            if status == 202 { accepted += 1 }
+            Thread.sleep(forTimeInterval: 0.5)
+            return false
+        }
+        #expect(woke != nil, "leader log:\n\(instances.first { $0.identity == leaderName }!.output.suffix(2000))\nfollower log:\n\(instances.first { $0.identity == followerName }!.output.suffix(2000))")
+        #expect(accepted >= 1)
+        #expect((api.replicas(namespace: "llm", deployment: "wake-predictor") ?? 0) >= 3)
+        // Only the leader patched.
+        let reporters = api.objects(.events, namespace: "llm").compactMap { $0["reportingInstance"]?.stringValue }
+        #expect(Set(reporters) == [leaderName])
         try? await api.shutdown()
     }
 }

@@ -12,6 +12,9 @@ import Foundation
 /// - On graceful shutdown the leader releases the Lease (empty holder), so another candidate takes over at its
 ///   next retry instead of after the lease duration.
 public struct LeaderElectionStateMachine: Sendable {
+    /// The Lease annotation holding the leader's endpoint for forwarded load.
+    public static let endpointAnnotation = "inferscale.dev/leader-endpoint"
+
     /// Timing and identity. Durations in seconds.
     public struct Configuration: Sendable, Equatable {
         /// This candidate's identity (unique per process; the pod name is usual).
@@ -22,13 +25,18 @@ public struct LeaderElectionStateMachine: Sendable {
         public var renewDeadline: Double = 10
         /// Interval between attempts to acquire or renew, in seconds. Default 2 (client-go).
         public var retryPeriod: Double = 2
+        /// Where this candidate, as leader, takes load that followers forward (`host:port`); written
+        /// to the Lease as the annotation `endpointAnnotation`. nil: none.
+        public var endpoint: String?
 
         /// Creates a configuration with client-go's default timing.
-        public init(identity: String, leaseDuration: Double = 15, renewDeadline: Double = 10, retryPeriod: Double = 2) {
+        public init(identity: String, leaseDuration: Double = 15, renewDeadline: Double = 10, retryPeriod: Double = 2,
+                    endpoint: String? = nil) {
             self.identity = identity
             self.leaseDuration = leaseDuration
             self.renewDeadline = renewDeadline
             self.retryPeriod = retryPeriod
+            self.endpoint = endpoint
         }
 
         /// Checks leaseDuration > renewDeadline > retryPeriod > 0 and a non-empty identity; nil when valid.
@@ -184,10 +192,19 @@ public struct LeaderElectionStateMachine: Sendable {
             released.spec.holderIdentity == configuration.identity
         else { return .stop }
         released.spec.holderIdentity = ""
+        released.metadata.annotations?[Self.endpointAnnotation] = nil
         released.spec.leaseDurationSeconds = 1
         released.spec.acquireTime = now
         released.spec.renewTime = now
         return .release(released)
+    }
+
+    /// The current leader's endpoint for forwarded load, as its Lease says: nil when this
+    /// candidate leads, when nobody holds an unexpired Lease, or when the holder wrote none.
+    public func leaderEndpoint(now: Date) -> String? {
+        guard role != .leader, let lease, let holder = lease.spec.holderIdentity, !holder.isEmpty,
+              holder != configuration.identity, !isExpired(lease, now: now) else { return nil }
+        return lease.metadata.annotations?[Self.endpointAnnotation]
     }
 
     // MARK: Helpers
@@ -218,6 +235,12 @@ public struct LeaderElectionStateMachine: Sendable {
         var lease = base
         let previousHolder = base.spec.holderIdentity ?? ""
         lease.spec.holderIdentity = configuration.identity
+        // The endpoint belongs to the holder: replace (or drop) whatever the previous holder wrote.
+        if let endpoint = configuration.endpoint {
+            lease.metadata.annotations = (lease.metadata.annotations ?? [:]).merging([Self.endpointAnnotation: endpoint]) { _, new in new }
+        } else {
+            lease.metadata.annotations?[Self.endpointAnnotation] = nil
+        }
         lease.spec.leaseDurationSeconds = max(1, Int(configuration.leaseDuration.rounded(.up)))
         lease.spec.renewTime = now
         if acquiring || lease.spec.acquireTime == nil || previousHolder != configuration.identity {

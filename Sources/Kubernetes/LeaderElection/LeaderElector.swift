@@ -26,6 +26,11 @@ public final class LeaderElector: Sendable {
     /// Leader until this time (last successful renewal + renew deadline); nil when not leading.
     private let leading = NIOLockedValueBox<Date?>(nil)
     private let signal = ShutdownSignal()
+    private let observedLeaderEndpoint = NIOLockedValueBox<String?>(nil)
+
+    /// Where the current leader takes forwarded load (`host:port`), from its Lease; nil while this
+    /// candidate leads or when no leader has written one.
+    public var leaderEndpoint: String? { observedLeaderEndpoint.withLockedValue { $0 } }
 
     /// Creates an elector.
     /// - Parameters:
@@ -69,6 +74,8 @@ public final class LeaderElector: Sendable {
                 if action == .none || Task.isCancelled { break }
                 action = await perform(action, machine: &machine, onChange: onChange)
             }
+            let endpoint = machine.leaderEndpoint(now: now())
+            observedLeaderEndpoint.withLockedValue { $0 = endpoint }
             await signal.sleep(for: .milliseconds(Int64(configuration.retryPeriod * 1000)))
         }
         if Task.isCancelled {

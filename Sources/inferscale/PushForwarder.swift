@@ -1,0 +1,37 @@
+import AsyncHTTPClient
+import Autoscaler
+import Foundation
+import Kubernetes
+import Logging
+import NIOCore
+
+/// Sends load pushed to a follower on to the leader, whose decisions are the ones applied: an
+/// activator's report for a target at zero must wake it whichever instance the Service picked.
+/// The leader's endpoint comes from its Lease (`LeaderElector.leaderEndpoint`). Forwarding runs
+/// in the background with a 1 s limit; a failure is logged and the next report tries again.
+struct PushForwarder: Sendable {
+    let elector: LeaderElector
+    let client: HTTPClient
+    let logger: Logger
+
+    func forward(_ loads: [Endpoints.Load]) {
+        guard !loads.isEmpty, !elector.isLeader, let endpoint = elector.leaderEndpoint else { return }
+        Task {
+            do {
+                var request = HTTPClientRequest(url: "http://\(endpoint)/push")
+                request.method = .POST
+                request.headers.add(name: "Content-Type", value: "application/json")
+                request.headers.add(name: Endpoints.forwardedHeader, value: "1")
+                request.body = .bytes(ByteBuffer(bytes: try JSONEncoder().encode(loads)))
+                let response = try await client.execute(request, timeout: .seconds(1))
+                if response.status.code != 202 {
+                    logger.warning("the leader refused forwarded load", metadata: [
+                        "inferscale.leader": "\(endpoint)", "inferscale.status": "\(response.status.code)"])
+                }
+            } catch {
+                logger.warning("could not forward load to the leader", metadata: [
+                    "inferscale.leader": "\(endpoint)", "inferscale.error": "\(error)"])
+            }
+        }
+    }
+}
