@@ -21,7 +21,9 @@ struct ClusterModel {
     private(set) var replicas: [Replica] = []
     /// Indices of replicas that are not gone (starting, ready or draining).
     private var live: [Int] = []
-    private var events = EventHeap()
+    /// Replica events keyed by time; a replica that changes state pushes a new one with a new
+    /// version, and stale ones are skipped when they come up.
+    private var events = MinHeap<(replica: Int, version: Int)>()
     private var gateway = FIFO()
     private(set) var now = 0.0
     /// Replicas requested (starting + ready).
@@ -104,12 +106,12 @@ struct ClusterModel {
         while true {
             let nextEvent = peekEvent()
             let nextReq = nextArrival < arrival.count ? arrival[nextArrival] : .infinity
-            let t = min(nextEvent?.time ?? .infinity, nextReq)
+            let t = min(nextEvent?.key ?? .infinity, nextReq)
             guard t <= time else { break }
             setNow(t)
-            if let e = nextEvent, e.time <= nextReq {
-                _ = events.pop()
-                handle(replica: e.replica)
+            if let e = nextEvent, e.key <= nextReq {
+                events.pop()
+                handle(replica: e.value.replica)
             } else {
                 arrive(Int32(nextArrival))
                 nextArrival += 1
@@ -118,10 +120,11 @@ struct ClusterModel {
         setNow(time)
     }
 
-    private mutating func peekEvent() -> EventHeap.Event? {
+    private mutating func peekEvent() -> (key: Double, value: (replica: Int, version: Int))? {
         while let e = events.first {
-            if replicas[e.replica].version == e.version && replicas[e.replica].phase != .gone { return e }
-            _ = events.pop()
+            let r = replicas[e.value.replica]
+            if r.version == e.value.version && r.phase != .gone { return e }
+            events.pop()
         }
         return nil
     }
@@ -265,7 +268,7 @@ struct ClusterModel {
         rep.version += 1
         let version = rep.version
         swap(&rep, &replicas[i])
-        if next.isFinite { events.push(.init(time: next, replica: i, version: version)) }
+        if next.isFinite { events.push(next, (i, version)) }
     }
 
     private mutating func stepPredictive(_ i: Int, _ m: ModelProfile.Predictive) {
@@ -289,7 +292,7 @@ struct ClusterModel {
         rep.version += 1
         let version = rep.version, next = rep.inService.minKey
         swap(&rep, &replicas[i])
-        if let next { events.push(.init(time: next, replica: i, version: version)) }
+        if let next { events.push(next, (i, version)) }
     }
 
     /// Whether request `r`, taken from a replica's queue, waited past the timeout; it then
@@ -329,7 +332,7 @@ struct ClusterModel {
                 let cold = random.logNormal(mean: coldStartMean, cv: profile.coldStartCV)
                 let id = replicas.count
                 replicas.append(Replica(id: id, createdAt: now, readyAt: now + cold))
-                events.push(.init(time: now + cold, replica: id, version: 0))
+                events.push(now + cold, (id, 0))
                 live.append(id)
                 livePods += 1
                 coldStarts += 1
@@ -366,7 +369,6 @@ struct ClusterModel {
 
     var readyCount: Int { live.reduce(0) { $0 + (replicas[$1].phase == .ready ? 1 : 0) } }
     var gatewayWaiting: Int { gateway.count }
-    var allArrived: Bool { nextArrival >= arrival.count }
     var requestCount: Int { arrival.count }
 
     /// Arrivals since the last call (for charts).

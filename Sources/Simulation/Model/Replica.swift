@@ -17,14 +17,14 @@ struct Replica {
     var prefill = FIFO()
     var prefillEnd: Double?
     /// Decoding sequences keyed by the decode progress at which they finish.
-    var decoding = ProgressHeap()
+    var decoding = MinHeap<Int32>()
     /// Tokens each decoding sequence has produced so far (one number for all: every
     /// sequence in the batch decodes at the same rate).
     var progress = 0.0
     var lastAdvance: Double
     var kvUsed = 0
     // Predictive: requests in service keyed by completion time.
-    var inService = ProgressHeap()
+    var inService = MinHeap<Int32>()
 
     init(id: Int, createdAt: Double, readyAt: Double) {
         self.id = id
@@ -77,48 +77,5 @@ struct FIFO {
         items = []
         head = 0
         return rest
-    }
-}
-
-/// A min-heap of (key, request) pairs.
-struct ProgressHeap {
-    private var keys: [Double] = []
-    private var values: [Int32] = []
-
-    var count: Int { keys.count }
-    var minKey: Double? { keys.first }
-
-    mutating func push(_ key: Double, _ value: Int32) {
-        keys.append(key)
-        values.append(value)
-        var i = keys.count - 1
-        while i > 0 {
-            let p = (i - 1) / 2
-            guard keys[i] < keys[p] else { break }
-            keys.swapAt(i, p)
-            values.swapAt(i, p)
-            i = p
-        }
-    }
-
-    mutating func pop() -> (Double, Int32) {
-        let top = (keys[0], values[0])
-        let lk = keys.removeLast(), lv = values.removeLast()
-        if !keys.isEmpty {
-            keys[0] = lk
-            values[0] = lv
-            var i = 0
-            while true {
-                let l = 2 * i + 1, r = l + 1
-                var m = i
-                if l < keys.count && keys[l] < keys[m] { m = l }
-                if r < keys.count && keys[r] < keys[m] { m = r }
-                if m == i { break }
-                keys.swapAt(i, m)
-                values.swapAt(i, m)
-                i = m
-            }
-        }
-        return top
     }
 }

@@ -74,7 +74,9 @@ public enum Simulator {
         if case .rule(let rule) = policy {
             minimum = max(1, rule.policy.minReplicas ?? 0)
             stableWindow = Double(rule.policy.windowSeconds ?? 60)
-            ruleSet = (try? RuleSet([rule])) ?? .empty
+            // One rule cannot overlap itself, so this set is always valid; falling back to no
+            // rule would replay Knative's defaults under the rule's name.
+            do { ruleSet = try RuleSet([rule]) } catch { preconditionFailure("a single rule failed to form a rule set: \(error)") }
         }
         var fixed: Int?
         if case .fixed(let replicas) = policy { fixed = replicas }
