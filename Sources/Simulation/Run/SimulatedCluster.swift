@@ -40,9 +40,7 @@ final class SimulatedCluster: TargetDiscovery, MetricSource, ScaleActuator {
     }
 
     func scale(_ target: TargetDescription, to replicas: Int, reason: String) async throws {
-        state.withLock {
-            $0.requested[target.key] = replicas
-            if let i = $0.targets.firstIndex(where: { $0.key == target.key }) { $0.targets[i].replicas = replicas }
-        }
+        // The runner starts or stops replicas after the tick and publishes the new count.
+        state.withLock { $0.requested[target.key] = replicas }
     }
 }
