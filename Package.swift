@@ -140,10 +140,12 @@ let package = Package(
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ]
         ),
-        .testTarget(name: "KubernetesTests", dependencies: ["Kubernetes", "KubernetesTestKit"]),
+        .testTarget(name: "KubernetesTests", dependencies: ["Kubernetes", "KubernetesTestKit", .product(name: "Yams", package: "Yams")]),
         .testTarget(name: "RulesTests", dependencies: ["Rules"]),
         .testTarget(name: "AutoscalerTests", dependencies: [
             "Autoscaler", "Exposition",
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "NIOHTTP1", package: "swift-nio"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -160,7 +162,7 @@ let package = Package(
             "Autoscaler", "Kubernetes", "KubernetesTestKit", "PodTestKit", "Scraping", "Exposition", "Rules", "Scaling",
             "RemoteWrite", "RemoteWriteTestKit", .product(name: "Logging", package: "swift-log"),
             .product(name: "NIOHTTP1", package: "swift-nio"),
-        ]),
+        ], resources: [.copy("Fixtures")]),
         .testTarget(name: "ScrapingTests", dependencies: [
             "Scraping", "RuntimeSignals", "PodTestKit",
             .product(name: "NIOCore", package: "swift-nio"),

@@ -32,6 +32,8 @@ public actor ControlLoop {
         public var inPanic: Bool
         public var activatorInPath: Bool
         public var policyError: String?
+        /// The last scale write's error while it lasts (a 403 names the missing permission); nil once a write succeeds.
+        public var patchError: String?
     }
 
     private struct TargetState {
@@ -43,6 +45,8 @@ public actor ControlLoop {
         var latestDesired: Int32 = -1
         var lastRecord: DecisionRecord?
         var activatorInPath = true
+        /// The error of the last failed scale write, until one succeeds: logged once per change, not every tick.
+        var patchError: String?
     }
 
     private let configuration: Configuration
@@ -134,8 +138,9 @@ public actor ControlLoop {
         targets.keys.sorted().compactMap { key in
             guard let s = targets[key] else { return nil }
             return TargetStatus(target: key, rule: s.policy?.ruleName, readyPods: s.discovered.pods.filter(\.ready).count,
-                                replicas: s.discovered.replicas, desired: s.latestDesired, inPanic: s.decider.inPanic,
-                                activatorInPath: s.activatorInPath, policyError: s.policyError)
+                                replicas: s.discovered.replicas, desired: s.latestDesired,
+                                inPanic: s.policy != nil && s.decider.inPanic,
+                                activatorInPath: s.activatorInPath, policyError: s.policyError, patchError: s.patchError)
         }
     }
 
@@ -215,10 +220,18 @@ public actor ControlLoop {
                     try await actuator.scale(state.discovered.description, to: Int(replicas), reason: Self.reason(record, action))
                     targets[key]?.discovered.replicas = Int(replicas)
                     telemetry.patch(target: key, outcome: "success")
+                    if targets[key]?.patchError != nil {
+                        targets[key]?.patchError = nil
+                        logger.info("scale writes succeed again", metadata: ["inferscale.target": "\(key)", "inferscale.replicas": "\(replicas)"])
+                    }
                 } catch {
-                    // The decision stands; the next tick tries again.
+                    // The decision stands; the next tick tries again. The same failure is logged once, not every tick.
                     telemetry.patch(target: key, outcome: "error")
-                    logger.error("scale failed", metadata: ["inferscale.target": "\(key)", "inferscale.error": "\(error)"])
+                    let message = "\(error)"
+                    if targets[key]?.patchError != message {
+                        logger.error("scale failed", metadata: ["inferscale.target": "\(key)", "inferscale.error": "\(message)"])
+                    }
+                    targets[key]?.patchError = message
                 }
             }
         }

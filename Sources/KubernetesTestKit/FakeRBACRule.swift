@@ -23,12 +23,12 @@ public struct FakeRBACRule: Sendable, Equatable {
             && (verbs.contains("*") || verbs.contains(verb)) && (namespaces.map { $0.contains(namespace) } ?? true)
     }
 
-    /// The rules inferscale needs, as docs/kubernetes.md lists them.
+    /// The rules inferscale needs: deploy/base/rbac.yaml's ClusterRole and Role together (RBACManifestTests keeps them equal).
     public static let inferscale: [FakeRBACRule] = [
-        FakeRBACRule(apiGroups: [""], resources: ["pods"], verbs: ["get", "list", "watch"]),
+        FakeRBACRule(apiGroups: [""], resources: ["pods"], verbs: ["list", "watch"]),
         FakeRBACRule(apiGroups: [""], resources: ["events"], verbs: ["create"]),
         FakeRBACRule(apiGroups: ["apps"], resources: ["deployments/scale"], verbs: ["get", "patch"]),
-        FakeRBACRule(apiGroups: ["serving.kserve.io"], resources: ["inferenceservices"], verbs: ["get", "list", "watch"]),
+        FakeRBACRule(apiGroups: ["serving.kserve.io"], resources: ["inferenceservices"], verbs: ["list"]),
         FakeRBACRule(apiGroups: ["coordination.k8s.io"], resources: ["leases"], verbs: ["get", "create", "update"]),
     ]
 }

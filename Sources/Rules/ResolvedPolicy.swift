@@ -34,7 +34,7 @@ public struct ResolvedPolicy: Sendable, Equatable {
         if let m = target.maxReplicas { annotations[RevisionAnnotations.prefix + "max-scale"] = annotations[RevisionAnnotations.prefix + "max-scale"] ?? "\(m)" }
         let kpa: KPAPolicy
         do {
-            let parsed = try RevisionAnnotations(annotations, allowZeroInitialScale: config.allowZeroInitialScale)
+            let parsed = try RevisionAnnotations(objectAnnotations: annotations, allowZeroInitialScale: config.allowZeroInitialScale)
             kpa = try KPAPolicy(config: config, annotations: parsed,
                                 containerConcurrency: rule?.policy.containerConcurrency ?? target.containerConcurrency ?? 0)
         } catch {

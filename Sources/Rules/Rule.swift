@@ -129,7 +129,8 @@ public struct TargetDescription: Sendable, Equatable {
     /// The InferenceService that owns the Deployment, if any.
     public var inferenceService: String?
     public var labels: [String: String]
-    /// `autoscaling.knative.dev/` annotations of the target.
+    /// The target's annotations as the cluster stores them; only `autoscaling.knative.dev/` keys are read as
+    /// Knative settings, the rest (kubectl's, KServe's, users') are ignored by policy resolution.
     public var annotations: [String: String]
     /// InferenceService predictor fields.
     public var minReplicas: Int?

@@ -103,6 +103,39 @@ import Scaling
         #expect(calls.count == 1)  // ticks 0 and 2 failed, tick 4 succeeded, 6 had nothing to change
     }
 
+    /// A write that keeps failing the same way is logged once, not every tick; the error stays in the
+    /// target's status while it lasts, and a success clears it (logged once more).
+    @Test func aRepeatedPatchFailureIsLoggedOnceAndShownInStatus() async throws {
+        let discovery = MemoryDiscovery([target("chat", ready: 1)])
+        let source = MemorySource()
+        let actuator = RecordingActuator(discovery: discovery)
+        let logs = LogRecorder()
+        let l = ControlLoop(configuration: .init(), rules: .empty, discovery: discovery, source: source, actuator: actuator,
+                            log: try DecisionLog(path: nil), logger: logs.logger)
+        await actuator.failing(5)
+        await source.set("llm/chat", SignalSample([.concurrency: 700]))
+        await run(l, from: 0, to: 8)   // decide ticks 0, 2, 4, 6, 8 all fail
+        #expect(await actuator.calls.isEmpty)
+        #expect(logs.messages.filter { $0 == "scale failed" }.count == 1, "\(logs.messages)")
+        #expect(await l.status().first?.patchError != nil)
+        await run(l, from: 9, to: 10)  // tick 10 succeeds
+        #expect(await actuator.calls.count == 1)
+        #expect(await l.status().first?.patchError == nil)
+        #expect(logs.messages.filter { $0 == "scale writes succeed again" }.count == 1)
+    }
+
+    /// A target without a valid policy is not reported as panicking.
+    @Test func aTargetWithoutAPolicyIsNotInPanic() async throws {
+        var broken = target("chat", ready: 1)
+        broken.description.annotations = ["autoscaling.knative.dev/window": "forever"]
+        let discovery = MemoryDiscovery([broken])
+        let l = try loop(discovery, MemorySource(), RecordingActuator(discovery: discovery))
+        await run(l, from: 0, to: 4)
+        let status = try #require(await l.status().first)
+        #expect(status.policyError?.contains("window") == true)
+        #expect(status.inPanic == false)
+    }
+
     @Test func discoveryFailureKeepsTargetsAndDecisions() async throws {
         let discovery = MemoryDiscovery([target("chat", ready: 2)])
         let source = MemorySource()

@@ -1,4 +1,6 @@
 import Autoscaler
+import Logging
+import NIOConcurrencyHelpers
 import Rules
 import Scaling
 
@@ -64,4 +66,24 @@ func target(_ name: String, ready: Int, namespace: String = "llm") -> Discovered
         description: TargetDescription(namespace: namespace, deployment: name),
         pods: (0..<ready).map { PodInfo(name: "\(name)-\($0)", ip: "10.0.0.\($0)", ready: true, readySince: Timestamp(seconds: 0)) },
         replicas: ready)
+}
+
+/// Collects the messages logged through `logger`, for tests of what is logged how often.
+final class LogRecorder: Sendable {
+    private let lines = NIOLockedValueBox<[String]>([])
+    var messages: [String] { lines.withLockedValue { $0 } }
+    var logger: Logger { Logger(label: "test") { _ in Handler(recorder: self) } }
+
+    struct Handler: LogHandler {
+        let recorder: LogRecorder
+        var metadata: Logger.Metadata = [:]
+        var logLevel: Logger.Level = .trace
+        subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+            get { metadata[key] }
+            set { metadata[key] = newValue }
+        }
+        func log(event: LogEvent) {
+            recorder.lines.withLockedValue { $0.append(event.message.description) }
+        }
+    }
 }

@@ -130,6 +130,10 @@ import Testing
             #expect(text.contains("PATCH \(server.baseURL)/apis/apps/v1/namespaces/ml/deployments/web/scale"))
             #expect(text.contains("Missing RBAC permission: verb \"patch\" on \"deployments/scale\" in API group \"apps\" in namespace \"ml\""))
             #expect(text.contains("{apiGroups: [\"apps\"], resources: [\"deployments/scale\"], verbs: [\"patch\"]}"))
+            // The subject the server refused and the kind of grant the shipped manifests use.
+            #expect(forbidden.forbiddenSubject == RBACSubject(kind: "ServiceAccount", name: "inferscale", namespace: "ml"))
+            #expect(text.contains("ServiceAccount ml/inferscale"))
+            #expect(text.contains("the ClusterRole inferscale (deploy/base/rbac.yaml)"))
             #expect(server.replicas(namespace: "ml", deployment: "web") == 1)
         }
     }
@@ -196,5 +200,33 @@ import Testing
             let error = await kubernetesError { _ = try await client.listPods(namespace: "ml", labelSelector: "app=web") }
             #expect(error?.code == .responseTooLarge)
         }
+    }
+}
+
+/// The subject of a 403 as the API server words it (messages observed on a real kube-apiserver,
+/// /work/shared/reference/kubernetes-api.md).
+@Suite struct RBACSubjectTests {
+    @Test(arguments: [
+        ("pods is forbidden: User \"system:serviceaccount:inferscale-system:inferscale\" cannot watch resource \"pods\" in API group \"\" in the namespace \"ml\"",
+         RBACSubject(kind: "ServiceAccount", name: "inferscale", namespace: "inferscale-system")),
+        ("deployments.apps \"web\" is forbidden: User \"limited\" cannot get resource \"deployments/scale\" in API group \"apps\" in the namespace \"as-e2e2\"",
+         RBACSubject(kind: "User", name: "limited")),
+        ("namespaces is forbidden: User \"system:anonymous\" cannot list resource \"namespaces\" in API group \"\" at the cluster scope",
+         RBACSubject(kind: "User", name: "system:anonymous")),
+    ])
+    func subjectFromMessage(message: String, subject: RBACSubject) {
+        #expect(RBACSubject(forbiddenMessage: message) == subject)
+    }
+
+    @Test func noSubjectInMessage() {
+        #expect(RBACSubject(forbiddenMessage: "forbidden") == nil)
+        #expect(RBACSubject(forbiddenMessage: "User \"unterminated") == nil)
+    }
+
+    @Test func leasesAreGrantedByTheRole() {
+        let lease = RBACPermission(verb: "update", group: "coordination.k8s.io", resource: "leases", namespace: "inferscale-system")
+        #expect(lease.shippedGrant.contains("Role inferscale-leader-election"))
+        let scale = RBACPermission(verb: "patch", group: "apps", resource: "deployments", subresource: "scale", namespace: "ml")
+        #expect(scale.shippedGrant.contains("ClusterRole inferscale"))
     }
 }

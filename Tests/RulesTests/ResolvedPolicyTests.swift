@@ -14,6 +14,51 @@ import Testing
         #expect(resolved.ruleName == nil)
     }
 
+    /// The annotations a real InferenceService carries: kubectl's last-applied configuration, KServe's
+    /// webhook and class annotations, a user's own. None is Knative's, so none can cost the target its policy.
+    static let clusterAnnotations = [
+        "kubectl.kubernetes.io/last-applied-configuration": #"{"apiVersion":"serving.kserve.io/v1beta1","kind":"InferenceService"}"#,
+        "serving.kserve.io/deploymentMode": "Standard",
+        "serving.kserve.io/autoscalerClass": "external",
+        "team.example.com/owner": "ml-platform",
+        "deployment.kubernetes.io/revision": "3",
+    ]
+
+    @Test func annotationsOfOtherProductsAreIgnored() throws {
+        let target = TargetDescription(namespace: "llm", deployment: "chat-predictor", inferenceService: "chat",
+                                       annotations: Self.clusterAnnotations, minReplicas: 1, maxReplicas: 8)
+        let resolved = try ResolvedPolicy.resolve(rule: nil, target: target)
+        #expect(resolved.spec.minReplicas == 1)
+        #expect(resolved.spec.maxReplicas == 8)
+        #expect(resolved.spec.metrics.first?.signal == .concurrency)
+    }
+
+    @Test func knativeAnnotationsBesideOthersStillApply() throws {
+        var annotations = Self.clusterAnnotations
+        annotations["autoscaling.knative.dev/window"] = "30s"
+        annotations["autoscaling.knative.dev/metric"] = "rps"
+        let resolved = try ResolvedPolicy.resolve(rule: nil, target: TargetDescription(namespace: "llm", deployment: "d", annotations: annotations))
+        #expect(resolved.spec.metrics.first?.signal == .rps)
+        #expect(resolved.spec.metrics.first?.stableWindowSeconds == 30)
+    }
+
+    /// Knative's validation refuses an unknown key inside its own prefix; so does inferscale, naming the key.
+    @Test func unknownKeyInsideTheKnativePrefixIsAnError() throws {
+        var annotations = Self.clusterAnnotations
+        annotations["autoscaling.knative.dev/windw"] = "30s"
+        #expect {
+            _ = try ResolvedPolicy.resolve(rule: nil, target: TargetDescription(namespace: "llm", deployment: "d", annotations: annotations))
+        } throws: { error in
+            "\(error)".contains("autoscaling.knative.dev/windw") && "\(error)".contains("llm/d")
+        }
+    }
+
+    /// A bare key (no prefix) on an object is not Knative's either: only `decide --annotation` takes bare keys.
+    @Test func bareKeysOnObjectsAreNotKnativeKeys() throws {
+        let resolved = try ResolvedPolicy.resolve(rule: nil, target: TargetDescription(namespace: "llm", deployment: "d", annotations: ["window": "nonsense"]))
+        #expect(resolved.spec.metrics.first?.stableWindowSeconds == 60)
+    }
+
     @Test func inferenceServiceFieldsAndAnnotationsAreDefaultsBeneathTheRule() throws {
         let target = TargetDescription(
             namespace: "llm", deployment: "chat-predictor", inferenceService: "chat",

@@ -128,7 +128,9 @@ import Glibc
         let scaled = try await Self.within(30) { replicas() == 4 }
         #expect(scaled != nil, "no scale to 4; logs:\n\(instances.map(\.output).joined(separator: "\n---\n").suffix(3000))")
         let leaderName = try #require(holder())
-        #expect(!reporters().isEmpty)
+        // The Event is written after the PATCH: wait for it rather than reading it at once.
+        let recorded = try await Self.within(10) { !reporters().isEmpty }
+        #expect(recorded != nil, "no scaling Event after the scale to 4")
         #expect(Set(reporters()) == [leaderName], "events by \(reporters())")
         // Both keep running; a few more ticks change nothing and the follower stays quiet.
         try await Task.sleep(for: .seconds(3))
@@ -146,7 +148,8 @@ import Glibc
         // Its windows were warm: the new load is acted on within a couple of ticks.
         let acted = try await Self.within(15) { replicas() == 12 }
         #expect(acted != nil, "follower log:\n\(follower.output.suffix(3000))")
-        #expect(reporters().contains(follower.identity))
+        let followerRecorded = try await Self.within(10) { reporters().contains(follower.identity) }
+        #expect(followerRecorded != nil, "no scaling Event by the new leader; events by \(reporters())")
         #expect(follower.process.isRunning)
 
         try? await pods.stop()

@@ -67,6 +67,11 @@ public struct KubernetesError: Error, Sendable, CustomStringConvertible {
         self.status = status
     }
 
+    /// For 403: the user or ServiceAccount the API server refused, read from its message.
+    public var forbiddenSubject: RBACSubject? {
+        code == .forbidden ? RBACSubject(forbiddenMessage: message) : nil
+    }
+
     /// True for failures worth retrying after a backoff: 5xx, 429, transport errors and timeouts.
     public var isRetryable: Bool {
         switch code {
@@ -84,8 +89,12 @@ public struct KubernetesError: Error, Sendable, CustomStringConvertible {
         switch code {
         case .forbidden:
             if let permission = missingPermission {
-                text += ". Missing RBAC permission: \(permission); grant it with a Role rule \(permission.roleRule)"
-                text += " bound to inferscale's service account"
+                text += ". Missing RBAC permission: \(permission). Add the rule \(permission.roleRule) to \(permission.shippedGrant)"
+                if let subject = forbiddenSubject {
+                    text += ", and check that the binding's subject is \(subject), whom the API server refused"
+                } else {
+                    text += ", and check that the binding names the identity inferscale runs as"
+                }
             }
         case .unauthorized:
             text += ". The credentials were rejected: check the service-account token (it is re-read as it rotates) or the kubeconfig user"

@@ -33,4 +33,12 @@ public struct RBACPermission: Sendable, Equatable, CustomStringConvertible {
     public var roleRule: String {
         "{apiGroups: [\"\(group)\"], resources: [\"\(ruleResource)\"], verbs: [\"\(verb)\"]}"
     }
+
+    /// Where the shipped manifests (deploy/base/rbac.yaml) grant this permission: Leases through the namespaced
+    /// Role `inferscale-leader-election`, everything else through the ClusterRole `inferscale`.
+    public var shippedGrant: String {
+        group == "coordination.k8s.io" && resource == "leases"
+            ? "the Role inferscale-leader-election (deploy/base/rbac.yaml), bound by the RoleBinding of the same name"
+            : "the ClusterRole inferscale (deploy/base/rbac.yaml), bound by the ClusterRoleBinding inferscale"
+    }
 }

@@ -51,6 +51,15 @@ public struct RevisionAnnotations: Sendable, Equatable {
         ("activation-scale", nil), ("metric-aggregation-algorithm", "metricAggregationAlgorithm"),
     ]
 
+    /// Reads the Knative autoscaling settings among an object's annotations. Only keys under
+    /// `autoscaling.knative.dev/` are Knative's; every other annotation belongs to someone else
+    /// (`kubectl.kubernetes.io/last-applied-configuration`, KServe's `serving.kserve.io/*`, users'
+    /// own) and is ignored here. An unknown key inside the prefix is still an error, as Knative's
+    /// validation makes it (`pkg/apis/autoscaling/annotation_validation.go`).
+    public init(objectAnnotations: [String: String], allowZeroInitialScale: Bool = false) throws(ConfigurationError) {
+        try self.init(objectAnnotations.filter { $0.key.hasPrefix(Self.prefix) }, allowZeroInitialScale: allowZeroInitialScale)
+    }
+
     /// Parses annotations (keys with or without the `autoscaling.knative.dev/` prefix, in
     /// the current or the older camelCase spelling) and validates each value and the rules
     /// between them. `allowZeroInitialScale` comes from the cluster config.

@@ -1,0 +1,132 @@
+import Foundation
+import Kubernetes
+import KubernetesTestKit
+import Testing
+import Yams
+
+/// deploy/base/rbac.yaml grants exactly what the client uses: every `KubernetesAPI` call is made against the
+/// fake API server with no permission at all, the 403s name the permission each call needs, and that set must
+/// equal what the manifest grants — a verb granted and never used fails, and so does one used and not granted.
+@Suite struct RBACManifestTests {
+    struct Grant: Hashable, CustomStringConvertible {
+        var group: String
+        var resource: String
+        var verb: String
+        var description: String { "\(group.isEmpty ? "core" : group) \(resource) \(verb)" }
+    }
+
+    /// Every call of the `KubernetesAPI` protocol, once. A call added to the protocol belongs here too.
+    static func everyCall(_ api: some KubernetesAPI) -> [(String, () async throws -> Void)] {
+        let lease = Lease(metadata: ObjectMeta(name: "inferscale", namespace: "inferscale-system", resourceVersion: "1"), spec: LeaseSpec())
+        let event = KubernetesEvent(
+            metadata: ObjectMeta(name: "e", namespace: "ml"), involvedObject: ObjectReference(kind: "Deployment", name: "web"),
+            reason: "Scaled", message: "m")
+        return [
+            ("listPods", { _ = try await api.listPods(namespace: "ml", labelSelector: nil) }),
+            ("watchPods", { for try await _ in try await api.watchPods(namespace: "ml", labelSelector: nil, resourceVersion: "1") {} }),
+            ("getScale", { _ = try await api.getScale(namespace: "ml", deployment: "web") }),
+            ("patchScale", { _ = try await api.patchScale(namespace: "ml", deployment: "web", replicas: 2, resourceVersion: nil) }),
+            ("listInferenceServices", { _ = try await api.listInferenceServices(namespace: "ml") }),
+            ("getLease", { _ = try await api.getLease(namespace: "inferscale-system", name: "inferscale") }),
+            ("createLease", { _ = try await api.createLease(lease) }),
+            ("updateLease", { _ = try await api.updateLease(lease) }),
+            ("createEvent", { _ = try await api.createEvent(event) }),
+        ]
+    }
+
+    /// The permissions the client needs, read from the 403s of a server that grants nothing.
+    static func usedPermissions() async throws -> [RBACPermission] {
+        try await withFakeAPI { server, client in
+            server.setRBAC([])
+            var used: [RBACPermission] = []
+            for (name, call) in everyCall(client) {
+                let error = await kubernetesError(call)
+                let permission = try #require(error?.missingPermission, "\(name) was not refused: \(String(describing: error))")
+                used.append(permission)
+            }
+            return used
+        }
+    }
+
+    static var repositoryRoot: URL {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    }
+
+    /// The rules of one kind (`ClusterRole` or `Role`) in the manifest, flattened to single grants.
+    static func granted(kind: String, in documents: [[String: Any]]) -> Set<Grant> {
+        var grants: Set<Grant> = []
+        for document in documents where document["kind"] as? String == kind {
+            for rule in document["rules"] as? [[String: Any]] ?? [] {
+                for group in rule["apiGroups"] as? [String] ?? [] {
+                    for resource in rule["resources"] as? [String] ?? [] {
+                        for verb in rule["verbs"] as? [String] ?? [] { grants.insert(Grant(group: group, resource: resource, verb: verb)) }
+                    }
+                }
+            }
+        }
+        return grants
+    }
+
+    static func manifest() throws -> [[String: Any]] {
+        let text = try String(contentsOf: repositoryRoot.appendingPathComponent("deploy/base/rbac.yaml"), encoding: .utf8)
+        return try Yams.load_all(yaml: text).compactMap { $0 as? [String: Any] }
+    }
+
+    @Test func manifestGrantsExactlyWhatTheClientUses() async throws {
+        let used = try await Self.usedPermissions()
+        let documents = try Self.manifest()
+        // Leases live in inferscale's own namespace: the namespaced Role grants them, the ClusterRole nothing of them.
+        let leases = Set(used.filter { $0.resource == "leases" }.map { Grant(group: $0.group, resource: $0.ruleResource, verb: $0.verb) })
+        let others = Set(used.filter { $0.resource != "leases" }.map { Grant(group: $0.group, resource: $0.ruleResource, verb: $0.verb) })
+        let clusterRole = Self.granted(kind: "ClusterRole", in: documents)
+        let role = Self.granted(kind: "Role", in: documents)
+        #expect(clusterRole.subtracting(others).isEmpty, "granted by the ClusterRole but never used: \(clusterRole.subtracting(others).sorted { $0.description < $1.description })")
+        #expect(others.subtracting(clusterRole).isEmpty, "used but not granted by the ClusterRole: \(others.subtracting(clusterRole).sorted { $0.description < $1.description })")
+        #expect(role == leases, "the Role grants \(role) but the client uses \(leases)")
+    }
+
+    /// The Lease rules are limited by name where RBAC allows it (not for `create`, whose name is unknown when the
+    /// request is authorised), and the bindings name the ServiceAccount the Deployment runs as.
+    @Test func leaseRulesAndBindings() throws {
+        let documents = try Self.manifest()
+        let role = try #require(documents.first { $0["kind"] as? String == "Role" })
+        for rule in role["rules"] as? [[String: Any]] ?? [] {
+            let verbs = rule["verbs"] as? [String] ?? []
+            if verbs.contains("create") {
+                #expect(rule["resourceNames"] == nil)
+            } else {
+                #expect(rule["resourceNames"] as? [String] == ["inferscale"])
+            }
+        }
+        for kind in ["ClusterRoleBinding", "RoleBinding"] {
+            let binding = try #require(documents.first { $0["kind"] as? String == kind })
+            let subjects = binding["subjects"] as? [[String: Any]] ?? []
+            #expect(subjects.count == 1)
+            #expect(subjects.first?["kind"] as? String == "ServiceAccount")
+            #expect(subjects.first?["name"] as? String == "inferscale")
+        }
+    }
+
+    /// The fake's `FakeRBACRule.inferscale`, which other tests run under, grants the same as the manifest.
+    @Test func testKitRulesMatchTheManifest() throws {
+        let documents = try Self.manifest()
+        let manifest = Self.granted(kind: "ClusterRole", in: documents).union(Self.granted(kind: "Role", in: documents))
+        var kit: Set<Grant> = []
+        for rule in FakeRBACRule.inferscale {
+            for g in rule.apiGroups { for r in rule.resources { for v in rule.verbs { kit.insert(Grant(group: g, resource: r, verb: v)) } } }
+        }
+        #expect(kit == manifest)
+    }
+
+    /// docs/kubernetes.md shows the same rules as the manifest, as YAML a reviewer can read.
+    @Test func docsShowTheManifestRules() throws {
+        let text = try String(contentsOf: Self.repositoryRoot.appendingPathComponent("docs/kubernetes.md"), encoding: .utf8)
+        let section = try #require(text.components(separatedBy: "## RBAC").dropFirst().first)
+        let yaml = try #require(section.components(separatedBy: "```yaml").dropFirst().first?.components(separatedBy: "```").first)
+        let loaded = try #require(try Yams.load(yaml: yaml) as? [String: Any])
+        let docs = Self.granted(kind: "ClusterRole", in: [["kind": "ClusterRole", "rules": loaded["rules"] ?? []]])
+        let documents = try Self.manifest()
+        let manifest = Self.granted(kind: "ClusterRole", in: documents).union(Self.granted(kind: "Role", in: documents))
+        #expect(docs == manifest)
+    }
+}
