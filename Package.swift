@@ -2,6 +2,15 @@
 import PackageDescription
 
 // Dependencies come from the local package mirror; every version is pinned `exact:`.
+//
+// Targets are listed by layer, from the bottom; nothing in a layer imports one above it
+// (ArchitectureTests checks the core's imports and that docs/architecture.md lists every target):
+//   1. pure core: decisions, rules, parsing, the control loop and the simulation; no network stack
+//   2. I/O modules: one protocol or device each (Kubernetes API, scraping, remote-write, NVML)
+//   3. adapters: the loop core joined to the I/O modules (cluster discovery and actuation, endpoints)
+//   4. executables: the command line and the benchmarks
+//   5. test kits (not products) and test targets
+let nio = "swift-nio"
 let package = Package(
     name: "inferscale",
     platforms: [.macOS(.v15)],
@@ -11,6 +20,7 @@ let package = Package(
         .library(name: "Rules", targets: ["Rules"]),
         .library(name: "Exposition", targets: ["Exposition"]),
         .library(name: "RuntimeSignals", targets: ["RuntimeSignals"]),
+        .library(name: "AutoscalerCore", targets: ["AutoscalerCore"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
@@ -25,158 +35,56 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus", exact: "2.4.1"),
     ],
     targets: [
-        // Pure decision core: windows, the KPA decider, scale-to-zero gating, configuration.
+        // MARK: 1. Pure core
+
+        // Windows, the KPA decider, scale-to-zero gating, configuration, multi-metric policies.
         .target(name: "Scaling"),
         // Rule files: YAML model, validation with positions, matching, lint, reload.
         .target(name: "Rules", dependencies: ["Scaling", .product(name: "Yams", package: "Yams")]),
-        // The control loop: ports (discovery, metric source, actuator, leadership), decision log, telemetry.
-        .target(name: "Autoscaler", dependencies: [
-            "Scaling", "Rules", "Exposition", "RuntimeSignals", "Scraping", "Kubernetes", "RemoteWrite",
-            .product(name: "Logging", package: "swift-log"),
-            .product(name: "Metrics", package: "swift-metrics"),
-            .product(name: "NIOCore", package: "swift-nio"),
-            .product(name: "NIOPosix", package: "swift-nio"),
-            .product(name: "NIOHTTP1", package: "swift-nio"),
-            .product(name: "NIOWebSocket", package: "swift-nio"),
-            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-        ]),
-        // Pure metric parsing: Prometheus text 0.0.4, OpenMetrics 1.0 text, queue-proxy Stat protobuf.
+        // Metric parsing: Prometheus text 0.0.4, OpenMetrics 1.0 text, queue-proxy Stat protobuf.
         .target(
             name: "Exposition",
             dependencies: [.product(name: "SwiftProtobuf", package: "swift-protobuf")],
             exclude: ["Protos/stat.proto"]
         ),
-        // Pure mapping of each runtime's metrics (vLLM, SGLang, TGI, Triton, KServe, queue-proxy) to canonical signals.
+        // Each runtime's metrics (vLLM, SGLang, TGI, Triton, KServe, queue-proxy) mapped to canonical signals.
         .target(name: "RuntimeSignals", dependencies: ["Exposition"]),
-        // Concurrent, bounded scraping of queue-proxy stats and runtime metrics over HTTP.
-        .target(name: "Scraping", dependencies: [
-            "Exposition", "RuntimeSignals",
-            .product(name: "AsyncHTTPClient", package: "async-http-client"),
-            .product(name: "NIOCore", package: "swift-nio"),
-            .product(name: "NIOHTTP1", package: "swift-nio"),
+        // The control loop over its ports (discovery, metric source, actuator, leadership), the
+        // decision log, telemetry and the metric catalog.
+        .target(name: "AutoscalerCore", dependencies: [
+            "Scaling", "Rules",
             .product(name: "Logging", package: "swift-log"),
+            .product(name: "Metrics", package: "swift-metrics"),
         ]),
         // Trace replay: trace readers, a discrete-event cluster model driving the real control
         // loop on a simulated clock, and the cost and SLO report.
         .target(name: "Simulation", dependencies: [
-            "Scaling", "Rules", "Autoscaler", .product(name: "Logging", package: "swift-log"),
+            "Scaling", "Rules", "AutoscalerCore", .product(name: "Logging", package: "swift-log"),
         ]),
-        .testTarget(name: "SimulationTests", dependencies: ["Simulation", "Scaling", "Rules", "PodTestKit"]),
-        .executableTarget(
-            name: "inferscale",
-            dependencies: [
-                "Simulation",
-                "Scaling",
-                "Rules",
-                "Exposition",
-                "RuntimeSignals",
-                "Autoscaler",
-                "Kubernetes",
-                "Scraping",
-                "RemoteWrite",
-                .product(name: "AsyncHTTPClient", package: "async-http-client"),
-                .product(name: "Prometheus", package: "swift-prometheus"),
-                .product(name: "Metrics", package: "swift-metrics"),
-                .product(name: "Logging", package: "swift-log"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-                .product(name: "NIOCore", package: "swift-nio"),
-                "GPU",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ]
-        ),
-        // NVML loaded at run time with dlopen (no NVIDIA headers or library needed to build),
-        // per-GPU readings and the `inferscale agent` /metrics server.
-        .target(
-            name: "GPU",
-            dependencies: [
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOPosix", package: "swift-nio"),
-                .product(name: "NIOHTTP1", package: "swift-nio"),
-                .product(name: "Logging", package: "swift-log"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-            ]
-        ),
-        // Builds a stand-in libnvidia-ml from StandIn/fake_nvml.c with `cc` and serves it to the real dlopen path.
-        .testTarget(
-            name: "GPUTests",
-            dependencies: [
-                "GPU",
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-                .product(name: "Logging", package: "swift-log"),
-            ],
-            resources: [.copy("StandIn"), .copy("Golden")]
-        ),
-        // Release-build benchmarks that print their figures: `make bench`.
-        .executableTarget(name: "inferscale-bench", dependencies: [
-            "Scaling", "Exposition", "RemoteWrite", "RemoteWriteTestKit", "Autoscaler", "Kubernetes", "KubernetesTestKit",
-            "PodTestKit", "Rules", "Scraping", "Simulation",
-            .product(name: "AsyncHTTPClient", package: "async-http-client"),
-            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-        ], path: "Sources/InferscaleBenchmarks"),
-        .testTarget(name: "ScalingTests", dependencies: ["Scaling"]),
+
+        // MARK: 2. I/O modules
+
         // Minimal typed Kubernetes client: config, list/watch, scale, Leases, Events.
         .target(
             name: "Kubernetes",
             dependencies: [
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
-                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOCore", package: nio),
+                .product(name: "NIOConcurrencyHelpers", package: nio),
+                .product(name: "NIOHTTP1", package: nio),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"),
             ]
         ),
-        // Test kit (not a product): a fake Kubernetes API server on 127.0.0.1:0.
-        .target(
-            name: "KubernetesTestKit",
-            dependencies: [
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOPosix", package: "swift-nio"),
-                .product(name: "NIOHTTP1", package: "swift-nio"),
-                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
-                .product(name: "NIOSSL", package: "swift-nio-ssl"),
-            ]
-        ),
-        .testTarget(name: "KubernetesTests", dependencies: ["Kubernetes", "KubernetesTestKit", .product(name: "Yams", package: "Yams")]),
-        .testTarget(name: "RulesTests", dependencies: ["Rules"]),
-        .testTarget(name: "AutoscalerTests", dependencies: [
-            "Autoscaler", "Exposition",
+        // Concurrent, bounded scraping of queue-proxy stats and runtime metrics over HTTP.
+        .target(name: "Scraping", dependencies: [
+            "Exposition", "RuntimeSignals",
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "NIOCore", package: nio),
+            .product(name: "NIOHTTP1", package: nio),
             .product(name: "Logging", package: "swift-log"),
-            .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
-            .product(name: "AsyncHTTPClient", package: "async-http-client"),
-            .product(name: "NIOHTTP1", package: "swift-nio"),
-            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
-        // Test kit (not a product): canned metrics endpoints on 127.0.0.1 standing in for pods,
-        // and the locator of the shared fixtures (../shared).
-        .target(name: "PodTestKit", dependencies: [
-            .product(name: "NIOCore", package: "swift-nio"),
-            .product(name: "NIOPosix", package: "swift-nio"),
-            .product(name: "NIOHTTP1", package: "swift-nio"),
-            .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
-        ]),
-        .testTarget(name: "EndToEndTests", dependencies: [
-            "Autoscaler", "Kubernetes", "KubernetesTestKit", "PodTestKit", "Scraping", "Exposition", "Rules", "Scaling",
-            "RemoteWrite", "RemoteWriteTestKit", .product(name: "Logging", package: "swift-log"),
-            .product(name: "NIOHTTP1", package: "swift-nio"),
-        ], resources: [.copy("Fixtures")]),
-        .testTarget(name: "ScrapingTests", dependencies: [
-            "Scraping", "RuntimeSignals", "PodTestKit",
-            .product(name: "NIOCore", package: "swift-nio"),
-            .product(name: "NIOPosix", package: "swift-nio"),
-            .product(name: "NIOHTTP1", package: "swift-nio"),
-            .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
-            .product(name: "AsyncHTTPClient", package: "async-http-client"),
-        ]),
-        // Runs the built `inferscale` binary: exit codes, output formats (golden files).
-        .testTarget(name: "inferscaleTests", dependencies: [
-            "inferscale", "Scaling", "Autoscaler", "RemoteWriteTestKit", "KubernetesTestKit", "PodTestKit",
-        ], resources: [.copy("Golden")]),
-        .testTarget(name: "ExpositionTests", dependencies: ["Exposition", "PodTestKit"]),
-        .testTarget(name: "RuntimeSignalsTests", dependencies: ["RuntimeSignals", "Exposition", "PodTestKit"]),
         // Snappy block compression from the system C library (Debian: libsnappy-dev).
         .systemLibrary(name: "CSnappy", pkgConfig: "snappy", providers: [.apt(["libsnappy-dev"])]),
         // Prometheus remote-write 1.0/2.0: encoding, snappy, sharded queue with retries.
@@ -185,26 +93,126 @@ let package = Package(
             dependencies: [
                 "CSnappy",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
-                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOCore", package: nio),
+                .product(name: "NIOConcurrencyHelpers", package: nio),
+                .product(name: "NIOHTTP1", package: nio),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
-        // Test kit (not a product): a 2.0 test receiver on 127.0.0.1:0, a payload decoder, a Prometheus runner.
+        // NVML loaded at run time with dlopen (no NVIDIA headers or library needed to build),
+        // per-GPU readings and the `inferscale agent` /metrics server.
+        .target(
+            name: "GPU",
+            dependencies: [
+                .product(name: "NIOCore", package: nio),
+                .product(name: "NIOPosix", package: nio),
+                .product(name: "NIOHTTP1", package: nio),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+
+        // MARK: 3. Adapters
+
+        // The loop core joined to the cluster: Kubernetes discovery and actuation, the scraping
+        // metric source, the HTTP endpoints and push forwarding, the activator websocket, the
+        // self-metrics remote-write, and the services that drive the loop.
+        .target(name: "ClusterAdapters", dependencies: [
+            "AutoscalerCore", "Scaling", "Rules", "Exposition", "RuntimeSignals", "Scraping", "Kubernetes", "RemoteWrite",
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "Metrics", package: "swift-metrics"),
+            .product(name: "NIOCore", package: nio),
+            .product(name: "NIOPosix", package: nio),
+            .product(name: "NIOHTTP1", package: nio),
+            .product(name: "NIOWebSocket", package: nio),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        ]),
+
+        // MARK: 4. Executables
+
+        .executableTarget(
+            name: "inferscale",
+            dependencies: [
+                "Simulation", "Scaling", "Rules", "Exposition", "RuntimeSignals", "AutoscalerCore", "ClusterAdapters",
+                "Kubernetes", "Scraping", "RemoteWrite", "GPU",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "NIOCore", package: nio),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        // Release-build benchmarks that print their figures: `make bench`.
+        .executableTarget(name: "inferscale-bench", dependencies: [
+            "Scaling", "Exposition", "RemoteWrite", "RemoteWriteTestKit", "AutoscalerCore", "ClusterAdapters", "Kubernetes",
+            "KubernetesTestKit", "PodTestKit", "Rules", "Scraping", "Simulation",
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        ], path: "Sources/InferscaleBenchmarks"),
+
+        // MARK: 5. Test kits (not products) and tests
+
+        // In-memory ports of the control loop (discovery, metric source, actuator) and a log recorder.
+        .target(name: "LoopTestKit", dependencies: [
+            "AutoscalerCore", "Rules", "Scaling",
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "NIOConcurrencyHelpers", package: nio),
+        ]),
+        // A fake Kubernetes API server on 127.0.0.1:0.
+        .target(
+            name: "KubernetesTestKit",
+            dependencies: [
+                .product(name: "NIOCore", package: nio),
+                .product(name: "NIOPosix", package: nio),
+                .product(name: "NIOHTTP1", package: nio),
+                .product(name: "NIOConcurrencyHelpers", package: nio),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ]
+        ),
+        // Canned metrics endpoints on 127.0.0.1 standing in for pods, and the locator of the shared fixtures (../shared).
+        .target(name: "PodTestKit", dependencies: [
+            .product(name: "NIOCore", package: nio),
+            .product(name: "NIOPosix", package: nio),
+            .product(name: "NIOHTTP1", package: nio),
+            .product(name: "NIOConcurrencyHelpers", package: nio),
+        ]),
+        // A 2.0 test receiver on 127.0.0.1:0, a payload decoder, a Prometheus runner.
         .target(
             name: "RemoteWriteTestKit",
             dependencies: [
                 "RemoteWrite", "CSnappy",
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOPosix", package: "swift-nio"),
-                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOCore", package: nio),
+                .product(name: "NIOPosix", package: nio),
+                .product(name: "NIOHTTP1", package: nio),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]
         ),
+
+        .testTarget(name: "ScalingTests", dependencies: ["Scaling"]),
+        .testTarget(name: "RulesTests", dependencies: ["Rules"]),
+        .testTarget(name: "ExpositionTests", dependencies: ["Exposition", "PodTestKit"]),
+        .testTarget(name: "RuntimeSignalsTests", dependencies: ["RuntimeSignals", "Exposition", "PodTestKit"]),
+        .testTarget(name: "AutoscalerCoreTests", dependencies: ["AutoscalerCore", "LoopTestKit", "Rules", "Scaling"]),
+        .testTarget(name: "SimulationTests", dependencies: ["Simulation", "Scaling", "Rules", "PodTestKit"]),
+        // Reads Package.swift, Sources/ and docs/architecture.md: the layers hold and the docs list every target.
+        .testTarget(name: "ArchitectureTests"),
+        .testTarget(name: "KubernetesTests", dependencies: [
+            "Kubernetes", "KubernetesTestKit", .product(name: "Yams", package: "Yams"),
+        ]),
+        .testTarget(name: "ScrapingTests", dependencies: [
+            "Scraping", "RuntimeSignals", "PodTestKit",
+            .product(name: "NIOCore", package: nio),
+            .product(name: "NIOPosix", package: nio),
+            .product(name: "NIOHTTP1", package: nio),
+            .product(name: "NIOConcurrencyHelpers", package: nio),
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+        ]),
         .testTarget(
             name: "RemoteWriteTests",
             dependencies: [
@@ -212,6 +220,36 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
+        // Builds a stand-in libnvidia-ml from StandIn/fake_nvml.c with `cc` and serves it to the real dlopen path.
+        .testTarget(
+            name: "GPUTests",
+            dependencies: [
+                "GPU",
+                .product(name: "NIOCore", package: nio),
+                .product(name: "NIOConcurrencyHelpers", package: nio),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            resources: [.copy("StandIn"), .copy("Golden")]
+        ),
+        .testTarget(name: "ClusterAdaptersTests", dependencies: [
+            "ClusterAdapters", "AutoscalerCore", "LoopTestKit", "Exposition", "Rules", "Scaling",
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "NIOCore", package: nio),
+            .product(name: "NIOHTTP1", package: nio),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        ]),
+        // The loop against the fake API and pods on 127.0.0.1.
+        .testTarget(name: "EndToEndTests", dependencies: [
+            "AutoscalerCore", "ClusterAdapters", "Kubernetes", "KubernetesTestKit", "PodTestKit", "Scraping", "Exposition",
+            "Rules", "Scaling", "RemoteWrite", "RemoteWriteTestKit", .product(name: "Logging", package: "swift-log"),
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "NIOHTTP1", package: nio),
+        ], resources: [.copy("Fixtures")]),
+        // Runs the built `inferscale` binary: exit codes, output formats (golden files).
+        .testTarget(name: "inferscaleTests", dependencies: [
+            "inferscale", "Scaling", "AutoscalerCore", "ClusterAdapters", "RemoteWriteTestKit", "KubernetesTestKit", "PodTestKit",
+        ], resources: [.copy("Golden")]),
     ],
     swiftLanguageModes: [.v6]
 )

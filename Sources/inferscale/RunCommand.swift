@@ -1,6 +1,7 @@
 import ArgumentParser
 import AsyncHTTPClient
-import Autoscaler
+import AutoscalerCore
+import ClusterAdapters
 import Foundation
 import Kubernetes
 import Logging

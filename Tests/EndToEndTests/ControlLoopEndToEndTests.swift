@@ -1,5 +1,6 @@
 import AsyncHTTPClient
-import Autoscaler
+import AutoscalerCore
+import ClusterAdapters
 import Exposition
 import Foundation
 import Kubernetes

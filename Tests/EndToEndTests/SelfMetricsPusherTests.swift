@@ -1,4 +1,5 @@
-import Autoscaler
+import AutoscalerCore
+import ClusterAdapters
 import Foundation
 import Logging
 import RemoteWrite

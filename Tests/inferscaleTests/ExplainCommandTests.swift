@@ -1,5 +1,6 @@
 import Foundation
-import Autoscaler
+import AutoscalerCore
+import ClusterAdapters
 import Scaling
 import Testing
 

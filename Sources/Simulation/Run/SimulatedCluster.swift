@@ -1,4 +1,4 @@
-import Autoscaler
+import AutoscalerCore
 import Rules
 import Scaling
 import Synchronization

@@ -1,4 +1,4 @@
-import Autoscaler
+import AutoscalerCore
 import Logging
 import Rules
 import Scaling

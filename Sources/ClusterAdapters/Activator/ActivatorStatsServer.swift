@@ -1,3 +1,4 @@
+import AutoscalerCore
 import Exposition
 import NIOCore
 import NIOHTTP1

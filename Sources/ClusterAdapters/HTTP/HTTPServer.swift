@@ -1,3 +1,4 @@
+import AutoscalerCore
 import NIOCore
 import NIOHTTP1
 import NIOPosix

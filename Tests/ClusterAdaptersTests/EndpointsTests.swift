@@ -5,7 +5,9 @@ import NIOCore
 import NIOHTTP1
 import ServiceLifecycle
 import Testing
-@testable import Autoscaler
+import AutoscalerCore
+@testable import ClusterAdapters
+import LoopTestKit
 import Rules
 import Scaling
 

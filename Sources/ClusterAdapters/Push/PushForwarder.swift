@@ -1,5 +1,5 @@
 import AsyncHTTPClient
-import Autoscaler
+import AutoscalerCore
 import Foundation
 import Kubernetes
 import Logging
@@ -9,12 +9,20 @@ import NIOCore
 /// activator's report for a target at zero must wake it whichever instance the Service picked.
 /// The leader's endpoint comes from its Lease (`LeaderElector.leaderEndpoint`). Forwarding runs
 /// in the background with a 1 s limit; a failure is logged and the next report tries again.
-struct PushForwarder: Sendable {
+public struct PushForwarder: Sendable {
     let elector: LeaderElector
     let client: HTTPClient
     let logger: Logger
 
-    func forward(_ loads: [Endpoints.Load]) {
+    /// Forwards through `client` to the leader `elector` names.
+    public init(elector: LeaderElector, client: HTTPClient, logger: Logger) {
+        self.elector = elector
+        self.client = client
+        self.logger = logger
+    }
+
+    /// Sends `loads` to the leader in the background, unless this instance leads.
+    public func forward(_ loads: [Endpoints.Load]) {
         guard !loads.isEmpty, !elector.isLeader, let endpoint = elector.leaderEndpoint else { return }
         Task {
             do {

@@ -1,3 +1,4 @@
+import AutoscalerCore
 import Rules
 import RuntimeSignals
 import Scaling

@@ -1,3 +1,4 @@
+import AutoscalerCore
 import Logging
 import Scaling
 import ServiceLifecycle

@@ -1,3 +1,4 @@
+import AutoscalerCore
 import Exposition
 import Foundation
 import Scaling

@@ -1,7 +1,9 @@
 import Exposition
 import Foundation
 import Testing
-@testable import Autoscaler
+import AutoscalerCore
+@testable import ClusterAdapters
+import LoopTestKit
 #if canImport(Glibc)
 import Glibc
 #endif

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
-@testable import Autoscaler
+@testable import AutoscalerCore
+import LoopTestKit
 import Rules
 import Scaling
 

@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-import Autoscaler
+import AutoscalerCore
 
 /// The shipped monitoring (deploy/grafana: dashboards, ServiceMonitor, alert rules) and
 /// docs/metrics.md must name only metrics inferscale exports, and every exported metric must be
