@@ -34,6 +34,12 @@ public actor ControlLoop {
         public var policyError: String?
         /// The last scale write's error while it lasts (a 403 names the missing permission); nil once a write succeeds.
         public var patchError: String?
+        /// `owned`, `paused` or `skipped` (see `TargetControl`).
+        public var control: String
+        /// Why the target is skipped, and what to do about it.
+        public var skipReason: String?
+        /// The count a paused target is held at (`inferscale.dev/paused-replicas`).
+        public var pausedReplicas: Int?
     }
 
     private struct TargetState {
@@ -97,7 +103,8 @@ public actor ControlLoop {
         hasDiscovered = true
         sync(discovered, now: now)
         for key in targets.keys.sorted() {
-            guard let state = targets[key], let policy = state.policy, state.discovered.pods.contains(where: \.ready) else { continue }
+            guard let state = targets[key], let policy = state.policy, state.discovered.control.isScraped,
+                  state.discovered.pods.contains(where: \.ready) else { continue }
             let started = ContinuousClock.now
             let signals = await source.collect(state.discovered, source: policy.source, at: now)
             telemetry.scrape(target: key, seconds: (ContinuousClock.now - started).seconds, failureReasons: signals.failureReasons)
@@ -140,7 +147,9 @@ public actor ControlLoop {
             return TargetStatus(target: key, rule: s.policy?.ruleName, readyPods: s.discovered.pods.filter(\.ready).count,
                                 replicas: s.discovered.replicas, desired: s.latestDesired,
                                 inPanic: s.policy != nil && s.decider.inPanic,
-                                activatorInPath: s.activatorInPath, policyError: s.policyError, patchError: s.patchError)
+                                activatorInPath: s.activatorInPath, policyError: s.policyError, patchError: s.patchError,
+                                control: s.discovered.control.state, skipReason: Self.skipReason(s.discovered.control),
+                                pausedReplicas: Self.holdAt(s.discovered.control))
         }
     }
 
@@ -153,6 +162,7 @@ public actor ControlLoop {
         let seen = Set(discovered.map(\.key))
         for key in targets.keys where !seen.contains(key) { targets[key] = nil }
         for target in discovered {
+            reportControl(target, previous: targets[target.key]?.discovered.control)
             if targets[target.key] != nil {
                 let changed = targets[target.key]!.discovered.description != target.description
                 targets[target.key]!.discovered = target
@@ -174,6 +184,34 @@ public actor ControlLoop {
         }
     }
 
+    /// Logs a target's control once per change: skipped with the reason, paused, or handed back.
+    private func reportControl(_ target: DiscoveredTarget, previous: TargetControl?) {
+        guard target.control != previous else { return }
+        let metadata: Logger.Metadata = ["inferscale.target": "\(target.key)"]
+        switch target.control {
+        case .skipped(let reason):
+            logger.warning("not scaling \(target.key): \(reason)", metadata: metadata)
+        case .paused(let holdAt):
+            let held = holdAt.map { "; replicas held at \($0)" } ?? ""
+            logger.notice("paused by inferscale.dev/paused: decisions are logged, not applied\(held)", metadata: metadata)
+        case .owned where previous != nil:
+            logger.notice("scaling \(target.key) again", metadata: metadata)
+        case .owned:
+            break
+        }
+        telemetry.control(target: target.key, target.control)
+    }
+
+    private static func skipReason(_ c: TargetControl) -> String? {
+        if case .skipped(let reason) = c { return reason }
+        return nil
+    }
+
+    private static func holdAt(_ c: TargetControl) -> Int? {
+        if case .paused(let n) = c { return n }
+        return nil
+    }
+
     private func resolve(_ key: String) {
         guard let state = targets[key] else { return }
         let resolved = Self.resolve(state.discovered.description, rules: rules, config: configuration.autoscalerConfig)
@@ -193,12 +231,18 @@ public actor ControlLoop {
 
     @discardableResult
     private func decide(_ key: String, at now: Timestamp, leader: Bool) async -> DecisionRecord? {
-        guard var state = targets[key], state.policy != nil else { return nil }
+        guard var state = targets[key], state.policy != nil, state.discovered.control.isScraped else { return nil }
         let ready = state.discovered.pods.filter(\.ready)
         let youngest = ready.compactMap(\.readySince).max().map { Double(now.nanoseconds - $0.nanoseconds) / 1e9 }
         let pods = PodCounts(ready: ready.count, notReady: state.discovered.pods.count - ready.count,
                              youngestReadyAgeSeconds: youngest, currentReplicas: state.discovered.replicas)
-        let record = state.decider.evaluate(pods: pods, at: now)
+        var record = state.decider.evaluate(pods: pods, at: now)
+        if case .paused(let holdAt) = state.discovered.control {
+            // Marked, so the decision log and `explain` show that this decision was not applied.
+            let held = Int32(holdAt ?? state.discovered.replicas)
+            record.clamps.append(.init(step: "paused", from: record.desired, to: held,
+                                       detail: holdAt.map { "inferscale.dev/paused-replicas holds \($0)" } ?? "inferscale.dev/paused: not applied"))
+        }
         let changed = record.valid && record.desired != state.latestDesired
         if record.valid { state.latestDesired = record.desired }
         let action = state.gate.reconcile(desired: state.latestDesired, excessBurstCapacity: record.excessBurstCapacity,
@@ -209,7 +253,16 @@ public actor ControlLoop {
         await log.record(record, changed: changed)
         telemetry.decision(record, actual: state.discovered.replicas)
 
-        if let replicas = action.replicas, replicas != state.discovered.replicas {
+        var wanted = action.replicas
+        if case .paused(let holdAt) = state.discovered.control {
+            // An operator holds the target: the decision is recorded above, the replicas are theirs (or held at N).
+            if let replicas = wanted, replicas != state.discovered.replicas, holdAt == nil {
+                telemetry.patch(target: key, outcome: "paused")
+                logger.debug("paused: would scale to \(replicas)", metadata: ["inferscale.target": "\(key)"])
+            }
+            wanted = holdAt.map(Int32.init)
+        }
+        if let replicas = wanted, replicas != state.discovered.replicas {
             if !leader {
                 telemetry.patch(target: key, outcome: "follower")
             } else if configuration.dryRun {
@@ -217,7 +270,8 @@ public actor ControlLoop {
                 logger.info("would scale (dry run)", metadata: ["inferscale.target": "\(key)", "inferscale.replicas": "\(replicas)"])
             } else {
                 do {
-                    try await actuator.scale(state.discovered.description, to: Int(replicas), reason: Self.reason(record, action))
+                    let reason = wanted == action.replicas ? Self.reason(record, action) : "held at \(replicas) by inferscale.dev/paused-replicas"
+                    try await actuator.scale(state.discovered.description, to: Int(replicas), reason: reason)
                     targets[key]?.discovered.replicas = Int(replicas)
                     telemetry.patch(target: key, outcome: "success")
                     if targets[key]?.patchError != nil {

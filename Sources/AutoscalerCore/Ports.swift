@@ -25,11 +25,14 @@ public struct DiscoveredTarget: Sendable, Equatable {
     public var pods: [PodInfo]
     /// Replicas requested on the scale subresource.
     public var replicas: Int
+    /// Whether inferscale may write the replicas.
+    public var control: TargetControl
 
-    public init(description: TargetDescription, pods: [PodInfo], replicas: Int) {
+    public init(description: TargetDescription, pods: [PodInfo], replicas: Int, control: TargetControl = .owned) {
         self.description = description
         self.pods = pods
         self.replicas = replicas
+        self.control = control
     }
 
     public var key: String { description.key }

@@ -57,6 +57,14 @@ public struct Telemetry: Sendable {
         Counter(label: "inferscale_rule_reloads_total", dimensions: [("outcome", outcome)]).increment()
     }
 
+    func control(target: String, _ control: TargetControl) {
+        guard enabled else { return }
+        for state in ["owned", "paused", "skipped"] {
+            Gauge(label: "inferscale_target_control", dimensions: [("target", target), ("state", state)])
+                .record(control.state == state ? 1 : 0)
+        }
+    }
+
     func leadership(_ leader: Bool) {
         guard enabled else { return }
         Gauge(label: "inferscale_leader").record(leader ? 1 : 0)

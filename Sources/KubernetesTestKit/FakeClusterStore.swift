@@ -54,8 +54,14 @@ struct FakeClusterStore {
     var delaysRemaining = 0
     var delay: Duration = .zero
     var staleBeforeScaleWrites = 0
+    /// Resources whose CRD is not installed: every request for them gets 404, as from a real API server.
+    var uninstalled: Set<FakeResource> = []
+    /// When on, a Deployment scaled down deletes its surplus pods as the ReplicaSet controller ranks them.
+    var replicaSetDeletion = false
 
     var requests: [FakeRequestRecord] = []
+    /// Pods deleted by the modelled ReplicaSet controller, in order.
+    var deletedByReplicaSet: [String] = []
     var scaleWrites: [FakeScaleWrite] = []
     let requestLogLimit = 100_000
 
@@ -96,7 +102,7 @@ struct FakeClusterStore {
                 Self.status(code: failureStatus, reason: failureStatus == 429 ? "TooManyRequests" : "InternalError",
                             message: "injected failure (fake API server)"))
         }
-        guard let route = FakeRoute.parse(path: request.path) else {
+        guard let route = FakeRoute.parse(path: request.path), !uninstalled.contains(route.resource) else {
             return .json(404, Self.status(code: 404, reason: "NotFound", message: "the server could not find the requested resource"))
         }
         let verb = verbFor(request)
@@ -107,10 +113,10 @@ struct FakeClusterStore {
             return forbidden(route: route, verb: verb, user: user, fallbackPath: request.path)
         }
         if let subresource = route.subresource {
-            guard route.resource == .deployments, subresource == "scale", let name = route.name else {
+            guard FakeResource.scalable.contains(route.resource), subresource == "scale", let name = route.name else {
                 return .json(404, Self.status(code: 404, reason: "NotFound", message: "the server could not find the requested resource"))
             }
-            return scale(request, namespace: route.namespace, name: name)
+            return scale(request, resource: route.resource, namespace: route.namespace, name: name)
         }
         switch (request.method, route.name) {
         case ("GET", nil):
@@ -303,16 +309,15 @@ struct FakeClusterStore {
         return .json(200, write(route.resource, namespace: route.namespace, name: name, object: object, previous: current))
     }
 
-    /// GET, PATCH (merge) and PUT of `deployments/{name}/scale`.
-    private mutating func scale(_ request: Request, namespace: String, name: String) -> Reply {
-        let resource = FakeResource.deployments
+    /// GET, PATCH (merge) and PUT of `{deployments|leaderworkersets}/{name}/scale`.
+    private mutating func scale(_ request: Request, resource: FakeResource, namespace: String, name: String) -> Reply {
         guard var current = objects[resource]?[key(namespace, name)] else {
             if request.method == "GET" {
                 return .json(
                     404,
                     Self.status(
-                        code: 404, reason: "NotFound", message: "deployments/scale.apps \"\(name)\" not found",
-                        details: ["name": .string(name), "group": "apps", "kind": "deployments/scale"]))
+                        code: 404, reason: "NotFound", message: "\(resource.plural)/scale.\(resource.group) \"\(name)\" not found",
+                        details: ["name": .string(name), "group": .string(resource.group), "kind": .string("\(resource.plural)/scale")]))
             }
             return notFound(resource, name)
         }
@@ -364,6 +369,9 @@ struct FakeClusterStore {
             updated[path: ["metadata", "generation"]] = .int((current[path: ["metadata", "generation"]]?.intValue ?? 1) + 1)
             let written = write(resource, namespace: namespace, name: name, object: updated, previous: current)
             scaleWrites.append(FakeScaleWrite(namespace: namespace, name: name, replicas: Int(replicas), at: .now))
+            if replicaSetDeletion, resource == .deployments {
+                deleteSurplusPods(of: written, namespace: namespace, keep: Int(replicas))
+            }
             return .json(200, Self.scaleObject(of: written))
         default:
             return .json(405, Self.status(code: 405, reason: "MethodNotAllowed", message: "the server does not allow this method on the requested resource"))
@@ -559,7 +567,59 @@ struct FakeClusterStore {
             ])
     }
 
-    static func scaleObject(of deployment: JSONValue) -> JSONValue {
+    /// Deletes the pods of `deployment` beyond `keep`, in the ReplicaSet controller's order: pods not ready first,
+    /// then the lowest `controller.kubernetes.io/pod-deletion-cost` (default 0), then the newest
+    /// (Kubernetes `pkg/controller/replicaset/replica_set.go` `getPodsToDelete` with `ActivePodsWithRanks` from
+    /// `pkg/controller/controller_utils.go`; the pod-deletion-cost ranking is documented under ReplicaSet in the
+    /// Kubernetes docs). Unscheduled and pending pods, which the real ranking also puts first, are not modelled.
+    private mutating func deleteSurplusPods(of deployment: JSONValue, namespace: String, keep: Int) {
+        let matchLabels = deployment[path: ["spec", "selector", "matchLabels"]]?.stringMap ?? [:]
+        guard !matchLabels.isEmpty else { return }
+        let pods = (objects[.pods] ?? [:]).filter { $0.key.hasPrefix(namespace + "/") }.map(\.value).filter { pod in
+            let labels = pod[path: ["metadata", "labels"]]?.stringMap ?? [:]
+            return matchLabels.allSatisfy { labels[$0.key] == $0.value } && pod[path: ["metadata", "deletionTimestamp"]] == nil
+        }
+        guard pods.count > keep else { return }
+        func ready(_ pod: JSONValue) -> Bool {
+            guard case .array(let conditions)? = pod[path: ["status", "conditions"]] else { return false }
+            return conditions.contains { $0["type"]?.stringValue == "Ready" && $0["status"]?.stringValue == "True" }
+        }
+        func cost(_ pod: JSONValue) -> Int64 {
+            Int64(pod[path: ["metadata", "annotations", "controller.kubernetes.io/pod-deletion-cost"]]?.stringValue ?? "") ?? 0
+        }
+        let ranked = pods.sorted { a, b in
+            if ready(a) != ready(b) { return !ready(a) }
+            if cost(a) != cost(b) { return cost(a) < cost(b) }
+            let ca = a[path: ["metadata", "creationTimestamp"]]?.stringValue ?? "", cb = b[path: ["metadata", "creationTimestamp"]]?.stringValue ?? ""
+            if ca != cb { return ca > cb }
+            return (a[path: ["metadata", "name"]]?.stringValue ?? "") < (b[path: ["metadata", "name"]]?.stringValue ?? "")
+        }
+        for pod in ranked.prefix(pods.count - keep) {
+            guard let name = pod[path: ["metadata", "name"]]?.stringValue else { continue }
+            deletedByReplicaSet.append(name)
+            write(.pods, namespace: namespace, name: name, object: nil, previous: pod)
+        }
+    }
+
+    static func scaleObject(of workload: JSONValue) -> JSONValue {
+        let deployment = workload
+        // A LeaderWorkerSet's CRD names its selector at .status.hpaPodSelector; a Deployment's comes from its spec.
+        if workload["kind"]?.stringValue == FakeResource.leaderWorkerSets.kind {
+            return [
+                "kind": "Scale", "apiVersion": "autoscaling/v1",
+                "metadata": [
+                    "name": workload[path: ["metadata", "name"]] ?? .null,
+                    "namespace": workload[path: ["metadata", "namespace"]] ?? .null,
+                    "uid": workload[path: ["metadata", "uid"]] ?? .null,
+                    "resourceVersion": workload[path: ["metadata", "resourceVersion"]] ?? .null,
+                ],
+                "spec": ["replicas": workload[path: ["spec", "replicas"]] ?? 1],
+                "status": [
+                    "replicas": workload[path: ["status", "replicas"]] ?? 0,
+                    "selector": workload[path: ["status", "hpaPodSelector"]] ?? "",
+                ],
+            ]
+        }
         let matchLabels = deployment[path: ["spec", "selector", "matchLabels"]]?.stringMap ?? [:]
         return [
             "kind": "Scale", "apiVersion": "autoscaling/v1",

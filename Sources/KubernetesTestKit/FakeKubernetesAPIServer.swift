@@ -304,6 +304,36 @@ public final class FakeKubernetesAPIServer: Sendable {
 
     /// Every successful write of replicas through `/scale`, in order, with timestamps.
     public var scaleWrites: [FakeScaleWrite] { store.withLockedValue { $0.scaleWrites } }
+    /// Pods the modelled ReplicaSet controller deleted on scale-downs (see `enableReplicaSetDeletion`), in order.
+    public var podsDeletedByReplicaSet: [String] { store.withLockedValue { $0.deletedByReplicaSet } }
+
+    /// Makes a Deployment's scale-down delete its surplus pods in the ReplicaSet controller's order (not ready
+    /// first, then lowest `controller.kubernetes.io/pod-deletion-cost`, then newest). Off by default: tests that
+    /// manage pods themselves keep them.
+    public func enableReplicaSetDeletion(_ on: Bool = true) {
+        mutate { $0.replicaSetDeletion = on }
+    }
+
+    /// Removes a resource as an uninstalled CRD does: every request for it gets 404 `the server could not find
+    /// the requested resource` (e.g. KEDA's ScaledObjects on a cluster without KEDA).
+    public func uninstall(_ resource: FakeResource) {
+        mutate { _ = $0.uninstalled.insert(resource) }
+    }
+
+    /// Adds an autoscaling/v2 HorizontalPodAutoscaler (or, with `resource: .scaledObjects`, a KEDA ScaledObject)
+    /// named `name` whose `scaleTargetRef` is the Deployment `target`.
+    @discardableResult
+    public func addAutoscaler(_ resource: FakeResource = .horizontalPodAutoscalers, namespace: String, name: String, target: String,
+                              targetKind: String = "Deployment") -> JSONValue {
+        put(resource, namespace: namespace, object: [
+            "metadata": ["name": .string(name)],
+            "spec": [
+                "scaleTargetRef": ["apiVersion": "apps/v1", "kind": .string(targetKind), "name": .string(target)],
+                "minReplicas": 1, "maxReplicas": 10,
+            ],
+        ])
+    }
+
 
     /// Number of requests with this method whose path ends with `suffix`.
     public func requestCount(method: String, pathSuffix: String) -> Int {

@@ -28,7 +28,11 @@ public struct FakeRBACRule: Sendable, Equatable {
         FakeRBACRule(apiGroups: [""], resources: ["pods"], verbs: ["list", "watch"]),
         FakeRBACRule(apiGroups: [""], resources: ["events"], verbs: ["create"]),
         FakeRBACRule(apiGroups: ["apps"], resources: ["deployments/scale"], verbs: ["get", "patch"]),
-        FakeRBACRule(apiGroups: ["serving.kserve.io"], resources: ["inferenceservices"], verbs: ["list"]),
+        FakeRBACRule(apiGroups: ["apps"], resources: ["deployments"], verbs: ["get"]),
+        FakeRBACRule(apiGroups: ["leaderworkerset.x-k8s.io"], resources: ["leaderworkersets/scale"], verbs: ["get", "patch"]),
+        FakeRBACRule(apiGroups: ["serving.kserve.io"], resources: ["inferenceservices", "llminferenceservices"], verbs: ["list"]),
+        FakeRBACRule(apiGroups: ["autoscaling"], resources: ["horizontalpodautoscalers"], verbs: ["list"]),
+        FakeRBACRule(apiGroups: ["keda.sh"], resources: ["scaledobjects"], verbs: ["list"]),
         FakeRBACRule(apiGroups: ["coordination.k8s.io"], resources: ["leases"], verbs: ["get", "create", "update"]),
     ]
 }

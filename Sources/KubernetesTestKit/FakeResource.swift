@@ -28,8 +28,26 @@ public struct FakeResource: Sendable, Hashable {
     public static let inferenceServices = FakeResource(
         group: "serving.kserve.io", version: "v1beta1", plural: "inferenceservices", kind: "InferenceService")
 
+    /// autoscaling/v2 horizontalpodautoscalers.
+    public static let horizontalPodAutoscalers = FakeResource(
+        group: "autoscaling", version: "v2", plural: "horizontalpodautoscalers", kind: "HorizontalPodAutoscaler")
+    /// KEDA's keda.sh/v1alpha1 scaledobjects (a CRD: `FakeKubernetesAPIServer.uninstall` makes it 404).
+    public static let scaledObjects = FakeResource(group: "keda.sh", version: "v1alpha1", plural: "scaledobjects", kind: "ScaledObject")
+    /// KServe's serving.kserve.io/v1alpha1 llminferenceservices.
+    public static let llmInferenceServices = FakeResource(
+        group: "serving.kserve.io", version: "v1alpha1", plural: "llminferenceservices", kind: "LLMInferenceService")
+    /// leaderworkerset.x-k8s.io/v1 leaderworkersets, with a scale subresource (`specReplicasPath: .spec.replicas`,
+    /// `labelSelectorPath: .status.hpaPodSelector`, as the LeaderWorkerSet CRD declares).
+    public static let leaderWorkerSets = FakeResource(
+        group: "leaderworkerset.x-k8s.io", version: "v1", plural: "leaderworkersets", kind: "LeaderWorkerSet")
+
     /// Every resource the fake serves.
-    public static let all: [FakeResource] = [.pods, .events, .deployments, .leases, .inferenceServices]
+    public static let all: [FakeResource] = [
+        .pods, .events, .deployments, .leases, .inferenceServices, .horizontalPodAutoscalers, .scaledObjects,
+        .llmInferenceServices, .leaderWorkerSets,
+    ]
+    /// The resources with a `/scale` subresource.
+    public static let scalable: [FakeResource] = [.deployments, .leaderWorkerSets]
 }
 
 /// A parsed request path: `/api/v1/namespaces/{ns}/{plural}[/{name}[/{subresource}]]` or the `/apis/{group}/…` form.

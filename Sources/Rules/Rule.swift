@@ -21,25 +21,34 @@ public struct Rule: Sendable, Equatable {
         public var inferenceService: String?
         /// A Deployment name.
         public var deployment: String?
+        /// A KServe LLMInferenceService name.
+        public var llmInferenceService: String?
+        /// A disaggregated-serving role: `prefill`, `decode` or `both`.
+        public var role: String?
 
-        public init(namespace: String? = nil, labels: [String: String] = [:], inferenceService: String? = nil, deployment: String? = nil) {
+        public init(namespace: String? = nil, labels: [String: String] = [:], inferenceService: String? = nil, deployment: String? = nil,
+                    llmInferenceService: String? = nil, role: String? = nil) {
             self.namespace = namespace
             self.labels = labels
             self.inferenceService = inferenceService
             self.deployment = deployment
+            self.llmInferenceService = llmInferenceService
+            self.role = role
         }
 
-        /// Higher is more specific: a name beats labels, more labels beat fewer, a namespace
-        /// breaks ties. A more specific rule wins over a more general one.
+        /// Higher is more specific: a name beats a role, a role beats labels, more labels beat fewer, a
+        /// namespace breaks ties. A more specific rule wins over a more general one.
         public var specificity: Int {
-            (inferenceService != nil || deployment != nil ? 1000 : 0) + labels.count * 10 + (namespace != nil ? 1 : 0)
+            (inferenceService != nil || deployment != nil || llmInferenceService != nil ? 1000 : 0) + (role != nil ? 100 : 0)
+                + labels.count * 10 + (namespace != nil ? 1 : 0)
         }
 
         /// Whether one target could satisfy both matchers.
         public func canOverlap(_ other: Match) -> Bool {
             func compatible(_ a: String?, _ b: String?) -> Bool { a == nil || b == nil || a == b }
             guard compatible(namespace, other.namespace), compatible(inferenceService, other.inferenceService),
-                  compatible(deployment, other.deployment) else { return false }
+                  compatible(deployment, other.deployment), compatible(llmInferenceService, other.llmInferenceService),
+                  compatible(role, other.role) else { return false }
             return labels.allSatisfy { key, value in other.labels[key].map { $0 == value } ?? true }
         }
 
@@ -48,6 +57,8 @@ public struct Rule: Sendable, Equatable {
             if let namespace, namespace != target.namespace { return false }
             if let inferenceService, inferenceService != target.inferenceService { return false }
             if let deployment, deployment != target.deployment { return false }
+            if let llmInferenceService, llmInferenceService != target.llmInferenceService { return false }
+            if let role, role != target.role { return false }
             return labels.allSatisfy { target.labels[$0.key] == $0.value }
         }
     }
@@ -132,6 +143,12 @@ public struct TargetDescription: Sendable, Equatable {
     /// The target's annotations as the cluster stores them; only `autoscaling.knative.dev/` keys are read as
     /// Knative settings, the rest (kubectl's, KServe's, users') are ignored by policy resolution.
     public var annotations: [String: String]
+    /// The LLMInferenceService whose workload this is, if any.
+    public var llmInferenceService: String?
+    /// For disaggregated LLM serving: `prefill`, `decode` or `both`; nil for other targets.
+    public var role: String?
+    /// The workload kind that is scaled: `Deployment` or `LeaderWorkerSet`.
+    public var kind: String = "Deployment"
     /// InferenceService predictor fields.
     public var minReplicas: Int?
     public var maxReplicas: Int?

@@ -190,6 +190,12 @@ private struct Context {
             case "namespace": m.namespace = string(value, "match.namespace")
             case "inferenceService": m.inferenceService = string(value, "match.inferenceService")
             case "deployment": m.deployment = string(value, "match.deployment")
+            case "llmInferenceService": m.llmInferenceService = string(value, "match.llmInferenceService")
+            case "role":
+                m.role = string(value, "match.role")
+                if let role = m.role, !["prefill", "decode", "both"].contains(role) {
+                    fail(value, "match.role must be prefill, decode or both, not \(role)")
+                }
             case "labels":
                 guard case .mapping(let labels) = value else {
                     fail(value, "match.labels must be a mapping of label names to values")

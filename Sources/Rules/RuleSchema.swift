@@ -21,6 +21,8 @@ public enum RuleSchema {
         .init(path: "rules[].match.labels", type: "map of string", defaultValue: "{}", doc: "labels the target must carry, all of them"),
         .init(path: "rules[].match.inferenceService", type: "string", defaultValue: "any", doc: "a KServe InferenceService name"),
         .init(path: "rules[].match.deployment", type: "string", defaultValue: "any", doc: "a Deployment name"),
+        .init(path: "rules[].match.llmInferenceService", type: "string", defaultValue: "any", doc: "a KServe LLMInferenceService name"),
+        .init(path: "rules[].match.role", type: "string", defaultValue: "any", doc: "a disaggregated LLM role: prefill, decode or both"),
         .init(path: "rules[].source", type: "map", defaultValue: "queue-proxy only", doc: "where metrics come from"),
         .init(path: "rules[].source.runtime", type: "vllm | tgi | triton | sglang | kserve | queue-proxy", defaultValue: "none", doc: "the model server; decides metric names"),
         .init(path: "rules[].source.port", type: "integer 1–65535", defaultValue: "the runtime's usual port", doc: "the runtime's metrics port"),

@@ -31,7 +31,7 @@ import Testing
         let pods = CannedMetricsServer()
         let podPort = try await pods.start()
         let http = HTTPClient(eventLoopGroupProvider: .singleton)
-        api.put(.inferenceServices, namespace: "llm", object: ["metadata": ["name": "chat"], "spec": ["predictor": ["minReplicas": 1]]])
+        api.put(.inferenceServices, namespace: "llm", object: ["metadata": ["name": "chat", "annotations": ["serving.kserve.io/autoscalerClass": "external"]], "spec": ["predictor": ["minReplicas": 1]]])
         api.addDeployment(namespace: "llm", name: "chat-predictor", replicas: 1, matchLabels: ["app": "chat"])
         api.setPod(namespace: "llm", name: "chat-1", labels: ["app": "chat"], podIP: "127.0.0.1")
         let cluster = Cluster(api: api, client: client, pods: pods, http: http, podPort: podPort)

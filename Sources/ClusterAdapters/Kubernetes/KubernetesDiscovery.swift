@@ -2,36 +2,75 @@ import AutoscalerCore
 import Foundation
 import Kubernetes
 import Logging
+import Metrics
 import Rules
 import Scaling
 
-/// Finds targets in the cluster: every KServe InferenceService's predictor Deployment in the
-/// watched namespaces, plus the Deployments that rules name. Pods come from one watch per
-/// namespace (resumed from the last resourceVersion), matched to targets by the selector of
-/// their scale subresource. Target lists are refreshed every `refreshSeconds`.
+/// Finds targets in the cluster and decides, from the platform's contracts, which of them inferscale may
+/// scale: KServe InferenceServices (only with `serving.kserve.io/autoscalerClass: external`), the workloads
+/// of LLMInferenceServices (while KServe leaves their replicas alone), and the Deployments that rules name.
+/// Any target that an HPA or a KEDA ScaledObject also points at, or whose replicas another writer keeps
+/// changing, is left alone; every verdict other than "owned" is reported with the reason (log, an Event on
+/// the object, `/debug/targets` through the loop).
+///
+/// Pods come from one watch per namespace (resumed from the last resourceVersion), matched to targets by the
+/// selector of their scale subresource. Target lists are refreshed every `refreshSeconds`.
 public actor KubernetesDiscovery: TargetDiscovery {
+    /// Settings for spotting another writer of a target's replicas.
+    public struct ConflictSettings: Sendable, Equatable {
+        /// Foreign changes of `spec.replicas` within `windowSeconds` after which the target is left alone. Default 2.
+        public var changesToBackOff = 2
+        /// The window those changes are counted in, seconds. Default 600.
+        public var windowSeconds: Double = 600
+        /// Seconds without a foreign change before inferscale scales the target again. Default 300.
+        public var quietSeconds: Double = 300
+
+        public init(changesToBackOff: Int = 2, windowSeconds: Double = 600, quietSeconds: Double = 300) {
+            self.changesToBackOff = changesToBackOff
+            self.windowSeconds = windowSeconds
+            self.quietSeconds = quietSeconds
+        }
+    }
+
     private let api: any KubernetesAPI
     private let namespaces: [String]
     private let namedDeployments: @Sendable () async -> [(namespace: String, name: String)]
     private let refreshSeconds: Double
+    private let conflictSettings: ConflictSettings
+    private let events: OwnershipEventRecorder
     private let logger: Logger
+    private let now: @Sendable () -> Date
 
     private struct Known {
         var description: TargetDescription
         var selector: [(String, String, Bool)]  // key, value, equal (false: !=)
         var replicas: Int
+        var control: TargetControl
+        /// The object an Event about this target goes on (the InferenceService, LLMInferenceService or Deployment).
+        var eventObject: ObjectReference
+    }
+    /// What inferscale last wrote or accepted as a target's replicas, and when others changed it.
+    private struct Writes {
+        var expected: Int
+        var foreignChanges: [Date] = []
     }
     private var known: [String: Known] = [:]
+    private var writes: [String: Writes] = [:]
     private var pods: [String: [String: Pod]] = [:]  // namespace → name → pod
     private var lastRefresh: Date?
 
     public init(api: any KubernetesAPI, namespaces: [String], refreshSeconds: Double = 10,
                 namedDeployments: @escaping @Sendable () async -> [(namespace: String, name: String)] = { [] },
+                conflicts: ConflictSettings = ConflictSettings(), instance: String? = nil,
+                now: @escaping @Sendable () -> Date = { Date() },
                 logger: Logger = Logger(label: "inferscale.discovery")) {
         self.api = api
         self.namespaces = namespaces
         self.refreshSeconds = refreshSeconds
         self.namedDeployments = namedDeployments
+        self.conflictSettings = conflicts
+        self.events = OwnershipEventRecorder(api: api, instance: instance, now: now, logger: logger)
+        self.now = now
         self.logger = logger
     }
 
@@ -47,11 +86,18 @@ public actor KubernetesDiscovery: TargetDiscovery {
 
     private func replacePods(_ namespace: String, _ set: [String: Pod]) { pods[namespace] = set }
 
-    /// Remembers replicas just written, so the next tick does not see the old value.
-    public func noteReplicas(_ key: String, _ replicas: Int) { known[key]?.replicas = replicas }
+    /// Remembers replicas just written, so the next tick does not see the old value and a later change by
+    /// someone else is recognised as theirs.
+    public func noteReplicas(_ key: String, _ replicas: Int) {
+        known[key]?.replicas = replicas
+        writes[key, default: Writes(expected: replicas)].expected = replicas
+    }
+
+    /// Whether inferscale may write `key`'s replicas now (checked again right before each patch).
+    public func mayPatch(_ key: String) -> TargetControl? { known[key]?.control }
 
     public func targets() async throws -> [DiscoveredTarget] {
-        if lastRefresh.map({ Date().timeIntervalSince($0) >= refreshSeconds }) ?? true {
+        if lastRefresh.map({ now().timeIntervalSince($0) >= refreshSeconds }) ?? true {
             try await refresh()
         }
         return known.keys.sorted().compactMap { key in
@@ -65,34 +111,180 @@ public actor KubernetesDiscovery: TargetDiscovery {
             }
             var description = k.description
             if let labels = matching.first?.metadata.labels { description.labels = labels }
-            return DiscoveredTarget(description: description, pods: infos, replicas: k.replicas)
+            return DiscoveredTarget(description: description, pods: infos, replicas: k.replicas, control: k.control)
         }
     }
+
+    // MARK: - Refresh
 
     private func refresh() async throws {
         var next: [String: Known] = [:]
         for namespace in namespaces {
-            for isvc in try await InferenceServiceTarget.discover(api: api, namespace: namespace) {
-                guard let deployment = isvc.deploymentName, let scale = isvc.scale else { continue }
-                let description = TargetDescription(
-                    namespace: namespace, deployment: deployment, inferenceService: isvc.name, annotations: isvc.annotations,
-                    minReplicas: isvc.predictor.minReplicas, maxReplicas: isvc.predictor.maxReplicas,
-                    scaleMetric: isvc.predictor.scaleMetric, scaleTarget: isvc.predictor.scaleTarget.map(Double.init),
-                    containerConcurrency: isvc.predictor.containerConcurrency)
-                next[description.key] = Known(description: description, selector: Self.parse(scale.status?.selector), replicas: scale.replicas)
+            let owners = try await autoscalerObjects(in: namespace)
+            for isvc in try await api.listInferenceServices(namespace: namespace).items {
+                guard let known = try await inferenceService(isvc, namespace: namespace, owners: owners) else { continue }
+                next[known.description.key] = known
+            }
+            for llm in try await llmInferenceServices(in: namespace) {
+                for known in try await workloads(of: llm, namespace: namespace, owners: owners) {
+                    next[known.description.key] = known
+                }
+            }
+            for (ns, name) in await namedDeployments() where ns == namespace && next["\(ns)/\(name)"] == nil {
+                if let known = try await namedDeployment(name, namespace: namespace, owners: owners) {
+                    next[known.description.key] = known
+                }
             }
         }
-        for (namespace, name) in await namedDeployments() where namespaces.contains(namespace) && next["\(namespace)/\(name)"] == nil {
-            do {
-                let scale = try await api.getScale(namespace: namespace, deployment: name)
-                let description = TargetDescription(namespace: namespace, deployment: name)
-                next[description.key] = Known(description: description, selector: Self.parse(scale.status?.selector), replicas: scale.replicas)
-            } catch let error as KubernetesError where error.code == .notFound {
-                logger.warning("a rule names a Deployment that does not exist", metadata: ["inferscale.target": "\(namespace)/\(name)"])
+        for (key, var k) in next {
+            k.control = checkForeignWrites(key, k)
+            next[key] = k
+            if known[key]?.control != k.control, case .skipped(let reason) = k.control {
+                await events.notScaling(k.eventObject, target: key, reason: reason)
             }
         }
+        for key in writes.keys where next[key] == nil { writes[key] = nil }
         known = next
-        lastRefresh = Date()
+        lastRefresh = now()
+    }
+
+    /// HPAs and ScaledObjects in `namespace`, by kind. KEDA's CRD may be absent: a 404 means none.
+    private func autoscalerObjects(in namespace: String) async throws -> [(kind: String, object: AutoscalerObject)] {
+        var result = try await api.listHorizontalPodAutoscalers(namespace: namespace).items.map { (kind: "HorizontalPodAutoscaler", object: $0) }
+        do {
+            result += try await api.listScaledObjects(namespace: namespace).items.map { (kind: "ScaledObject", object: $0) }
+        } catch let error as KubernetesError where error.code == .notFound {
+            // KEDA is not installed: no ScaledObject can point at anything.
+        }
+        return result
+    }
+
+    private func llmInferenceServices(in namespace: String) async throws -> [LLMInferenceService] {
+        do {
+            return try await api.listLLMInferenceServices(namespace: namespace).items
+        } catch let error as KubernetesError where error.code == .notFound {
+            return []  // KServe's LLM CRD is not installed.
+        }
+    }
+
+    private func inferenceService(_ isvc: InferenceService, namespace: String, owners: [(kind: String, object: AutoscalerObject)]) async throws -> Known? {
+        guard let name = isvc.metadata.name else { return nil }
+        let reference = ObjectReference(apiVersion: "serving.kserve.io/v1beta1", kind: "InferenceService", namespace: namespace,
+                                        name: name, uid: isvc.metadata.uid)
+        let predictor = isvc.spec?.predictor ?? PredictorSpec()
+        var description = TargetDescription(
+            namespace: namespace, deployment: "\(name)-predictor", inferenceService: name, annotations: isvc.metadata.annotations ?? [:],
+            minReplicas: predictor.minReplicas, maxReplicas: predictor.maxReplicas,
+            scaleMetric: predictor.scaleMetric, scaleTarget: predictor.scaleTarget.map(Double.init),
+            containerConcurrency: predictor.containerConcurrency)
+        let control = KServeOwnership.control(of: isvc)
+        guard control.isScraped else {
+            return Known(description: description, selector: [], replicas: 0, control: control, eventObject: reference)
+        }
+        // KServe names the predictor Deployment `<isvc>-predictor` (0.9 and later; `-predictor-default` before).
+        for candidate in ["\(name)-predictor", "\(name)-predictor-default"] {
+            do {
+                let scale = try await api.getScale(namespace: namespace, kind: .deployment, name: candidate)
+                description.deployment = candidate
+                return Known(description: description, selector: Self.parse(scale.status?.selector), replicas: scale.replicas,
+                             control: Self.combine(control, owners: owners, workload: candidate, kind: .deployment, selector: scale.status?.selector),
+                             eventObject: reference)
+            } catch let error as KubernetesError where error.code == .notFound {
+                continue
+            }
+        }
+        return Known(description: description, selector: [], replicas: 0,
+                     control: .skipped(reason: "its predictor Deployment \(name)-predictor does not exist (yet); KServe creates it once the InferenceService reconciles"),
+                     eventObject: reference)
+    }
+
+    private func workloads(of llm: LLMInferenceService, namespace: String, owners: [(kind: String, object: AutoscalerObject)]) async throws -> [Known] {
+        guard let name = llm.metadata.name else { return [] }
+        let reference = ObjectReference(apiVersion: "serving.kserve.io/v1alpha1", kind: "LLMInferenceService", namespace: namespace,
+                                        name: name, uid: llm.metadata.uid)
+        let pause = KServeOwnership.pauseControl(llm.metadata.annotations ?? [:], object: "\(namespace)/\(name)")
+        var result: [Known] = []
+        for workload in LLMInferenceServiceWorkloads.workloads(of: llm) {
+            var description = TargetDescription(namespace: namespace, deployment: workload.name, annotations: llm.metadata.annotations ?? [:])
+            description.llmInferenceService = name
+            description.role = workload.role
+            description.kind = workload.kind.rawValue
+            if let reason = workload.skipReason {
+                result.append(Known(description: description, selector: [], replicas: 0, control: .skipped(reason: reason), eventObject: reference))
+                continue
+            }
+            do {
+                let scale = try await api.getScale(namespace: namespace, kind: workload.kind, name: workload.name)
+                result.append(Known(description: description, selector: Self.parse(scale.status?.selector), replicas: scale.replicas,
+                                    control: Self.combine(pause, owners: owners, workload: workload.name, kind: workload.kind,
+                                                          selector: scale.status?.selector),
+                                    eventObject: reference))
+            } catch let error as KubernetesError where error.code == .notFound {
+                result.append(Known(description: description, selector: [], replicas: 0,
+                                    control: .skipped(reason: "its \(workload.role) \(workload.kind.rawValue) \(workload.name) does not exist (yet); KServe creates it once the LLMInferenceService reconciles"),
+                                    eventObject: reference))
+            }
+        }
+        return result
+    }
+
+    private func namedDeployment(_ name: String, namespace: String, owners: [(kind: String, object: AutoscalerObject)]) async throws -> Known? {
+        let reference = ObjectReference(apiVersion: "apps/v1", kind: "Deployment", namespace: namespace, name: name)
+        do {
+            let deployment = try await api.getDeployment(namespace: namespace, name: name)
+            let scale = try await api.getScale(namespace: namespace, kind: .deployment, name: name)
+            var description = TargetDescription(namespace: namespace, deployment: name, annotations: deployment.metadata.annotations ?? [:])
+            description.labels = deployment.metadata.labels ?? [:]
+            var ref = reference
+            ref.uid = deployment.metadata.uid
+            let pause = KServeOwnership.pauseControl(deployment.metadata.annotations ?? [:], object: "\(namespace)/\(name)")
+            return Known(description: description, selector: Self.parse(scale.status?.selector), replicas: scale.replicas,
+                         control: Self.combine(pause, owners: owners, workload: name, kind: .deployment, selector: scale.status?.selector),
+                         eventObject: ref)
+        } catch let error as KubernetesError where error.code == .notFound {
+            logger.warning("a rule names a Deployment that does not exist", metadata: ["inferscale.target": "\(namespace)/\(name)"])
+            return nil
+        }
+    }
+
+    /// The contract's verdict, overridden by what makes a patch unsafe: another autoscaler on the workload, or
+    /// a pod selector inferscale cannot match.
+    static func combine(_ control: TargetControl, owners: [(kind: String, object: AutoscalerObject)], workload: String,
+                        kind: ScaleTargetKind, selector: String?) -> TargetControl {
+        guard control.isScraped else { return control }
+        let conflicting = KServeOwnership.conflicts(for: workload, kind: kind, among: owners)
+        if !conflicting.isEmpty {
+            return .skipped(reason: "the \(conflicting.joined(separator: " and the ")) also scales \(kind.rawValue) \(workload); two writers of spec.replicas would fight — delete it, or remove the target from inferscale's rules")
+        }
+        if parse(selector).contains(where: { $0.0.hasPrefix("\u{0}") }) {
+            return .skipped(reason: "its pod selector \"\(selector ?? "")\" (from /scale status.selector) is empty or set-based; inferscale matches equality selectors only and cannot find its pods")
+        }
+        return control
+    }
+
+    /// A replica count that moved without inferscale is another writer's. One such change is reported; repeated
+    /// ones make inferscale leave the target alone until it has been quiet for `quietSeconds`.
+    private func checkForeignWrites(_ key: String, _ k: Known) -> TargetControl {
+        guard k.control.isScraped else { return k.control }
+        let time = now()
+        guard var w = writes[key] else {
+            writes[key] = Writes(expected: k.replicas)
+            return k.control
+        }
+        if k.replicas != w.expected {
+            w.foreignChanges.append(time)
+            Counter(label: "inferscale_replica_conflicts_total", dimensions: [("target", key)]).increment()
+            logger.warning("another writer changed the replicas", metadata: [
+                "inferscale.target": "\(key)", "inferscale.expected": "\(w.expected)", "inferscale.replicas": "\(k.replicas)"])
+            w.expected = k.replicas
+        }
+        w.foreignChanges.removeAll { time.timeIntervalSince($0) > conflictSettings.windowSeconds }
+        writes[key] = w
+        if let last = w.foreignChanges.last, w.foreignChanges.count >= conflictSettings.changesToBackOff,
+           time.timeIntervalSince(last) < conflictSettings.quietSeconds {
+            return .skipped(reason: "another writer changed spec.replicas \(w.foreignChanges.count) times in the last \(Int(conflictSettings.windowSeconds)) s without inferscale; left alone until it is quiet for \(Int(conflictSettings.quietSeconds)) s — find the other autoscaler (kubectl get hpa,scaledobjects -n \(k.description.namespace))")
+        }
+        return k.control
     }
 
     /// Equality-based selectors as the scale subresource prints them: `a=b,c!=d`.

@@ -14,12 +14,25 @@ public protocol KubernetesAPI: Sendable {
         namespace: String, labelSelector: String?, resourceVersion: String
     ) async throws -> AsyncThrowingStream<WatchEvent<Pod>, any Error>
 
-    /// Reads the `/scale` subresource of the apps/v1 Deployment `deployment`.
-    func getScale(namespace: String, deployment: String) async throws -> Scale
+    /// Reads the `/scale` subresource of the workload `name` of `kind` (a Deployment or a LeaderWorkerSet).
+    func getScale(namespace: String, kind: ScaleTargetKind, name: String) async throws -> Scale
 
-    /// Merge-patches `spec.replicas` of the Deployment's `/scale`. With a `resourceVersion` the write is
-    /// conditional and fails with `.conflict` (409) when the Deployment changed since; nil means last writer wins.
-    func patchScale(namespace: String, deployment: String, replicas: Int, resourceVersion: String?) async throws -> Scale
+    /// Merge-patches `spec.replicas` of the workload's `/scale`. With a `resourceVersion` the write is
+    /// conditional and fails with `.conflict` (409) when the workload changed since; nil means last writer wins.
+    func patchScale(namespace: String, kind: ScaleTargetKind, name: String, replicas: Int, resourceVersion: String?) async throws -> Scale
+
+    /// Reads an apps/v1 Deployment (its metadata: annotations, labels).
+    func getDeployment(namespace: String, name: String) async throws -> Deployment
+
+    /// Lists the autoscaling/v2 HorizontalPodAutoscalers in `namespace`.
+    func listHorizontalPodAutoscalers(namespace: String) async throws -> ObjectList<AutoscalerObject>
+
+    /// Lists the KEDA ScaledObjects (keda.sh/v1alpha1) in `namespace`; `.notFound` when KEDA's CRD is not installed.
+    func listScaledObjects(namespace: String) async throws -> ObjectList<AutoscalerObject>
+
+    /// Lists the KServe LLMInferenceServices (serving.kserve.io/v1alpha1) in `namespace`; `.notFound` when the CRD
+    /// is not installed.
+    func listLLMInferenceServices(namespace: String) async throws -> ObjectList<LLMInferenceService>
 
     /// Lists the KServe InferenceServices (serving.kserve.io/v1beta1) in `namespace`.
     func listInferenceServices(namespace: String) async throws -> ObjectList<InferenceService>
@@ -36,4 +49,16 @@ public protocol KubernetesAPI: Sendable {
 
     /// Creates a core/v1 Event in `event.metadata.namespace`.
     func createEvent(_ event: KubernetesEvent) async throws -> KubernetesEvent
+}
+
+extension KubernetesAPI {
+    /// Reads the `/scale` subresource of the apps/v1 Deployment `deployment`.
+    public func getScale(namespace: String, deployment: String) async throws -> Scale {
+        try await getScale(namespace: namespace, kind: .deployment, name: deployment)
+    }
+
+    /// Merge-patches `spec.replicas` of the Deployment's `/scale` (see the general form).
+    public func patchScale(namespace: String, deployment: String, replicas: Int, resourceVersion: String?) async throws -> Scale {
+        try await patchScale(namespace: namespace, kind: .deployment, name: deployment, replicas: replicas, resourceVersion: resourceVersion)
+    }
 }

@@ -93,18 +93,17 @@ public final class KubernetesClient: KubernetesAPI {
                 permission: RBACPermission(verb: "watch", group: "", resource: "pods", namespace: namespace)))
     }
 
-    /// GET `/apis/apps/v1/namespaces/{namespace}/deployments/{deployment}/scale`.
-    public func getScale(namespace: String, deployment: String) async throws -> Scale {
+    /// GET `/apis/{group}/{version}/namespaces/{namespace}/{deployments|leaderworkersets}/{name}/scale`.
+    public func getScale(namespace: String, kind: ScaleTargetKind, name: String) async throws -> Scale {
         try await send(
             Endpoint(
-                method: .GET, path: scalePath(namespace: namespace, deployment: deployment),
-                permission: RBACPermission(
-                    verb: "get", group: "apps", resource: "deployments", subresource: "scale", namespace: namespace)),
+                method: .GET, path: scalePath(namespace: namespace, kind: kind, name: name),
+                permission: RBACPermission(verb: "get", group: kind.group, resource: kind.resource, subresource: "scale", namespace: namespace)),
             as: Scale.self)
     }
 
     /// PATCH (`application/merge-patch+json`) of `spec.replicas`, guarded by `metadata.resourceVersion` when given.
-    public func patchScale(namespace: String, deployment: String, replicas: Int, resourceVersion: String?) async throws -> Scale {
+    public func patchScale(namespace: String, kind: ScaleTargetKind, name: String, replicas: Int, resourceVersion: String?) async throws -> Scale {
         struct Patch: Encodable {
             struct Metadata: Encodable { var resourceVersion: String }
             struct Spec: Encodable { var replicas: Int }
@@ -115,11 +114,40 @@ public final class KubernetesClient: KubernetesAPI {
             Patch(metadata: resourceVersion.map { Patch.Metadata(resourceVersion: $0) }, spec: .init(replicas: replicas)))
         return try await send(
             Endpoint(
-                method: .PATCH, path: scalePath(namespace: namespace, deployment: deployment),
-                permission: RBACPermission(
-                    verb: "patch", group: "apps", resource: "deployments", subresource: "scale", namespace: namespace),
+                method: .PATCH, path: scalePath(namespace: namespace, kind: kind, name: name),
+                permission: RBACPermission(verb: "patch", group: kind.group, resource: kind.resource, subresource: "scale", namespace: namespace),
                 body: body, contentType: "application/merge-patch+json"),
             as: Scale.self)
+    }
+
+    /// GET `/apis/apps/v1/namespaces/{namespace}/deployments/{name}`.
+    public func getDeployment(namespace: String, name: String) async throws -> Deployment {
+        try await send(
+            Endpoint(
+                method: .GET, path: "/apis/apps/v1/namespaces/\(segment(namespace))/deployments/\(segment(name))",
+                permission: RBACPermission(verb: "get", group: "apps", resource: "deployments", namespace: namespace)),
+            as: Deployment.self)
+    }
+
+    /// Lists HorizontalPodAutoscalers (autoscaling/v2), page by page.
+    public func listHorizontalPodAutoscalers(namespace: String) async throws -> ObjectList<AutoscalerObject> {
+        try await list(
+            path: "/apis/autoscaling/v2/namespaces/\(segment(namespace))/horizontalpodautoscalers", labelSelector: nil,
+            permission: RBACPermission(verb: "list", group: "autoscaling", resource: "horizontalpodautoscalers", namespace: namespace))
+    }
+
+    /// Lists KEDA ScaledObjects (keda.sh/v1alpha1), page by page.
+    public func listScaledObjects(namespace: String) async throws -> ObjectList<AutoscalerObject> {
+        try await list(
+            path: "/apis/keda.sh/v1alpha1/namespaces/\(segment(namespace))/scaledobjects", labelSelector: nil,
+            permission: RBACPermission(verb: "list", group: "keda.sh", resource: "scaledobjects", namespace: namespace))
+    }
+
+    /// Lists LLMInferenceServices (serving.kserve.io/v1alpha1), page by page.
+    public func listLLMInferenceServices(namespace: String) async throws -> ObjectList<LLMInferenceService> {
+        try await list(
+            path: "/apis/serving.kserve.io/v1alpha1/namespaces/\(segment(namespace))/llminferenceservices", labelSelector: nil,
+            permission: RBACPermission(verb: "list", group: "serving.kserve.io", resource: "llminferenceservices", namespace: namespace))
     }
 
     /// Lists InferenceServices, page by page.
@@ -176,8 +204,8 @@ public final class KubernetesClient: KubernetesAPI {
 
     // MARK: Paths
 
-    private func scalePath(namespace: String, deployment: String) -> String {
-        "/apis/apps/v1/namespaces/\(segment(namespace))/deployments/\(segment(deployment))/scale"
+    private func scalePath(namespace: String, kind: ScaleTargetKind, name: String) -> String {
+        "/apis/\(kind.apiVersion)/namespaces/\(segment(namespace))/\(kind.resource)/\(segment(name))/scale"
     }
 
     private func leasePath(namespace: String) -> String {

@@ -16,6 +16,12 @@ public struct InferenceService: Codable, Sendable, Equatable {
     /// Annotation that selects KServe's autoscaler class (`hpa`, `external`, …).
     public static let autoscalerClassAnnotation = "serving.kserve.io/autoscalerClass"
 
+    /// Annotation that stops the InferenceService (KServe deletes its Deployment, HPA and ScaledObject).
+    public static let stopAnnotation = "serving.kserve.io/stop"
+
+    /// The value of the autoscaler-class annotation, if present.
+    public var autoscalerClass: String? { metadata.annotations?[Self.autoscalerClassAnnotation] }
+
     /// The value of the deployment-mode annotation, if present.
     public var deploymentMode: String? { metadata.annotations?[Self.deploymentModeAnnotation] }
 
@@ -45,16 +51,19 @@ public struct PredictorSpec: Codable, Sendable, Equatable {
     public var scaleTarget: Int?
     /// Hard limit of requests in flight per pod; 0 or absent means no limit.
     public var containerConcurrency: Int?
+    /// Multi-node serving (a worker spec): KServe requires the `none` class and runs a LeaderWorkerSet-like pair.
+    public var workerSpec: Present?
 
     /// Creates a predictor spec.
     public init(
         minReplicas: Int? = nil, maxReplicas: Int? = nil, scaleMetric: String? = nil, scaleTarget: Int? = nil,
-        containerConcurrency: Int? = nil
+        containerConcurrency: Int? = nil, workerSpec: Present? = nil
     ) {
         self.minReplicas = minReplicas
         self.maxReplicas = maxReplicas
         self.scaleMetric = scaleMetric
         self.scaleTarget = scaleTarget
         self.containerConcurrency = containerConcurrency
+        self.workerSpec = workerSpec
     }
 }

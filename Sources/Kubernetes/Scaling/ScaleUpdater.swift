@@ -57,22 +57,23 @@ public struct ScaleUpdater: Sendable {
         self.logger = logger
     }
 
-    /// Sets `spec.replicas` of `deployment` to `replicas` (≥ 0).
+    /// Sets `spec.replicas` of the workload `deployment` (a Deployment, or another `kind` with a `/scale`) to
+    /// `replicas` (≥ 0).
     /// - Throws: `KubernetesError` (403 names the missing permission; `.conflict` after too many conflicts).
-    public func setReplicas(namespace: String, deployment: String, replicas: Int) async throws -> Result {
+    public func setReplicas(namespace: String, deployment: String, kind: ScaleTargetKind = .deployment, replicas: Int) async throws -> Result {
         var conflicts = 0
         var errors = 0
         // Each pass is one read and at most one write; the bounds below end the loop.
         while true {
             do {
-                let current = try await api.getScale(namespace: namespace, deployment: deployment)
+                let current = try await api.getScale(namespace: namespace, kind: kind, name: deployment)
                 if current.replicas == replicas {
                     return Result(
                         previousReplicas: current.replicas, replicas: replicas, changed: false, conflicts: conflicts,
                         errors: errors, scale: current)
                 }
                 let written = try await api.patchScale(
-                    namespace: namespace, deployment: deployment, replicas: replicas,
+                    namespace: namespace, kind: kind, name: deployment, replicas: replicas,
                     resourceVersion: current.metadata.resourceVersion)
                 return Result(
                     previousReplicas: current.replicas, replicas: written.replicas, changed: true, conflicts: conflicts,

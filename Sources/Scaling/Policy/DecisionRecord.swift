@@ -25,6 +25,14 @@ public struct DecisionRecord: Sendable, Equatable, Codable {
         public var to: Int32
         /// A few words of why.
         public var detail: String
+
+        /// Creates a clamp record.
+        public init(step: String, from: Int32, to: Int32, detail: String) {
+            self.step = step
+            self.from = from
+            self.to = to
+            self.detail = detail
+        }
     }
 
     /// Target name (namespace/name) when known.
