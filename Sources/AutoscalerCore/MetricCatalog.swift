@@ -24,6 +24,7 @@ public enum MetricCatalog {
         .init(name: "inferscale_metric_target_value", type: "gauge", labels: ["target", "metric"], help: "Per-pod target of a policy metric."),
         .init(name: "inferscale_decisions_total", type: "counter", labels: ["target", "reason"], help: "Decisions by the last step that shaped them (stable, panic, rate-limit, guard:…, bounds, no-data)."),
         .init(name: "inferscale_scale_patches_total", type: "counter", labels: ["target", "outcome"], help: "Scale changes by outcome: success, error, follower (not leader), dry-run, paused."),
+        .init(name: "inferscale_replica_conflicts_total", type: "counter", labels: ["target"], help: "Changes of a target's replicas that inferscale did not make (another writer); repeated ones make it leave the target alone."),
         .init(name: "inferscale_target_control", type: "gauge", labels: ["target", "state"], help: "1 for the target's current state: owned, paused (inferscale.dev/paused) or skipped (not handed to inferscale; /debug/targets says why)."),
         .init(name: "inferscale_scrape_duration_seconds", type: "histogram", labels: ["target"], help: "Seconds one scrape round of a target took."),
         .init(name: "inferscale_scrape_failures_total", type: "counter", labels: ["target", "reason"], help: "Pod scrapes that failed, by reason (timeout, connect, status, too-large, malformed, discovery)."),

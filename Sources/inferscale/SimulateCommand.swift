@@ -23,7 +23,8 @@ struct SimulateCommand: AsyncParsableCommand {
             Policies: kpa (Knative's decider on concurrency, at least one replica as KServe \
             sets it), hpa (Kubernetes' HPA algorithm on concurrency per pod), and every rule of \
             --rules (by default those whose runtime fits the model: vllm, tgi, sglang and triton \
-            for LLM traces, kserve and queue-proxy otherwise). Ratios are to kpa in the same run.
+            for LLM traces, kserve and queue-proxy otherwise; rules for one role of disaggregated \
+            serving, match.role, only when named). Ratios are to kpa in the same run.
 
             Without --trace, a bundled 20-minute slice of the Azure LLM 2023 code trace is \
             replayed (CC-BY 4.0, Patel et al., Splitwise, ISCA 2024). docs/simulation.md lists \
@@ -209,6 +210,9 @@ struct SimulateCommand: AsyncParsableCommand {
         let llmRuntimes: Set<Rule.Runtime> = [.vllm, .tgi, .sglang, .triton]
         let isLLM: Bool = if case .llm = profile.kind { true } else { false }
         let fitting = ruleSet.rules.filter { rule in
+            // The simulated replica serves prefill and decode together: a rule for one role would be
+            // replayed as if it scaled the whole model, so it is left out unless named with --policy.
+            guard rule.match.role == nil else { return false }
             guard let runtime = rule.source.runtime else { return true }
             return llmRuntimes.contains(runtime) == isLLM
         }
