@@ -30,6 +30,12 @@ public struct RuleSet: Sendable, Equatable {
         self.rules = rules
     }
 
+    /// The Deployments rules name (`match.deployment`), to be discovered as targets; a rule without a namespace
+    /// names one in `default`.
+    public var namedDeployments: [(namespace: String, name: String)] {
+        rules.compactMap { rule in rule.match.deployment.map { (rule.match.namespace ?? "default", $0) } }
+    }
+
     /// The rule for `target`: the most specific rule that matches, or nil.
     public func rule(for target: TargetDescription) -> Rule? {
         rules.filter { $0.match.matches(target) }.max { $0.match.specificity < $1.match.specificity }

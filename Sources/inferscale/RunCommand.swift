@@ -19,8 +19,11 @@ struct RunCommand: AsyncParsableCommand {
         commandName: "run",
         abstract: "Run the autoscaler: discover targets, scrape, decide and scale.",
         discussion: """
-            Every second it scrapes the ready pods of each target (KServe InferenceService predictors in \
-            the watched namespaces, and Deployments that rules name); every two seconds it decides each \
+            Every second it scrapes the ready pods of each target (what KServe hands over in the watched \
+            namespaces: InferenceServices with serving.kserve.io/autoscalerClass: external and the \
+            workloads of LLMInferenceServices without spec.replicas or spec.scaling; and Deployments that \
+            rules name; anything an HPA or ScaledObject also scales is left alone, with the reason in the \
+            log, an Event and /debug/targets — `inferscale check` lists them); every two seconds it decides each \
             target's replicas under its rule and, as leader, patches the Deployment's scale subresource. \
             Rules are reloaded when the files change; an invalid file is rejected and the last good rules \
             stay. SIGTERM finishes the tick in progress, releases the leader lease and exits.
@@ -137,26 +140,14 @@ struct RunCommand: AsyncParsableCommand {
             throw InputError(message: "the rules are not valid; nothing was started:\n\(error)")
         }
 
-        let kubeConfiguration: KubernetesClientConfiguration
-        do {
-            if let path = kubeconfig ?? (env["KUBERNETES_SERVICE_HOST"] == nil ? env["KUBECONFIG"] : nil) {
-                kubeConfiguration = try Kubeconfig.load(path: path, context: context)
-            } else {
-                kubeConfiguration = try .inCluster(host: env["KUBERNETES_SERVICE_HOST"] ?? "", port: env["KUBERNETES_SERVICE_PORT"] ?? "")
-            }
-        } catch {
-            throw InputError(message: "cannot configure the Kubernetes client: \(error)")
-        }
+        let kubeConfiguration = try KubernetesConnection.configuration(kubeconfig: kubeconfig, context: context, environment: env)
         let api = try KubernetesClient(configuration: kubeConfiguration)
         let http = HTTPClient(eventLoopGroupProvider: .singleton)
 
         let ruleSnapshot = RuleSnapshot(initialRules)
-        let discovery = KubernetesDiscovery(api: api, namespaces: namespaces) {
-            await ruleSnapshot.current.rules.compactMap { rule in
-                guard let d = rule.match.deployment else { return nil }
-                return (rule.match.namespace ?? "default", d)
-            }
-        }
+        let discovery = KubernetesDiscovery(api: api, namespaces: namespaces, namedDeployments: {
+            await ruleSnapshot.current.namedDeployments
+        }, instance: identity ?? env["POD_NAME"])
         var scraperConfiguration = ScraperConfiguration()
         if scrapeAllPods { scraperConfiguration.sampling = .all }
         let scraper = Scraper(configuration: scraperConfiguration, client: http)
