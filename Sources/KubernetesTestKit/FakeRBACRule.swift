@@ -25,7 +25,7 @@ public struct FakeRBACRule: Sendable, Equatable {
 
     /// The rules inferscale needs: deploy/base/rbac.yaml's ClusterRole and Role together (RBACManifestTests keeps them equal).
     public static let inferscale: [FakeRBACRule] = [
-        FakeRBACRule(apiGroups: [""], resources: ["pods"], verbs: ["list", "watch"]),
+        FakeRBACRule(apiGroups: [""], resources: ["pods"], verbs: ["list", "watch", "patch"]),
         FakeRBACRule(apiGroups: [""], resources: ["events"], verbs: ["create"]),
         FakeRBACRule(apiGroups: ["apps"], resources: ["deployments/scale"], verbs: ["get", "patch"]),
         FakeRBACRule(apiGroups: ["apps"], resources: ["deployments"], verbs: ["get"]),

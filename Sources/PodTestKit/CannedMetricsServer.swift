@@ -54,6 +54,22 @@ public final class CannedMetricsServer: @unchecked Sendable {
         return channel.localAddress!.port!
     }
 
+    /// Starts listening on `host:port` (another loopback address, e.g. 127.0.0.2, gives a pod its own IP on a
+    /// shared port); returns the port.
+    public func start(host: String, port: Int) async throws -> Int {
+        let bootstrap = ServerBootstrap(group: group)
+            .serverChannelOption(.backlog, value: 256)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .childChannelInitializer { channel in
+                channel.pipeline.configureHTTPServerPipeline().flatMap {
+                    channel.pipeline.addHandler(Handler(server: self))
+                }
+            }
+        let channel = try await bootstrap.bind(host: host, port: port).get()
+        self.channel = channel
+        return channel.localAddress!.port!
+    }
+
     public func stop() async throws {
         try await channel?.close()
         try await group.shutdownGracefully()

@@ -39,6 +39,7 @@ public actor Scraper {
             return out
         }
         var readings: [PodReading] = []
+        var inFlight: [String: Double] = [:]
         var failures: [ScrapeFailure] = []
         var rateState = rates[target.key] ?? CounterRates()
         for (pod, raw) in results.sorted(by: { $0.0.name < $1.0.name }) {
@@ -62,13 +63,18 @@ public actor Scraper {
                 noticeAbsent(target.key, s)
             }
             readings.append(r)
+            if r.running != nil || r.queueDepth != nil {
+                inFlight[pod.name] = (r.running ?? 0) + (r.queueDepth ?? 0)
+            } else if let c = r.concurrency {
+                inFlight[pod.name] = c
+            }
         }
         rateState.keep(only: Set(target.pods.map(\.name)))
         rates[target.key] = rateState
         for f in failures {
             logger.debug("scrape failed", metadata: ["inferscale.target": "\(target.key)", "inferscale.error": "\(f)"])
         }
-        return TargetReading(readings: readings, readyPods: target.pods.count, failures: failures)
+        return TargetReading(readings: readings, readyPods: target.pods.count, failures: failures, inFlightByPod: inFlight)
     }
 
     /// Forgets a target's counter history (the target went away).

@@ -13,11 +13,15 @@ public struct TargetReading: Sendable, Equatable {
     /// Pods scraped, and pods whose scrape failed.
     public var podsScraped: Int
     public var failures: [ScrapeFailure]
+    /// Requests in flight per scraped pod, by pod name (running plus waiting where the runtime reports them,
+    /// else the queue-proxy's concurrency): which pods a scale-down should remove first.
+    public var inFlightByPod: [String: Double]
 
     /// Combines pod readings of `sampled` pods out of `readyPods`.
-    public init(readings: [PodReading], readyPods: Int, failures: [ScrapeFailure]) {
+    public init(readings: [PodReading], readyPods: Int, failures: [ScrapeFailure], inFlightByPod: [String: Double] = [:]) {
         podsScraped = readings.count + failures.count
         self.failures = failures
+        self.inFlightByPod = inFlightByPod
         func total(_ pick: (PodReading) -> Double?) -> Double? {
             let values = readings.compactMap(pick)
             guard !values.isEmpty else { return nil }

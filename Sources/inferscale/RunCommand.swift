@@ -152,7 +152,8 @@ struct RunCommand: AsyncParsableCommand {
         if scrapeAllPods { scraperConfiguration.sampling = .all }
         let scraper = Scraper(configuration: scraperConfiguration, client: http)
         let started = ContinuousClock.now
-        let source = ScrapingMetricSource(scraper: scraper) { (ContinuousClock.now - started).seconds }
+        let book = PodWorkBook()
+        let source = ScrapingMetricSource(scraper: scraper, book: book) { (ContinuousClock.now - started).seconds }
 
         let me = identity ?? env["POD_NAME"] ?? ProcessInfo.processInfo.hostName
         let elector: LeaderElector? = leaderElection
@@ -162,7 +163,7 @@ struct RunCommand: AsyncParsableCommand {
             : nil
         let loop = ControlLoop(
             configuration: .init(dryRun: dryRun, autoscalerConfig: autoscalerConfig), rules: initialRules,
-            discovery: discovery, source: source, actuator: KubernetesActuator(api: api, discovery: discovery, instance: me),
+            discovery: discovery, source: source, actuator: KubernetesActuator(api: api, discovery: discovery, instance: me, book: book),
             leadership: elector.map { $0 as Leadership } ?? SoleLeader(), log: try DecisionLog(path: decisionLog))
 
         // A follower sends pushed load on to the leader (whose Lease says where it listens).

@@ -317,3 +317,85 @@ import Testing
         }
     }
 }
+
+/// Scale-downs remove the idlest pods: before the PATCH, each pod gets `controller.kubernetes.io/pod-deletion-cost`
+/// from its requests in flight, and the fake's ReplicaSet controller deletes the lowest cost first (Kubernetes
+/// `pkg/controller/controller_utils.go` `ActivePodsWithRanks`).
+@Suite(.serialized) struct ScaleDownOrderTests {
+    @Test func aScaleDownFromFourToTwoRemovesTheTwoIdlestPods() async throws {
+        let api = try await FakeKubernetesAPIServer.start()
+        api.enableReplicaSetDeletion()
+        var configuration = KubernetesClientConfiguration(server: api.baseURL)
+        configuration.timeouts.request = .seconds(5)
+        let client = try KubernetesClient(configuration: configuration)
+        let http = HTTPClient(eventLoopGroupProvider: .singleton)
+        // Four pods, each its own endpoint on the 127.0.0.0/8 range at one port, with 9, 1, 8 and 2 running.
+        let loads = [("chat-a", 9), ("chat-b", 1), ("chat-c", 8), ("chat-d", 2)]
+        var servers: [CannedMetricsServer] = []
+        var port = 0
+        for (index, (_, running)) in loads.enumerated() {
+            let server = CannedMetricsServer()
+            port = try await server.start(host: "127.0.0.\(index + 2)", port: port)
+            server.set("/metrics", OwnershipEndToEndTests.vllm(running: running))
+            servers.append(server)
+        }
+        defer { for s in servers { Task { try? await s.stop() } } }
+        api.put(.inferenceServices, namespace: "llm", object: [
+            "metadata": ["name": "chat", "annotations": ["serving.kserve.io/autoscalerClass": "external"]], "spec": ["predictor": [:]],
+        ])
+        api.addDeployment(namespace: "llm", name: "chat-predictor", replicas: 4, matchLabels: ["app": "isvc.chat-predictor"])
+        for (index, (name, _)) in loads.enumerated() {
+            api.setPod(namespace: "llm", name: name, labels: ["app": "isvc.chat-predictor"], podIP: "127.0.0.\(index + 2)")
+        }
+        let rules = try RuleSet(RuleParser(file: "rules.yaml").parse("""
+            apiVersion: inferscale.dev/v1
+            kind: ScalingRules
+            rules:
+              - name: chat
+                match: {namespace: llm, inferenceService: chat}
+                source: {runtime: vllm, port: \(port), queueProxy: false}
+                policy:
+                  metrics: [{signal: running, target: 10}]
+            """))
+        let book = PodWorkBook()
+        let discovery = KubernetesDiscovery(api: client, namespaces: ["llm"], refreshSeconds: 0)
+        var scraping = ScraperConfiguration()
+        scraping.sampling = .all
+        let loop = ControlLoop(
+            configuration: .init(), rules: rules, discovery: discovery,
+            source: ScrapingMetricSource(scraper: Scraper(configuration: scraping, client: http), book: book) { Date().timeIntervalSince1970 },
+            actuator: KubernetesActuator(api: client, discovery: discovery, instance: "test", book: book), log: try DecisionLog(path: nil))
+        let watching = Task { await discovery.watchPods() }
+        var failure: Error?
+        do {
+            try await api.waitUntil("a pod watch", timeout: .seconds(5)) { $0.openWatchCount > 0 }
+            for s in Int64(0)...80 where api.replicas(namespace: "llm", deployment: "chat-predictor") == 4 {
+                await loop.scrape(at: Timestamp(seconds: s))
+                if s % 2 == 0 { await loop.decide(at: Timestamp(seconds: s)) }
+            }
+            // 20 requests in flight at 10 per pod: 2 replicas; the two idlest pods (1 and 2 in flight) go.
+            #expect(api.replicas(namespace: "llm", deployment: "chat-predictor") == 2)
+            #expect(Set(api.podsDeletedByReplicaSet) == ["chat-b", "chat-d"])
+            let cost = api.object(.pods, namespace: "llm", name: "chat-a")?[path: ["metadata", "annotations", "controller.kubernetes.io/pod-deletion-cost"]]
+            #expect(cost?.stringValue == "9")
+        } catch { failure = error }
+        watching.cancel()
+        try? await http.shutdown()
+        try? await client.shutdown()
+        try? await api.shutdown()
+        if let failure { throw failure }
+    }
+}
+
+@Suite struct PodDeletionCostTests {
+    @Test func startingPodsGoFirstThenTheIdlestAndUnknownLoadCountsAsBusy() {
+        let pods = [
+            PodInfo(name: "starting", ip: "", ready: false),
+            PodInfo(name: "idle", ip: "10.0.0.1", ready: true),
+            PodInfo(name: "busy", ip: "10.0.0.2", ready: true),
+            PodInfo(name: "silent", ip: "10.0.0.3", ready: true),
+        ]
+        let costs = PodDeletionCost.costs(pods: pods, inFlight: ["idle": 0.4, "busy": 12.6])
+        #expect(costs == ["starting": -1, "idle": 0, "busy": 13, "silent": 13])
+    }
+}

@@ -102,17 +102,28 @@ public actor KubernetesDiscovery: TargetDiscovery {
         }
         return known.keys.sorted().compactMap { key in
             guard let k = known[key] else { return nil }
-            let matching = (pods[k.description.namespace] ?? [:]).values
-                .filter { pod in k.selector.allSatisfy { (pod.metadata.labels?[$0.0] == $0.1) == $0.2 } }
-                .sorted { ($0.metadata.name ?? "") < ($1.metadata.name ?? "") }
-            let infos = matching.map { pod in
-                PodInfo(name: pod.metadata.name ?? "", ip: pod.status?.podIP ?? "", ready: pod.isReady && pod.status?.podIP != nil,
-                        readySince: pod.readySince.map { Timestamp(nanoseconds: Int64($0.timeIntervalSince1970 * 1e9)) })
-            }
+            let matching = matchingPods(k)
             var description = k.description
             if let labels = matching.first?.metadata.labels { description.labels = labels }
-            return DiscoveredTarget(description: description, pods: infos, replicas: k.replicas, control: k.control)
+            return DiscoveredTarget(description: description, pods: matching.map(Self.info), replicas: k.replicas, control: k.control)
         }
+    }
+
+    /// The pods of target `key` as the pod watch sees them now, and the replicas last known.
+    public func pods(of key: String) -> (pods: [PodInfo], replicas: Int)? {
+        guard let k = known[key] else { return nil }
+        return (matchingPods(k).map(Self.info), k.replicas)
+    }
+
+    private func matchingPods(_ k: Known) -> [Pod] {
+        (pods[k.description.namespace] ?? [:]).values
+            .filter { pod in k.selector.allSatisfy { (pod.metadata.labels?[$0.0] == $0.1) == $0.2 } }
+            .sorted { ($0.metadata.name ?? "") < ($1.metadata.name ?? "") }
+    }
+
+    private static func info(_ pod: Pod) -> PodInfo {
+        PodInfo(name: pod.metadata.name ?? "", ip: pod.status?.podIP ?? "", ready: pod.isReady && pod.status?.podIP != nil,
+                readySince: pod.readySince.map { Timestamp(nanoseconds: Int64($0.timeIntervalSince1970 * 1e9)) })
     }
 
     // MARK: - Refresh

@@ -9,10 +9,13 @@ import Scraping
 public struct ScrapingMetricSource: MetricSource {
     private let scraper: Scraper
     private let clock: @Sendable () -> Double
+    private let book: PodWorkBook?
 
-    /// `clock` gives monotonic seconds for counter rates.
-    public init(scraper: Scraper, clock: @escaping @Sendable () -> Double) {
+    /// `clock` gives monotonic seconds for counter rates; `book`, when given, keeps each pod's work in
+    /// flight for the actuator's scale-downs.
+    public init(scraper: Scraper, book: PodWorkBook? = nil, clock: @escaping @Sendable () -> Double) {
         self.scraper = scraper
+        self.book = book
         self.clock = clock
     }
 
@@ -24,6 +27,7 @@ public struct ScrapingMetricSource: MetricSource {
             ScrapeTarget(key: target.key, pods: pods, runtime: runtime, port: port, path: source.path ?? "/metrics",
                          queueProxy: source.queueProxy ?? true),
             at: clock())
+        await book?.record(target.key, reading.inFlightByPod)
         var sample = SignalSample()
         sample[.concurrency] = reading.concurrency
         sample[.rps] = reading.rps

@@ -30,6 +30,9 @@ public protocol KubernetesAPI: Sendable {
     /// Lists the KEDA ScaledObjects (keda.sh/v1alpha1) in `namespace`; `.notFound` when KEDA's CRD is not installed.
     func listScaledObjects(namespace: String) async throws -> ObjectList<AutoscalerObject>
 
+    /// Merge-patches a pod's annotations (a nil value removes the key).
+    func patchPodAnnotations(namespace: String, name: String, annotations: [String: String?]) async throws
+
     /// Lists the KServe LLMInferenceServices (serving.kserve.io/v1alpha1) in `namespace`; `.notFound` when the CRD
     /// is not installed.
     func listLLMInferenceServices(namespace: String) async throws -> ObjectList<LLMInferenceService>

@@ -150,6 +150,19 @@ public final class KubernetesClient: KubernetesAPI {
             permission: RBACPermission(verb: "list", group: "serving.kserve.io", resource: "llminferenceservices", namespace: namespace))
     }
 
+    /// PATCH (`application/merge-patch+json`) of a pod's `metadata.annotations`.
+    public func patchPodAnnotations(namespace: String, name: String, annotations: [String: String?]) async throws {
+        // A nil value becomes JSON null, which a merge patch reads as "remove the key".
+        let body = try JSONSerialization.data(
+            withJSONObject: ["metadata": ["annotations": annotations.mapValues { $0 as Any? ?? NSNull() }]], options: [.sortedKeys])
+        _ = try await send(
+            Endpoint(
+                method: .PATCH, path: "/api/v1/namespaces/\(segment(namespace))/pods/\(segment(name))",
+                permission: RBACPermission(verb: "patch", group: "", resource: "pods", namespace: namespace),
+                body: body, contentType: "application/merge-patch+json"),
+            as: Pod.self)
+    }
+
     /// Lists InferenceServices, page by page.
     public func listInferenceServices(namespace: String) async throws -> ObjectList<InferenceService> {
         try await list(
