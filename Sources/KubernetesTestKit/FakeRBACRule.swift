@@ -28,7 +28,7 @@ public struct FakeRBACRule: Sendable, Equatable {
         FakeRBACRule(apiGroups: [""], resources: ["pods"], verbs: ["list", "watch", "patch"]),
         FakeRBACRule(apiGroups: [""], resources: ["events"], verbs: ["create"]),
         FakeRBACRule(apiGroups: ["apps"], resources: ["deployments/scale"], verbs: ["get", "patch"]),
-        FakeRBACRule(apiGroups: ["apps"], resources: ["deployments"], verbs: ["get"]),
+        FakeRBACRule(apiGroups: ["apps"], resources: ["deployments"], verbs: ["get", "list", "watch"]),
         FakeRBACRule(apiGroups: ["leaderworkerset.x-k8s.io"], resources: ["leaderworkersets/scale"], verbs: ["get", "patch"]),
         FakeRBACRule(apiGroups: ["serving.kserve.io"], resources: ["inferenceservices", "llminferenceservices"], verbs: ["list"]),
         FakeRBACRule(apiGroups: ["autoscaling"], resources: ["horizontalpodautoscalers"], verbs: ["list"]),

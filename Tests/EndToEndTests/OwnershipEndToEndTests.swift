@@ -237,6 +237,41 @@ import Testing
         }
     }
 
+    /// The Deployment watch sees another writer within about a second, long before the next refresh (an hour
+    /// here), and after its second change the target is left alone.
+    @Test func anotherWriterIsSeenWithinASecondByTheDeploymentWatch() async throws {
+        try await withHarness { h in
+            addChat(h, annotations: ["serving.kserve.io/autoscalerClass": "external"])
+            let (loop, discovery) = try makeLoop(h, refreshSeconds: 3600)
+            let watching = Task { await discovery.watchPods() }
+            defer { watching.cancel() }
+            try await h.api.waitUntil("pod and deployment watches", timeout: .seconds(5)) { $0.openWatchCount >= 2 }
+            await ticks(loop, 0...12)
+            #expect(h.api.replicas(namespace: "llm", deployment: "chat-predictor") == 4)
+            func control() async -> TargetControl? { try? await discovery.targets().first?.control }
+            func within(_ seconds: Double, _ check: () async -> Bool) async -> Bool {
+                let deadline = ContinuousClock.now + .seconds(seconds)
+                while ContinuousClock.now < deadline {
+                    if await check() { return true }
+                    try? await Task.sleep(for: .milliseconds(20))
+                }
+                return false
+            }
+            h.api.setReplicas(namespace: "llm", deployment: "chat-predictor", replicas: 2)
+            #expect(await within(1.5) { await discovery.pods(of: "llm/chat-predictor")?.replicas == 2 })
+            #expect(await control() == .owned)  // one change is reported, not yet a reason to back off
+            h.api.setReplicas(namespace: "llm", deployment: "chat-predictor", replicas: 3)
+            let backedOff = await within(1.5) {
+                if case .skipped(let reason)? = await control() { return reason.contains("another writer") }
+                return false
+            }
+            #expect(backedOff)
+            let writes = h.api.scaleWrites.count
+            await ticks(loop, 13...20)
+            #expect(h.api.scaleWrites.count == writes)
+        }
+    }
+
     // MARK: - Hands off on request
 
     @Test func pausedTargetsAreDecidedButNotPatched() async throws {

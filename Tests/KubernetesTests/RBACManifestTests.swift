@@ -29,6 +29,8 @@ import Yams
             ("getScale LWS", { _ = try await api.getScale(namespace: "ml", kind: .leaderWorkerSet, name: "llm-kserve-mn") }),
             ("patchScale LWS", { _ = try await api.patchScale(namespace: "ml", kind: .leaderWorkerSet, name: "llm-kserve-mn", replicas: 2, resourceVersion: nil) }),
             ("patchPodAnnotations", { try await api.patchPodAnnotations(namespace: "ml", name: "web-1", annotations: ["a": "1"]) }),
+            ("listDeployments", { _ = try await api.listDeployments(namespace: "ml") }),
+            ("watchDeployments", { for try await _ in try await api.watchDeployments(namespace: "ml", resourceVersion: "1") {} }),
             ("getDeployment", { _ = try await api.getDeployment(namespace: "ml", name: "web") }),
             ("listInferenceServices", { _ = try await api.listInferenceServices(namespace: "ml") }),
             ("listLLMInferenceServices", { _ = try await api.listLLMInferenceServices(namespace: "ml") }),

@@ -51,7 +51,14 @@ public struct KubernetesActuator: ScaleActuator {
         if let book, kind == .deployment, let current = await discovery.pods(of: target.key), replicas < current.replicas {
             await markIdlestPods(target, pods: current.pods, book: book)
         }
-        let result = try await updater.setReplicas(namespace: target.namespace, deployment: target.deployment, kind: kind, replicas: replicas)
+        await discovery.expectReplicas(target.key, replicas)
+        let result: ScaleUpdater.Result
+        do {
+            result = try await updater.setReplicas(namespace: target.namespace, deployment: target.deployment, kind: kind, replicas: replicas)
+        } catch {
+            await discovery.expectReplicas(target.key, nil)
+            throw error
+        }
         await discovery.noteReplicas(target.key, replicas)
         guard result.changed else { return }
         do {

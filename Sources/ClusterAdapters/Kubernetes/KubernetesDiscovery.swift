@@ -52,6 +52,8 @@ public actor KubernetesDiscovery: TargetDiscovery {
     /// What inferscale last wrote or accepted as a target's replicas, and when others changed it.
     private struct Writes {
         var expected: Int
+        /// A write in flight (its watch event may arrive before the PATCH returns).
+        var pending: Int?
         var foreignChanges: [Date] = []
     }
     private var known: [String: Known] = [:]
@@ -74,23 +76,52 @@ public actor KubernetesDiscovery: TargetDiscovery {
         self.logger = logger
     }
 
-    /// Watches pods in every namespace until cancelled; each update replaces the namespace's pod set.
+    /// Watches pods and Deployments in every namespace until cancelled: each pod update replaces the
+    /// namespace's pod set; a Deployment whose replicas change without inferscale is another writer's, seen
+    /// within about a second rather than on the next refresh.
     public func watchPods() async {
         await withTaskGroup(of: Void.self) { group in
             for namespace in namespaces {
-                let watcher = PodWatcher(api: api, namespace: namespace, labelSelector: nil)
-                group.addTask { await watcher.run { update in await self.replacePods(namespace, update.pods) } }
+                let pods = PodWatcher(api: api, namespace: namespace, labelSelector: nil)
+                group.addTask { await pods.run { update in await self.replacePods(namespace, update.pods) } }
+                let deployments = DeploymentWatcher(api: api, namespace: namespace)
+                group.addTask { await deployments.run { update in await self.deploymentChanged(namespace, update.change) } }
             }
         }
     }
 
     private func replacePods(_ namespace: String, _ set: [String: Pod]) { pods[namespace] = set }
 
+    private func deploymentChanged(_ namespace: String, _ change: ObjectSetUpdate<Deployment>.Change) {
+        guard case .modified(let deployment) = change, let name = deployment.metadata.name,
+              let replicas = deployment.spec?.replicas else { return }
+        let key = "\(namespace)/\(name)"
+        guard var k = known[key], k.control.isScraped, k.description.kind == ScaleTargetKind.deployment.rawValue else { return }
+        // Status updates and inferscale's own writes come through here too: only a new spec.replicas that
+        // inferscale neither wrote nor is writing is another writer's.
+        guard replicas != (writes[key]?.expected ?? k.replicas), replicas != writes[key]?.pending else { return }
+        k.replicas = replicas
+        k.control = foreignChange(key, k, observed: replicas)
+        let skipped = known[key]?.control != k.control
+        known[key] = k
+        if skipped, case .skipped(let reason) = k.control {
+            let object = k.eventObject
+            Task { await events.notScaling(object, target: key, reason: reason) }
+        }
+    }
+
+    /// Announces a write inferscale is about to make, so its own watch event is not taken for another writer's.
+    public func expectReplicas(_ key: String, _ replicas: Int?) {
+        if writes[key] == nil, let current = known[key]?.replicas { writes[key] = Writes(expected: current) }
+        writes[key]?.pending = replicas
+    }
+
     /// Remembers replicas just written, so the next tick does not see the old value and a later change by
     /// someone else is recognised as theirs.
     public func noteReplicas(_ key: String, _ replicas: Int) {
         known[key]?.replicas = replicas
         writes[key, default: Writes(expected: replicas)].expected = replicas
+        writes[key]?.pending = nil
     }
 
     /// Whether inferscale may write `key`'s replicas now (checked again right before each patch).
@@ -273,22 +304,35 @@ public actor KubernetesDiscovery: TargetDiscovery {
         return control
     }
 
-    /// A replica count that moved without inferscale is another writer's. One such change is reported; repeated
-    /// ones make inferscale leave the target alone until it has been quiet for `quietSeconds`.
+    /// A replica count that moved without inferscale is another writer's (seen on the refresh, or at once by
+    /// the Deployment watch).
     private func checkForeignWrites(_ key: String, _ k: Known) -> TargetControl {
         guard k.control.isScraped else { return k.control }
-        let time = now()
-        guard var w = writes[key] else {
+        guard let w = writes[key] else {
             writes[key] = Writes(expected: k.replicas)
             return k.control
         }
-        if k.replicas != w.expected {
-            w.foreignChanges.append(time)
-            Counter(label: "inferscale_replica_conflicts_total", dimensions: [("target", key)]).increment()
-            logger.warning("another writer changed the replicas", metadata: [
-                "inferscale.target": "\(key)", "inferscale.expected": "\(w.expected)", "inferscale.replicas": "\(k.replicas)"])
-            w.expected = k.replicas
-        }
+        if k.replicas != w.expected && k.replicas != w.pending { return foreignChange(key, k, observed: k.replicas) }
+        return backOff(key, k)
+    }
+
+    /// Counts one foreign change of `key`'s replicas and says whether inferscale now leaves the target alone.
+    private func foreignChange(_ key: String, _ k: Known, observed: Int) -> TargetControl {
+        var w = writes[key] ?? Writes(expected: observed)
+        w.foreignChanges.append(now())
+        Counter(label: "inferscale_replica_conflicts_total", dimensions: [("target", key)]).increment()
+        logger.warning("another writer changed the replicas", metadata: [
+            "inferscale.target": "\(key)", "inferscale.expected": "\(w.expected)", "inferscale.replicas": "\(observed)"])
+        w.expected = observed
+        writes[key] = w
+        return backOff(key, k)
+    }
+
+    /// Skipped while another writer changed the replicas `changesToBackOff` times in the window and has not
+    /// been quiet for `quietSeconds` since; otherwise the contract's verdict.
+    private func backOff(_ key: String, _ k: Known) -> TargetControl {
+        guard var w = writes[key] else { return k.control }
+        let time = now()
         w.foreignChanges.removeAll { time.timeIntervalSince($0) > conflictSettings.windowSeconds }
         writes[key] = w
         if let last = w.foreignChanges.last, w.foreignChanges.count >= conflictSettings.changesToBackOff,

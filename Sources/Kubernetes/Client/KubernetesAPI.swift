@@ -21,6 +21,12 @@ public protocol KubernetesAPI: Sendable {
     /// conditional and fails with `.conflict` (409) when the workload changed since; nil means last writer wins.
     func patchScale(namespace: String, kind: ScaleTargetKind, name: String, replicas: Int, resourceVersion: String?) async throws -> Scale
 
+    /// Lists the apps/v1 Deployments in `namespace`; the list's resourceVersion is where a watch resumes.
+    func listDeployments(namespace: String) async throws -> ObjectList<Deployment>
+
+    /// Watches the Deployments in `namespace` from `resourceVersion`, as `watchPods` does for pods.
+    func watchDeployments(namespace: String, resourceVersion: String) async throws -> AsyncThrowingStream<WatchEvent<Deployment>, any Error>
+
     /// Reads an apps/v1 Deployment (its metadata: annotations, labels).
     func getDeployment(namespace: String, name: String) async throws -> Deployment
 

@@ -120,6 +120,25 @@ public final class KubernetesClient: KubernetesAPI {
             as: Scale.self)
     }
 
+    /// Lists Deployments, page by page.
+    public func listDeployments(namespace: String) async throws -> ObjectList<Deployment> {
+        try await list(
+            path: "/apis/apps/v1/namespaces/\(segment(namespace))/deployments", labelSelector: nil,
+            permission: RBACPermission(verb: "list", group: "apps", resource: "deployments", namespace: namespace))
+    }
+
+    /// Watches Deployments from `resourceVersion` with `allowWatchBookmarks=true`.
+    public func watchDeployments(namespace: String, resourceVersion: String) async throws -> AsyncThrowingStream<WatchEvent<Deployment>, any Error> {
+        try await watch(
+            Endpoint(
+                method: .GET, path: "/apis/apps/v1/namespaces/\(segment(namespace))/deployments",
+                query: [
+                    ("watch", "1"), ("allowWatchBookmarks", "true"), ("resourceVersion", resourceVersion),
+                    ("timeoutSeconds", String(Int(configuration.timeouts.watchServerTimeout.inSeconds))),
+                ],
+                permission: RBACPermission(verb: "watch", group: "apps", resource: "deployments", namespace: namespace)))
+    }
+
     /// GET `/apis/apps/v1/namespaces/{namespace}/deployments/{name}`.
     public func getDeployment(namespace: String, name: String) async throws -> Deployment {
         try await send(

@@ -5,6 +5,7 @@ public protocol KubernetesObject: Codable, Sendable {
 }
 
 extension Pod: KubernetesObject {}
+extension Deployment: KubernetesObject {}
 extension Scale: KubernetesObject {}
 extension Lease: KubernetesObject {}
 extension InferenceService: KubernetesObject {}
