@@ -236,6 +236,7 @@ let package = Package(
             "ClusterAdapters", "AutoscalerCore", "LoopTestKit", "Exposition", "Rules", "Scaling",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "NIOCore", package: nio),
+            .product(name: "NIOPosix", package: nio),
             .product(name: "NIOHTTP1", package: nio),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),

@@ -55,7 +55,8 @@ import Scaling
             r.body = .bytes(ByteBuffer(bytes: body))
             r.headers.add(name: "Content-Type", value: contentType)
         }
-        let response = try await client.execute(r, timeout: .seconds(5))
+        // Generous: it bounds a hung request, and a loaded CI machine can take seconds to answer one.
+        let response = try await client.execute(r, timeout: .seconds(30))
         let text = try await response.body.collect(upTo: 1 << 20)
         return (Int(response.status.code), String(buffer: text))
     }

@@ -75,7 +75,7 @@ import Testing
             let (loop, discovery) = makeLoop(c)
             let watching = Task { await discovery.watchPods() }
             defer { watching.cancel() }
-            try await c.api.waitUntil("a pod watch", timeout: .seconds(5)) { $0.openWatchCount > 0 }
+            try await c.api.waitUntil("a pod watch", timeout: .seconds(20)) { $0.openWatchCount > 0 }
             await ticks(loop, 0...20)
             #expect(c.api.scaleWrites.isEmpty)
             setLoad(c, concurrency: 700)  // 10 pods' worth at 70 per pod
@@ -94,7 +94,7 @@ import Testing
             let (loop, discovery) = makeLoop(c)
             let watching = Task { await discovery.watchPods() }
             defer { watching.cancel() }
-            try await c.api.waitUntil("a pod watch", timeout: .seconds(5)) { $0.openWatchCount > 0 }
+            try await c.api.waitUntil("a pod watch", timeout: .seconds(20)) { $0.openWatchCount > 0 }
             await ticks(loop, 0...10)
             setLoad(c, concurrency: 700)
             c.api.failNextRequests(20)   // the API server fails for a while
@@ -121,7 +121,7 @@ import Testing
             let (loopB, discoveryB) = makeLoop(c, leadership: b, actuatorCalls: callsB)
             let watchA = Task { await discoveryA.watchPods() }, watchB = Task { await discoveryB.watchPods() }
             defer { watchA.cancel(); watchB.cancel() }
-            try await c.api.waitUntil("two pod watches", timeout: .seconds(5)) { $0.openWatchCount > 1 }
+            try await c.api.waitUntil("two pod watches", timeout: .seconds(20)) { $0.openWatchCount > 1 }
             setLoad(c, concurrency: 700)
             for s in Int64(0)...6 {
                 await loopA.scrape(at: Timestamp(seconds: s))

@@ -82,7 +82,7 @@ import Testing
             let discovery = KubernetesDiscovery(api: h.client, namespaces: ["llm"], refreshSeconds: 1)
             let watching = Task { await discovery.watchPods() }
             defer { watching.cancel() }
-            try await h.api.waitUntil("a pod watch", timeout: .seconds(5)) { $0.openWatchCount > 0 }
+            try await h.api.waitUntil("a pod watch", timeout: .seconds(20)) { $0.openWatchCount > 0 }
             var scraping = ScraperConfiguration()
             scraping.queueProxyPort = h.podPort
             let loop = ControlLoop(
@@ -125,7 +125,7 @@ import Testing
                                                 namedDeployments: { [("llm", "vllm-chat")] })
             let watching = Task { await discovery.watchPods() }
             defer { watching.cancel() }
-            try await h.api.waitUntil("a pod watch", timeout: .seconds(5)) { $0.openWatchCount > 0 }
+            try await h.api.waitUntil("a pod watch", timeout: .seconds(20)) { $0.openWatchCount > 0 }
             let loop = ControlLoop(
                 configuration: .init(), rules: rules, discovery: discovery,
                 source: ScrapingMetricSource(scraper: Scraper(configuration: ScraperConfiguration(), client: h.http)) { Date().timeIntervalSince1970 },

@@ -113,7 +113,7 @@ import Testing
     func withPodWatch<T>(_ h: Harness, _ discovery: KubernetesDiscovery, _ body: () async throws -> T) async throws -> T {
         let watching = Task { await discovery.watchPods() }
         defer { watching.cancel() }
-        try await h.api.waitUntil("a pod watch", timeout: .seconds(5)) { $0.openWatchCount > 0 }
+        try await h.api.waitUntil("a pod watch", timeout: .seconds(20)) { $0.openWatchCount > 0 }
         return try await body()
     }
 
@@ -245,7 +245,7 @@ import Testing
             let (loop, discovery) = try makeLoop(h, refreshSeconds: 3600)
             let watching = Task { await discovery.watchPods() }
             defer { watching.cancel() }
-            try await h.api.waitUntil("pod and deployment watches", timeout: .seconds(5)) { $0.openWatchCount >= 2 }
+            try await h.api.waitUntil("pod and deployment watches", timeout: .seconds(20)) { $0.openWatchCount >= 2 }
             await ticks(loop, 0...12)
             #expect(h.api.replicas(namespace: "llm", deployment: "chat-predictor") == 4)
             func control() async -> TargetControl? { try? await discovery.targets().first?.control }
@@ -403,7 +403,7 @@ import Testing
         let watching = Task { await discovery.watchPods() }
         var failure: Error?
         do {
-            try await api.waitUntil("a pod watch", timeout: .seconds(5)) { $0.openWatchCount > 0 }
+            try await api.waitUntil("a pod watch", timeout: .seconds(20)) { $0.openWatchCount > 0 }
             for s in Int64(0)...80 where api.replicas(namespace: "llm", deployment: "chat-predictor") == 4 {
                 await loop.scrape(at: Timestamp(seconds: s))
                 if s % 2 == 0 { await loop.decide(at: Timestamp(seconds: s)) }

@@ -35,18 +35,25 @@ public final class HTTPServer: Service, Sendable {
 
     /// Largest request body accepted, bytes; a larger one gets 413.
     public static let maxBodyBytes = 1 << 20
+    /// Default for `readTimeout`: a connection that sends nothing for this long is closed.
+    public static let defaultReadTimeout: TimeAmount = .seconds(10)
 
     private let channel: NIOAsyncChannel<NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>, Never>
     private let handler: @Sendable (Request) async -> Response
 
-    /// Binds `host:port` (port 0 picks a free one; see `port`).
-    public init(host: String, port: Int, handler: @escaping @Sendable (Request) async -> Response) async throws {
+    /// Binds `host:port` (port 0 picks a free one; see `port`). A connection that sends nothing for
+    /// `readTimeout` (a slow or stuck client, a request dribbled byte by byte with long pauses) is closed, so
+    /// idle connections cannot pile up.
+    public init(host: String, port: Int, readTimeout: TimeAmount = HTTPServer.defaultReadTimeout,
+                handler: @escaping @Sendable (Request) async -> Response) async throws {
         self.handler = handler
         channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(.backlog, value: 256)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .bind(host: host, port: port) { child in
                 child.eventLoop.makeCompletedFuture {
+                    try child.pipeline.syncOperations.addHandler(IdleStateHandler(readTimeout: readTimeout))
+                    try child.pipeline.syncOperations.addHandler(CloseOnIdleRead())
                     try child.pipeline.syncOperations.configureHTTPServerPipeline()
                     return try NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>(wrappingChannelSynchronously: child)
                 }
@@ -120,6 +127,19 @@ public final class HTTPServer: Service, Sendable {
             query[key] = parts.count > 1 ? String(parts[1]).removingPercentEncodingSafely : ""
         }
         return (String(uri[..<q]), query)
+    }
+}
+
+/// Closes a connection on the read-idle event of the `IdleStateHandler` before it.
+private final class CloseOnIdleRead: ChannelInboundHandler, Sendable {
+    typealias InboundIn = NIOAny
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if let idle = event as? IdleStateHandler.IdleStateEvent, idle == .read {
+            context.close(promise: nil)
+        } else {
+            context.fireUserInboundEventTriggered(event)
+        }
     }
 }
 
