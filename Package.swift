@@ -148,14 +148,15 @@ let package = Package(
             .product(name: "NIOHTTP1", package: "swift-nio"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
-        // Test kit (not a product): canned metrics endpoints on 127.0.0.1 standing in for pods,
-        // and the locator of the shared fixtures (../shared).
+        // Test kit (not a product): canned metrics endpoints on 127.0.0.1 standing in for pods, the
+        // test data the repository ships (TestData: scrape payloads, small trace slices), and the
+        // locator of the data it does not ship ($INFERSCALE_SHARED, default ../shared).
         .target(name: "PodTestKit", dependencies: [
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"),
             .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
-        ]),
+        ], resources: [.copy("TestData")]),
         .testTarget(name: "EndToEndTests", dependencies: [
             "Autoscaler", "Kubernetes", "KubernetesTestKit", "PodTestKit", "Scraping", "Exposition", "Rules", "Scaling",
             "RemoteWrite", "RemoteWriteTestKit", .product(name: "Logging", package: "swift-log"),
