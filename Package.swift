@@ -57,10 +57,11 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         // Trace replay: trace readers, a discrete-event cluster model driving the real control
-        // loop on a simulated clock, and the cost and SLO report.
+        // loop on a simulated clock, and the cost and SLO report. Resources: the trace `simulate`
+        // replays by default, a data file shipped beside the binary.
         .target(name: "Simulation", dependencies: [
             "Scaling", "Rules", "Autoscaler", .product(name: "Logging", package: "swift-log"),
-        ]),
+        ], resources: [.copy("Resources")]),
         .testTarget(name: "SimulationTests", dependencies: ["Simulation", "Scaling", "Rules", "PodTestKit"]),
         .executableTarget(
             name: "inferscale",

@@ -66,8 +66,10 @@ import Testing
         #expect(w.duration == 10)
     }
 
-    @Test func embeddedSliceParses() throws {
-        let trace = try TraceReader.parse(EmbeddedTrace.csv, format: .csv)
+    @Test func bundledSliceIsReadFromItsDataFile() throws {
+        let url = try BundledTrace.url()
+        #expect(url.lastPathComponent == "azure-llm-2023-code-20min.csv")
+        let trace = try BundledTrace.read()
         #expect(trace.requests.count == 4497)
         #expect(trace.duration > 19 * 60 && trace.duration <= 20 * 60)
         #expect(trace.hasTokens)
