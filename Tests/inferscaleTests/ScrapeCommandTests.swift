@@ -23,4 +23,63 @@ import Testing
         let r = try CLIRunner.run(["scrape", "--file", try Fixtures.metricsURL("triton").path])
         #expect(r.stdout.contains("KV-cache utilisation         absent"))
     }
+
+    static let slowPods: [(String, DribblingServer.Behaviour)] = [
+        // A line every 0.1 s for 10 s, and a head line every 0.1 s for 10 s.
+        ("drip-fed body", .dripBody(interval: 0.1, lines: 100)),
+        ("slow-loris head", .dribbleHead(interval: 0.1, lines: 100)),
+    ]
+
+    /// As a new user would try it: `inferscale scrape URL` against a pod that answers too slowly
+    /// gives up at its deadline (3 s by default) with reason `timeout`, not after the 10 s answer.
+    @Test(arguments: slowPods)
+    func aSlowPodTimesOutAtTheDeadline(_ name: String, _ behaviour: DribblingServer.Behaviour) async throws {
+        let server = DribblingServer(behaviour)
+        let port = try await server.start()
+        let r = try await CLIRunner.runDetached(["scrape", "http://127.0.0.1:\(port)/metrics"])
+        let closed = await server.waitForClose(atMost: 3)
+        let connection = server.connections.first
+        try await server.stop()
+        #expect(r.status == 2, "\(name): \(r.stderr)")
+        #expect(r.stderr.contains("timeout"), "\(name): \(r.stderr)")
+        #expect(r.stdout.isEmpty)
+        // The process, start to exit (its start-up included), and the connection as the pod saw it.
+        #expect(r.duration >= .milliseconds(2900), "\(name): it failed before the deadline: \(r.stderr)")
+        #expect(r.duration < .milliseconds(3500), "\(name): took \(r.duration) with the default 3 s deadline")
+        #expect(closed, "\(name): the connection stayed open")
+        #expect(connection?.completed == false, "\(name): the whole answer was read")
+        #expect((connection?.lifetime ?? .infinity) < 3.5, "\(name): the connection lived \(connection?.lifetime ?? -1) s")
+    }
+
+    @Test func theTimeoutFlagIsTheDeadline() async throws {
+        let server = DribblingServer(.dripBody(interval: 0.1, lines: 100))
+        let port = try await server.start()
+        let r = try await CLIRunner.runDetached(["scrape", "--timeout", "1", "http://127.0.0.1:\(port)/metrics"])
+        try await server.stop()
+        #expect(r.status == 2)
+        #expect(r.stderr.contains("timeout"))
+        #expect(r.duration >= .milliseconds(900) && r.duration < .milliseconds(1500), "took \(r.duration) with a 1 s deadline")
+    }
+
+    @Test func aTimelyEndpointIsReadThroughTheScraper() async throws {
+        let server = CannedMetricsServer()
+        let port = try await server.start()
+        server.set("/metrics", .init(body: try Fixtures.metrics("vllm")))
+        server.set("/gone", .init(status: .serviceUnavailable, body: []))
+        let r = try await CLIRunner.runDetached(["scrape", "http://127.0.0.1:\(port)/metrics"])
+        let gone = try await CLIRunner.runDetached(["scrape", "http://127.0.0.1:\(port)/gone"])
+        try await server.stop()
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.contains("runtime: vllm"))
+        #expect(server.accepts.first?.contains("application/openmetrics-text") == true)
+        #expect(gone.status == 2)
+        #expect(gone.stderr.contains("status: HTTP 503"), "\(gone.stderr)")
+    }
+
+    @Test(arguments: ["0", "-1", "nan"])
+    func aTimeoutThatIsNoDeadlineIsRefused(_ value: String) throws {
+        let r = try CLIRunner.run(["scrape", "--timeout", value, "http://127.0.0.1:1/metrics"])
+        #expect(r.status == 2)
+        #expect(r.stderr.contains("--timeout"), "\(r.stderr)")
+    }
 }
