@@ -6,9 +6,9 @@ import Testing
 /// A pod that answers slowly — its body drip-fed, or its head dribbled (slow-loris) — fails with
 /// reason `timeout` at the scrape deadline, which covers connection, head and body; the scraper
 /// hangs up rather than read to the end. Real servers on 127.0.0.1. The deadline + 0.5 s bound is
-/// checked on the connection as the pod saw it (measured on the server's event loop); the time
-/// until the test resumes is bounded loosely, since CPU-bound suites running at once can hold
-/// the test's threads.
+/// checked on the connection as the pod saw it (accept to close, on the server's event loop); the
+/// time until the test itself resumes is only bounded by the 10 s answer, since the suites that
+/// run at once can hold the few threads of the test process for seconds.
 @Suite struct ScrapeDeadlineTests {
     static let behaviours: [(String, DribblingServer.Behaviour)] = [
         // A line every 0.1 s for 10 s, and a head line every 0.1 s for 10 s.
@@ -29,7 +29,7 @@ import Testing
             #expect(reading.failures.map(\.reason) == ["timeout"], "\(name): \(reading.failures)")
             #expect(reading.queueDepth == nil)
             #expect(elapsed >= .milliseconds(900), "\(name): it failed before the deadline, for another reason")
-            #expect(elapsed < .milliseconds(2500), "\(name): took \(elapsed) with a 1 s deadline")
+            #expect(elapsed < .seconds(8), "\(name): took \(elapsed) with a 1 s deadline, as if it read the 10 s answer")
             try await expectHungUp(server, deadline: 1, name)
         }
     }
@@ -44,7 +44,8 @@ import Testing
             let failure = await #expect(throws: ScrapeFailure.self) { try await scraper.read("http://127.0.0.1:\(port)/metrics") }
             let elapsed = ContinuousClock.now - started
             #expect(failure?.reason == "timeout", "\(name)")
-            #expect(elapsed >= .milliseconds(900) && elapsed < .milliseconds(2500), "\(name): took \(elapsed) with a 1 s deadline")
+            #expect(elapsed >= .milliseconds(900), "\(name): it failed before the deadline, for another reason")
+            #expect(elapsed < .seconds(8), "\(name): took \(elapsed) with a 1 s deadline, as if it read the 10 s answer")
             try await expectHungUp(server, deadline: 1, name)
         }
     }

@@ -4,23 +4,23 @@ import Testing
 
 @Suite struct ScrapeCommandTests {
     @Test(arguments: ["vllm", "tgi", "sglang", "triton"])
-    func recognisesEachRuntimeFixture(name: String) throws {
-        let r = try CLIRunner.run(["scrape", "--file", try Fixtures.metricsURL(name).path])
+    func recognisesEachRuntimeFixture(name: String) async throws {
+        let r = try await CLIRunner.runDetached(["scrape", "--file", try Fixtures.metricsURL(name).path])
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.stdout.contains("runtime: \(name)"))
     }
 
-    @Test func malformedBodyGivesLineAndColumn() throws {
+    @Test func malformedBodyGivesLineAndColumn() async throws {
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("bad-\(UUID().uuidString).txt")
         try "# TYPE foo gauge\nfoo{a=\"1\" 3\n".write(to: file, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(at: file) }
-        let r = try CLIRunner.run(["scrape", "--file", file.path])
+        let r = try await CLIRunner.runDetached(["scrape", "--file", file.path])
         #expect(r.status == 1)
         #expect(r.stderr.contains("\(file.path):2:11:"))
     }
 
-    @Test func absentSignalsAreShownAsAbsent() throws {
-        let r = try CLIRunner.run(["scrape", "--file", try Fixtures.metricsURL("triton").path])
+    @Test func absentSignalsAreShownAsAbsent() async throws {
+        let r = try await CLIRunner.runDetached(["scrape", "--file", try Fixtures.metricsURL("triton").path])
         #expect(r.stdout.contains("KV-cache utilisation         absent"))
     }
 
@@ -77,8 +77,8 @@ import Testing
     }
 
     @Test(arguments: ["0", "-1", "nan"])
-    func aTimeoutThatIsNoDeadlineIsRefused(_ value: String) throws {
-        let r = try CLIRunner.run(["scrape", "--timeout", value, "http://127.0.0.1:1/metrics"])
+    func aTimeoutThatIsNoDeadlineIsRefused(_ value: String) async throws {
+        let r = try await CLIRunner.runDetached(["scrape", "--timeout", value, "http://127.0.0.1:1/metrics"])
         #expect(r.status == 2)
         #expect(r.stderr.contains("--timeout"), "\(r.stderr)")
     }
