@@ -32,6 +32,9 @@ import Testing
 
     /// As a new user would try it: `inferscale scrape URL` against a pod that answers too slowly
     /// gives up at its deadline (3 s by default) with reason `timeout`, not after the 10 s answer.
+    /// The deadline + 0.5 s bound is checked on the connection as the pod saw it (accept to
+    /// close); the process's own wall time also holds its start-up and exit, which a loaded
+    /// machine stretches, so it gets 1.5 s.
     @Test(arguments: slowPods)
     func aSlowPodTimesOutAtTheDeadline(_ name: String, _ behaviour: DribblingServer.Behaviour) async throws {
         let server = DribblingServer(behaviour)
@@ -43,22 +46,24 @@ import Testing
         #expect(r.status == 2, "\(name): \(r.stderr)")
         #expect(r.stderr.contains("timeout"), "\(name): \(r.stderr)")
         #expect(r.stdout.isEmpty)
-        // The process, start to exit (its start-up included), and the connection as the pod saw it.
-        #expect(r.duration >= .milliseconds(2900), "\(name): it failed before the deadline: \(r.stderr)")
-        #expect(r.duration < .milliseconds(3500), "\(name): took \(r.duration) with the default 3 s deadline")
         #expect(closed, "\(name): the connection stayed open")
         #expect(connection?.completed == false, "\(name): the whole answer was read")
         #expect((connection?.lifetime ?? .infinity) < 3.5, "\(name): the connection lived \(connection?.lifetime ?? -1) s")
+        #expect(r.duration >= .milliseconds(2900), "\(name): it failed before the deadline: \(r.stderr)")
+        #expect(r.duration < .milliseconds(4500), "\(name): the process took \(r.duration) with the default 3 s deadline")
     }
 
     @Test func theTimeoutFlagIsTheDeadline() async throws {
         let server = DribblingServer(.dripBody(interval: 0.1, lines: 100))
         let port = try await server.start()
         let r = try await CLIRunner.runDetached(["scrape", "--timeout", "1", "http://127.0.0.1:\(port)/metrics"])
+        _ = await server.waitForClose(atMost: 3)
+        let connection = server.connections.first
         try await server.stop()
         #expect(r.status == 2)
         #expect(r.stderr.contains("timeout"))
-        #expect(r.duration >= .milliseconds(900) && r.duration < .milliseconds(1500), "took \(r.duration) with a 1 s deadline")
+        #expect((connection?.lifetime ?? .infinity) < 1.5, "the connection lived \(connection?.lifetime ?? -1) s with a 1 s deadline")
+        #expect(r.duration >= .milliseconds(900) && r.duration < .milliseconds(2500), "the process took \(r.duration) with a 1 s deadline")
     }
 
     @Test func aTimelyEndpointIsReadThroughTheScraper() async throws {
