@@ -57,10 +57,11 @@ let package = Package(
             .product(name: "Metrics", package: "swift-metrics"),
         ]),
         // Trace replay: trace readers, a discrete-event cluster model driving the real control
-        // loop on a simulated clock, and the cost and SLO report.
+        // loop on a simulated clock, and the cost and SLO report. Resources: the trace `simulate`
+        // replays by default, a data file shipped beside the binary.
         .target(name: "Simulation", dependencies: [
             "Scaling", "Rules", "AutoscalerCore", .product(name: "Logging", package: "swift-log"),
-        ]),
+        ], resources: [.copy("Resources")]),
 
         // MARK: 2. I/O modules
 
@@ -174,13 +175,15 @@ let package = Package(
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ]
         ),
-        // Canned metrics endpoints on 127.0.0.1 standing in for pods, and the locator of the shared fixtures (../shared).
+        // Canned and slow (drip-feeding, slow-loris) metrics endpoints on 127.0.0.1 standing in for pods, the
+        // test data the repository ships (TestData: scrape payloads, small trace slices), and the locator of
+        // the data it does not ship ($INFERSCALE_SHARED, default ../shared).
         .target(name: "PodTestKit", dependencies: [
             .product(name: "NIOCore", package: nio),
             .product(name: "NIOPosix", package: nio),
             .product(name: "NIOHTTP1", package: nio),
             .product(name: "NIOConcurrencyHelpers", package: nio),
-        ]),
+        ], resources: [.copy("TestData")]),
         // A 2.0 test receiver on 127.0.0.1:0, a payload decoder, a Prometheus runner.
         .target(
             name: "RemoteWriteTestKit",

@@ -1,5 +1,6 @@
 import Exposition
 import Foundation
+import PodTestKit
 
 /// Parses a large vLLM-shaped body (100 pods' worth of series) and prints throughput, time per sample
 /// line, and the ratio to a plain newline count over the same bytes measured in the same run.
@@ -10,11 +11,9 @@ func runExpositionBenchmark(pods: Int = 100, rounds defaultRounds: Int = 60) {
        let value = Int(CommandLine.arguments[flag + 1]), value > 0 {
         rounds = value
     }
-    let fixture = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("../shared/fixtures/metrics/vllm.txt").standardizedFileURL
-    guard let data = try? Data(contentsOf: fixture), let text = String(data: data, encoding: .utf8) else {
-        print("exposition: cannot read \(fixture.path); skipped")
+    guard let fixture = try? Fixtures.metricsURL("vllm"), let data = try? Data(contentsOf: fixture),
+          let text = String(data: data, encoding: .utf8) else {
+        print("exposition: cannot read PodTestKit's vllm.txt fixture; skipped")
         return
     }
     let textBody = makeBody(from: text, pods: pods)

@@ -10,7 +10,7 @@ import RuntimeSignals
 /// a cap on body size and on samples, and a bound on scrapes in flight. A failed or malformed
 /// scrape leaves that pod's part missing and is reported with its reason.
 public actor Scraper {
-    private let configuration: ScraperConfiguration
+    let configuration: ScraperConfiguration
     private let client: HTTPClient
     private let logger: Logger
     private var rates: [String: CounterRates] = [:]
@@ -93,11 +93,9 @@ public actor Scraper {
         if target.queueProxy {
             let url = "http://\(host(pod.ip)):\(configuration.queueProxyPort)/metrics"
             do {
-                let (bytes, _) = try await get(url, accept: "application/protobuf")
-                do {
-                    raw.stat = try QueueProxyStat(protobuf: bytes)
-                } catch {
-                    raw.failures.append(ScrapeFailure(reason: "malformed", url: url, detail: "\(error)"))
+                let (bytes, _) = try await get(url, accept: Self.protobufAccept)
+                if case .queueProxyStat(let stat) = try Self.decode(bytes, as: .queueProxyStat, from: url, configuration: configuration) {
+                    raw.stat = stat
                 }
             } catch let failure as ScrapeFailure {
                 raw.failures.append(failure)
@@ -108,15 +106,10 @@ public actor Scraper {
         if let runtime = target.runtime, runtime != .queueProxy || !target.queueProxy {
             let url = "http://\(host(pod.ip)):\(target.port)\(target.path)"
             do {
-                let (bytes, contentType) = try await get(url, accept: "application/openmetrics-text;version=1.0.0;q=0.9,text/plain;version=0.0.4;q=0.5")
-                var limits = ExpositionParser.Limits()
-                limits.maxSamples = configuration.maxSamples
-                var parser = ExpositionParser(format: contentType.flatMap(ExpositionFormat.init(contentType:)) ?? .prometheusText, limits: limits)
-                do {
-                    let parsed = try parser.parse(bytes)
+                let (bytes, contentType) = try await get(url, accept: Self.expositionAccept)
+                let format = contentType.flatMap(ExpositionFormat.init(contentType:)) ?? .prometheusText
+                if case .exposition(let parsed, _) = try Self.decode(bytes, as: .exposition(format), from: url, configuration: configuration) {
                     raw.signals = RuntimeSignals(from: parsed, runtime: runtime)
-                } catch {
-                    raw.failures.append(ScrapeFailure(reason: error.code == .limitExceeded ? "too-many-samples" : "malformed", url: url, detail: "\(error)"))
                 }
             } catch let failure as ScrapeFailure {
                 raw.failures.append(failure)
@@ -129,14 +122,16 @@ public actor Scraper {
 
     private func host(_ ip: String) -> String { ip.contains(":") ? "[\(ip)]" : ip }
 
-    /// GET with the deadline, the body cap and the in-flight bound.
-    private func get(_ url: String, accept: String) async throws -> ([UInt8], String?) {
+    /// GET with the deadline (over connection, head and body), the body cap and the in-flight
+    /// bound. Throws only `ScrapeFailure`.
+    func get(_ url: String, accept: String) async throws -> ([UInt8], String?) {
         await acquire()
         defer { release() }
         var request = HTTPClientRequest(url: url)
         request.headers.add(name: "Accept", value: accept)
         request.headers.add(name: "User-Agent", value: "inferscale")
-        let deadline = NIODeadline.now() + .nanoseconds(Int64(configuration.deadlineSeconds * 1e9))
+        let seconds = configuration.deadlineSeconds
+        let deadline = NIODeadline.now() + .nanoseconds(Int64(seconds * 1e9))
         let limit = configuration.maxBodyBytes
         let client = self.client
         let prepared = request
@@ -146,7 +141,7 @@ public actor Scraper {
                 do {
                     response = try await client.execute(prepared, deadline: deadline)
                 } catch let error as HTTPClientError where error == .deadlineExceeded || error == .readTimeout || error == .connectTimeout {
-                    throw ScrapeFailure(reason: "timeout", url: url, detail: "no answer within the deadline")
+                    throw ScrapeFailure(reason: "timeout", url: url, detail: "no answer within the \(seconds) s deadline")
                 } catch {
                     throw ScrapeFailure(reason: "connect", url: url, detail: "\(error)")
                 }
@@ -164,8 +159,11 @@ public actor Scraper {
                 }
             }
             group.addTask {
-                try await Task.sleep(nanoseconds: UInt64(max(0, deadline.uptimeNanoseconds - NIODeadline.now().uptimeNanoseconds)))
-                throw ScrapeFailure(reason: "timeout", url: url, detail: "no complete answer within the deadline")
+                // The head may have come in time and the body not (a pod that drip-feeds it):
+                // this cuts the whole exchange off at the deadline. Unsigned: never below zero.
+                let now = NIODeadline.now().uptimeNanoseconds
+                try await Task.sleep(nanoseconds: deadline.uptimeNanoseconds > now ? deadline.uptimeNanoseconds - now : 0)
+                throw ScrapeFailure(reason: "timeout", url: url, detail: "no complete answer within the \(seconds) s deadline")
             }
             defer { group.cancelAll() }
             return try await group.next()!

@@ -100,7 +100,7 @@ struct SimulateCommand: AsyncParsableCommand {
 
     func run() async throws {
         // The trace.
-        var traceName = EmbeddedTrace.name
+        var traceName = BundledTrace.name
         var loaded: Trace
         do {
             var traceFormat: TraceFormat?
@@ -114,7 +114,7 @@ struct SimulateCommand: AsyncParsableCommand {
                 loaded = try TraceReader.read(path: trace, format: traceFormat)
                 traceName = trace
             } else {
-                loaded = try TraceReader.parse(EmbeddedTrace.csv, format: .csv, name: "bundled trace")
+                loaded = try BundledTrace.read()
             }
         } catch let error as TraceError {
             throw InputError(message: error.description)

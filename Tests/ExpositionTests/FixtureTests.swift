@@ -2,20 +2,20 @@ import PodTestKit
 import Testing
 import Exposition
 
-/// The real-shaped scrape payloads in ../shared/fixtures/metrics (Prometheus text 0.0.4).
+/// The real-shaped scrape payloads shipped in PodTestKit's TestData/metrics (Prometheus text 0.0.4).
 @Suite struct FixtureTests {
     static func parse(_ name: String) throws -> ParsedExposition {
         var parser = ExpositionParser(format: .prometheusText)
-        return try parser.parse(try SharedData.bytes("fixtures/metrics/\(name).txt"))
+        return try parser.parse(try Fixtures.metrics(name))
     }
 
-    @Test(arguments: SharedData.fixtureNames)
+    @Test(arguments: Fixtures.metricNames)
     func everyFixtureParses(_ name: String) throws {
         let parsed = try Self.parse(name)
         #expect(!parsed.families.isEmpty)
         #expect(parsed.sampleCount > 10)
         // Every sample line of the file is accounted for.
-        let text = String(decoding: try SharedData.bytes("fixtures/metrics/\(name).txt"), as: UTF8.self)
+        let text = String(decoding: try Fixtures.metrics(name), as: UTF8.self)
         let sampleLines = text.split(separator: "\n").filter { !$0.hasPrefix("#") && !$0.isEmpty }
         #expect(parsed.sampleCount == sampleLines.count)
     }
@@ -55,7 +55,7 @@ import Exposition
     }
 
     @Test func histogramsAreCumulativeInEveryFixture() throws {
-        for name in SharedData.fixtureNames {
+        for name in Fixtures.metricNames {
             let parsed = try Self.parse(name)
             for family in parsed.families where family.type == .histogram {
                 var previous: [Labels: Double] = [:]
@@ -71,6 +71,6 @@ import Exposition
     @Test func fixturesAreNotOpenMetrics() throws {
         // Prometheus text bodies lack "# EOF", so the strict parser must refuse them rather than guess.
         var parser = ExpositionParser(format: .openMetrics)
-        #expect(throws: ExpositionError.self) { try parser.parse(try SharedData.bytes("fixtures/metrics/vllm.txt")) }
+        #expect(throws: ExpositionError.self) { try parser.parse(try Fixtures.metrics("vllm")) }
     }
 }

@@ -20,9 +20,9 @@ import Exposition
 
     static let interesting: [UInt8] = Array("{}\"\\=, \n#\t+-.eE0123456789InfNaN_:".utf8) + [0x00, 0xC3, 0xFF]
 
-    @Test(arguments: SharedData.fixtureNames)
+    @Test(arguments: Fixtures.metricNames)
     func damagedFixturesNeverCrash(_ name: String) throws {
-        let original = try SharedData.bytes("fixtures/metrics/\(name).txt")
+        let original = try Fixtures.metrics(name)
         var random = SplitMix(state: UInt64(name.utf8.count) &* 7919)
         var parsers = ExpositionFormat.allCases.map { ExpositionParser(format: $0) }
         var rejected = 0

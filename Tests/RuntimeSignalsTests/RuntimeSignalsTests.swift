@@ -6,7 +6,7 @@ import Testing
 @Suite struct RuntimeSignalsTests {
     func fixture(_ name: String) throws -> ParsedExposition {
         var parser = ExpositionParser(format: .prometheusText)
-        return try parser.parse(try SharedData.bytes("fixtures/metrics/\(name).txt"))
+        return try parser.parse(try Fixtures.metrics(name))
     }
 
     @Test(arguments: [

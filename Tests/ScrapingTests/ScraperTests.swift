@@ -163,7 +163,7 @@ import Testing
 
     @Test func realFixturePayloadsParse() async throws {
         try await withServer { server, port, client in
-            let body = try SharedData.bytes("fixtures/metrics/vllm.txt")
+            let body = try Fixtures.metrics("vllm")
             server.set("/metrics", .init(body: body))
             let scraper = Scraper(configuration: ScraperConfiguration(), client: client)
             let r = await scraper.scrape(ScrapeTarget(key: "ns/g", pods: [.init(name: "g", ip: "127.0.0.1")], runtime: .vllm, port: port, queueProxy: false), at: 1)
@@ -176,7 +176,7 @@ import Testing
 
     @Test func tritonPodsGiveTheirGPUMemoryUse() async throws {
         try await withServer { server, port, client in
-            server.set("/metrics", .init(body: try SharedData.bytes("fixtures/metrics/triton.txt")))
+            server.set("/metrics", .init(body: try Fixtures.metrics("triton")))
             let scraper = Scraper(configuration: ScraperConfiguration(), client: client)
             let pods: [ScrapeTarget.Pod] = [.init(name: "t-0", ip: "127.0.0.1"), .init(name: "t-1", ip: "127.0.0.1")]
             let r = await scraper.scrape(ScrapeTarget(key: "ns/t", pods: pods, runtime: .triton, port: port, queueProxy: false), at: 1)

@@ -47,7 +47,7 @@ import Testing
     }
 
     @Test func theSameInputsGiveTheSameReport() async throws {
-        let trace = try TraceReader.parse(EmbeddedTrace.csv, format: .csv).window(from: 0, to: 240, speed: 1)
+        let trace = try BundledTrace.read().window(from: 0, to: 240, speed: 1)
         let rule = try Self.rule("""
             rules:
               - name: tokens

@@ -7,6 +7,9 @@ enum CLIRunner {
         var status: Int32
         var stdout: String
         var stderr: String
+        /// From start to exit, measured on the thread that waits for the process, so a busy
+        /// test thread pool does not add to it.
+        var duration: Duration = .zero
     }
 
     static var binary: URL {
@@ -25,28 +28,29 @@ enum CLIRunner {
 
     struct CLIError: Error { var message: String }
 
-    static func run(_ arguments: [String]) throws -> Result {
+    static func run(_ arguments: [String], executable: URL? = nil) throws -> Result {
         let process = Process()
-        process.executableURL = try binary
+        process.executableURL = try executable ?? binary
         process.arguments = arguments
         let out = Pipe(), err = Pipe()
         process.standardOutput = out
         process.standardError = err
+        let started = ContinuousClock.now
         try process.run()
         // Read both pipes to the end before waiting, so a large output cannot block the child.
         let outData = out.fileHandleForReading.readDataToEndOfFile()
         let errData = err.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         return Result(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
-                      stderr: String(decoding: errData, as: UTF8.self))
+                      stderr: String(decoding: errData, as: UTF8.self), duration: ContinuousClock.now - started)
     }
 
     /// `run` waiting on a Dispatch thread: a child that runs for seconds must not hold one of
     /// the few threads of Swift's cooperative pool (two on a 2-core machine), which the
     /// in-process servers of tests running in parallel need.
-    static func runDetached(_ arguments: [String]) async throws -> Result {
+    static func runDetached(_ arguments: [String], executable: URL? = nil) async throws -> Result {
         try await withCheckedThrowingContinuation { continuation in
-            DispatchQueue.global().async { continuation.resume(with: Swift.Result { try run(arguments) }) }
+            DispatchQueue.global().async { continuation.resume(with: Swift.Result { try run(arguments, executable: executable) }) }
         }
     }
 

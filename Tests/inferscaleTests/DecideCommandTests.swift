@@ -57,29 +57,3 @@ import Testing
         }
     }
 }
-
-@Suite struct ScrapeCommandTests {
-    static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("../shared/fixtures/metrics").standardized
-
-    @Test(arguments: ["vllm.txt", "tgi.txt", "sglang.txt", "triton.txt"])
-    func recognisesEachRuntimeFixture(file: String) throws {
-        let r = try CLIRunner.run(["scrape", "--file", Self.fixtures.appendingPathComponent(file).path])
-        #expect(r.status == 0, "\(r.stderr)")
-        #expect(r.stdout.contains("runtime: \(file.replacingOccurrences(of: ".txt", with: ""))"))
-    }
-
-    @Test func malformedBodyGivesLineAndColumn() throws {
-        let file = FileManager.default.temporaryDirectory.appendingPathComponent("bad-\(UUID().uuidString).txt")
-        try "# TYPE foo gauge\nfoo{a=\"1\" 3\n".write(to: file, atomically: true, encoding: .utf8)
-        defer { try? FileManager.default.removeItem(at: file) }
-        let r = try CLIRunner.run(["scrape", "--file", file.path])
-        #expect(r.status == 1)
-        #expect(r.stderr.contains("\(file.path):2:11:"))
-    }
-
-    @Test func absentSignalsAreShownAsAbsent() throws {
-        let r = try CLIRunner.run(["scrape", "--file", Self.fixtures.appendingPathComponent("triton.txt").path])
-        #expect(r.stdout.contains("KV-cache utilisation         absent"))
-    }
-}

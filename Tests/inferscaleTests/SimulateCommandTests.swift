@@ -34,6 +34,34 @@ import Testing
         #expect(a.stdout.contains("\"policy\" : \"llama-chat\""))
     }
 
+    /// The default trace is a data file in the resource bundle beside the binary: an installed
+    /// copy (binary and bundle in one folder, reached through a symbolic link, as in the image)
+    /// replays it, and without the bundle it says what is missing.
+    @Test func theBundledTraceTravelsBesideTheBinary() async throws {
+        let built = try CLIRunner.binary
+        let bundle = built.deletingLastPathComponent().appendingPathComponent("inferscale_Simulation.resources")
+        #expect(FileManager.default.fileExists(atPath: bundle.appendingPathComponent("Resources/azure-llm-2023-code-20min.csv").path))
+        // Beside the build products, so the binary can be hard-linked rather than copied.
+        let root = built.deletingLastPathComponent().appendingPathComponent("install-test-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: root) }
+        let opt = root.appendingPathComponent("opt"), bin = root.appendingPathComponent("bin")
+        try FileManager.default.createDirectory(at: opt, withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(at: bin, withIntermediateDirectories: true)
+        try FileManager.default.linkItem(at: built, to: opt.appendingPathComponent("inferscale"))
+        try FileManager.default.copyItem(at: bundle, to: opt.appendingPathComponent("inferscale_Simulation.resources"))
+        let link = bin.appendingPathComponent("inferscale")
+        try FileManager.default.createSymbolicLink(at: link, withDestinationURL: opt.appendingPathComponent("inferscale"))
+
+        let installed = try await CLIRunner.runDetached(["simulate", "--policy", "kpa", "--to", "60"], executable: link)
+        #expect(installed.status == 0, "\(installed.stderr)")
+        #expect(installed.stdout.hasPrefix("Azure LLM 2023 code trace, 20-minute slice"))
+
+        try FileManager.default.removeItem(at: opt.appendingPathComponent("inferscale_Simulation.resources"))
+        let missing = try await CLIRunner.runDetached(["simulate", "--policy", "kpa", "--to", "60"], executable: link)
+        #expect(missing.status == 2)
+        #expect(missing.stderr.contains("the bundled trace is missing") && missing.stderr.contains("--trace FILE"), "\(missing.stderr)")
+    }
+
     @Test func badInputIsAClearError() async throws {
         let unknown = try await CLIRunner.runDetached(["simulate", "--policy", "nope"])
         #expect(unknown.status == 2 && unknown.stderr.contains("unknown --policy nope; known: kpa, hpa, fixed-N"))
