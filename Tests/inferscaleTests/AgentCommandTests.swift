@@ -34,8 +34,8 @@ import Testing
 
         """
 
-    @Test func onceWithoutNVMLPrintsUpZeroAndOneLineAndExitsOne() throws {
-        let r = try CLIRunner.run(["agent", "--once", "--nvml-library", "/nonexistent/inferscale-test/libnvidia-ml.so.1"])
+    @Test func onceWithoutNVMLPrintsUpZeroAndOneLineAndExitsOne() async throws {
+        let r = try await CLIRunner.runDetached(["agent", "--once", "--nvml-library", "/nonexistent/inferscale-test/libnvidia-ml.so.1"])
         #expect(r.status == 1)
         #expect(r.stdout.contains("inferscale_gpu_nvml_up 0\n"))
         #expect(r.stdout.contains(#"inferscale_gpu_nvml_error_info{error="library_not_found",function=""} 1"#))
@@ -45,9 +45,9 @@ import Testing
         #expect(lines.first?.contains("NVML is not available: cannot load /nonexistent/inferscale-test/libnvidia-ml.so.1") == true)
     }
 
-    @Test func onceWithTheStandInPrintsExactFigures() throws {
+    @Test func onceWithTheStandInPrintsExactFigures() async throws {
         let library = try Self.standIn(Self.oneGPU)
-        let r = try CLIRunner.run(["agent", "--once", "--nvml-library", library, "--log-level", "error"])
+        let r = try await CLIRunner.runDetached(["agent", "--once", "--nvml-library", library, "--log-level", "error"])
         #expect(r.status == 0)
         #expect(r.stderr.isEmpty)
         let labels = #"gpu="0",uuid="GPU-0d1e2f30-4a5b-6c7d-8e9f-a0b1c2d3e4f5",model="NVIDIA L4""#
@@ -72,8 +72,8 @@ import Testing
         (["agent", "--retry-interval", "-1"], "--retry-interval"),
         (["agent", "--max-gpus", "0"], "--max-gpus"),
     ])
-    func badFlagsExitWithStatusTwo(arguments: [String], message: String) throws {
-        let r = try CLIRunner.run(arguments)
+    func badFlagsExitWithStatusTwo(arguments: [String], message: String) async throws {
+        let r = try await CLIRunner.runDetached(arguments)
         #expect(r.status == 2)
         #expect(r.stderr.contains(message))
     }

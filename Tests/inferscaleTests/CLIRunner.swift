@@ -28,7 +28,8 @@ enum CLIRunner {
 
     struct CLIError: Error { var message: String }
 
-    static func run(_ arguments: [String], executable: URL? = nil) throws -> Result {
+    /// Runs the binary and blocks this thread until it exits; tests call it through `runDetached`.
+    private static func runBlocking(_ arguments: [String], executable: URL? = nil) throws -> Result {
         let process = Process()
         process.executableURL = try executable ?? binary
         process.arguments = arguments
@@ -45,12 +46,12 @@ enum CLIRunner {
                       stderr: String(decoding: errData, as: UTF8.self), duration: ContinuousClock.now - started)
     }
 
-    /// `run` waiting on a Dispatch thread: a child that runs for seconds must not hold one of
+    /// `runBlocking` waiting on a Dispatch thread: a child that runs for seconds must not hold one of
     /// the few threads of Swift's cooperative pool (two on a 2-core machine), which the
     /// in-process servers of tests running in parallel need.
     static func runDetached(_ arguments: [String], executable: URL? = nil) async throws -> Result {
         try await withCheckedThrowingContinuation { continuation in
-            DispatchQueue.global().async { continuation.resume(with: Swift.Result { try run(arguments, executable: executable) }) }
+            DispatchQueue.global().async { continuation.resume(with: Swift.Result { try runBlocking(arguments, executable: executable) }) }
         }
     }
 

@@ -27,10 +27,10 @@ import Testing
         return file
     }
 
-    @Test func explainsTheLatestRecordsOfOneTarget() throws {
+    @Test func explainsTheLatestRecordsOfOneTarget() async throws {
         let log = try writeLog()
         defer { try? FileManager.default.removeItem(at: log) }
-        let r = try CLIRunner.run(["explain", "llm/chat", "--log", log.path, "--last", "1"])
+        let r = try await CLIRunner.runDetached(["explain", "llm/chat", "--log", log.path, "--last", "1"])
         #expect(r.status == 0, "\(r.stderr)")
         let lines = r.stdout.split(separator: "\n").map(String.init)
         #expect(lines.first?.hasPrefix("llm/chat at 20s: desired 4") == true)
@@ -39,48 +39,48 @@ import Testing
         #expect(!r.stdout.contains("llm/other"))
     }
 
-    @Test func unknownTargetOrBadLogIsAnInputError() throws {
+    @Test func unknownTargetOrBadLogIsAnInputError() async throws {
         let log = try writeLog()
         defer { try? FileManager.default.removeItem(at: log) }
-        let missing = try CLIRunner.run(["explain", "llm/nope", "--log", log.path])
+        let missing = try await CLIRunner.runDetached(["explain", "llm/nope", "--log", log.path])
         #expect(missing.status == 2)
         #expect(missing.stderr.contains("no decisions recorded for llm/nope"))
-        let both = try CLIRunner.run(["explain", "llm/chat"])
+        let both = try await CLIRunner.runDetached(["explain", "llm/chat"])
         #expect(both.status == 2)
         let damaged = FileManager.default.temporaryDirectory.appendingPathComponent("damaged-\(UUID().uuidString).jsonl")
         try "{\"not\": \"a record\"}\n".write(to: damaged, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(at: damaged) }
-        let bad = try CLIRunner.run(["explain", "llm/chat", "--log", damaged.path])
+        let bad = try await CLIRunner.runDetached(["explain", "llm/chat", "--log", damaged.path])
         #expect(bad.status == 2)
         #expect(bad.stderr.contains(":1: not a decision record"))
     }
 }
 
 @Suite struct LintCommandTests {
-    @Test func shippedRulesLintClean() throws {
+    @Test func shippedRulesLintClean() async throws {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        let r = try CLIRunner.run(["lint", root.appendingPathComponent("rules").path])
+        let r = try await CLIRunner.runDetached(["lint", root.appendingPathComponent("rules").path])
         #expect(r.status == 0)
         #expect(r.stdout.contains("no problems"))
     }
 
-    @Test func errorsExitOneWithPositions() throws {
+    @Test func errorsExitOneWithPositions() async throws {
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("bad-\(UUID().uuidString).yaml")
         try "rules:\n  - name: a\n    policy:\n      window: 5s\n".write(to: file, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(at: file) }
-        let r = try CLIRunner.run(["lint", file.path])
+        let r = try await CLIRunner.runDetached(["lint", file.path])
         #expect(r.status == 1)
         #expect(r.stderr.contains("\(file.path):4:15: error: policy.window must be a duration between 6s and 1h"))
     }
 
-    @Test func warningsExitZeroUnlessStrict() throws {
+    @Test func warningsExitZeroUnlessStrict() async throws {
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("warn-\(UUID().uuidString).yaml")
         try "rules:\n  - name: a\n    policy:\n      minReplicas: 0\n".write(to: file, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(at: file) }
-        let r = try CLIRunner.run(["lint", file.path])
+        let r = try await CLIRunner.runDetached(["lint", file.path])
         #expect(r.status == 0)
         #expect(r.stdout.contains("warning: rule \"a\": minReplicas is 0"))
-        #expect(try CLIRunner.run(["lint", "--strict", file.path]).status == 1)
+        #expect(try await CLIRunner.runDetached(["lint", "--strict", file.path]).status == 1)
     }
 }
 
