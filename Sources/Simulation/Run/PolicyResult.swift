@@ -10,10 +10,18 @@ public struct PolicyResult: Sendable, Equatable, Codable {
     /// Seconds of existing pods (starting, ready or draining) over the trace's span.
     public var replicaSeconds: Double
     public var gpuHours: Double
+    /// Mean seconds from arrival to the first token.
+    public var ttftMean: Double = 0
     public var ttftP50: Double
     public var ttftP95: Double
     public var ttftP99: Double
     public var queueWaitP99: Double
+    /// Mean seconds from arrival to the last token (finished requests).
+    public var e2eMean: Double = 0
+    /// Output tokens produced over the trace's span, per second of it (all targets).
+    public var outputTokensPerSecond: Double = 0
+    /// Running requests preempted for lack of KV blocks (recomputed when readmitted).
+    public var preemptions: Int = 0
     /// Share of requests (failed ones included) whose first token came later than the objective.
     public var overObjectiveShare: Double
     public var scaleEvents: Int
