@@ -82,6 +82,9 @@ struct ClusterModel {
             }
         }
         table = RequestTable(arrival: a, prompt: p, output: o, service: s)
+        outcomes.ttft.reserveCapacity(a.count)
+        outcomes.e2e.reserveCapacity(a.count)
+        outcomes.waits.reserveCapacity(a.count)
         random = rng
         for _ in 0..<initialReplicas {
             var replica = Replica(id: replicas.count, createdAt: 0, readyAt: 0, engine: Self.engine(profile, requestTimeout))
@@ -135,8 +138,8 @@ struct ClusterModel {
 
     private mutating func peekEvent() -> (key: Double, value: (replica: Int, version: Int))? {
         while let e = events.first {
-            let r = replicas[e.value.replica]
-            if r.version == e.value.version && r.phase != .gone { return e }
+            let i = e.value.replica
+            if replicas[i].version == e.value.version && replicas[i].phase != .gone { return e }
             events.pop()
         }
         return nil
@@ -208,19 +211,17 @@ struct ClusterModel {
     }
 
     /// Moves replica `i` to `now`: the step (or service) that ended, a request routed to it,
-    /// requests the gateway holds while it has room; then schedules its next event.
+    /// requests the gateway holds while it has room; then schedules its next event. The
+    /// replica is changed in place (`replicas[i]…`): copying it out and back would move its
+    /// whole engine twice per event.
     private mutating func serve(_ i: Int, stepEnded: Bool, routed: Int32?) {
         guard replicas[i].phase == .ready || replicas[i].phase == .draining else { return }
-        // Take the replica out so its queues are uniquely referenced (no copy on write).
-        var rep = Replica.placeholder
-        swap(&rep, &replicas[i])
         let finishedBefore = outcomes.completed + outcomes.timedOut
         switch profile.kind {
-        case .llm: serveLLM(&rep, stepEnded: stepEnded, routed: routed)
-        case .predictive(let m): servePredictive(&rep, m, routed: routed)
+        case .llm: serveLLM(i, stepEnded: stepEnded, routed: routed)
+        case .predictive(let m): servePredictive(i, m, routed: routed)
         }
         outstanding -= outcomes.completed + outcomes.timedOut - finishedBefore
-        swap(&rep, &replicas[i])
         if replicas[i].phase == .draining && replicas[i].isEmpty { remove(i) }
     }
 
@@ -230,23 +231,20 @@ struct ClusterModel {
         live.removeAll { $0 == i }
     }
 
-    private mutating func serveLLM(_ rep: inout Replica, stepEnded: Bool, routed: Int32?) {
+    private mutating func serveLLM(_ i: Int, stepEnded: Bool, routed: Int32?) {
         var next: Double?
         var changed = false
-        func note(_ t: Double?) {
-            if let t {
-                next = t
-                changed = true
-            }
-        }
         if stepEnded {
-            next = rep.engine.stepEnded(now: now, &table, &outcomes)
+            next = replicas[i].engine.stepEnded(now: now, &table, &outcomes)
             changed = true
         }
-        if let routed { note(rep.engine.enqueue(routed, now: now)) }
+        if let routed, let t = replicas[i].engine.enqueue(routed, now: now) {
+            next = t
+            changed = true
+        }
         // A draining replica takes nothing more; what was routed to it before is still its to serve.
-        if rep.phase == .ready {
-            while rep.outstanding < perReplicaCap, let r = gateway.first {
+        if replicas[i].phase == .ready {
+            while replicas[i].engine.outstanding < perReplicaCap, let r = gateway.first {
                 _ = gateway.removeFirst()
                 if now - table.arrival[Int(r)] > requestTimeout {
                     rejected += 1
@@ -254,46 +252,49 @@ struct ClusterModel {
                 }
                 outstanding += 1
                 routedSinceCollect += 1
-                note(rep.engine.enqueue(r, now: now))
+                if let t = replicas[i].engine.enqueue(r, now: now) {
+                    next = t
+                    changed = true
+                }
             }
         }
         guard changed else { return }
-        rep.version += 1
-        if let next { events.push(next, (rep.id, rep.version)) }
+        replicas[i].version += 1
+        if let next { events.push(next, (i, replicas[i].version)) }
     }
 
-    private mutating func servePredictive(_ rep: inout Replica, _ m: ModelProfile.Predictive, routed: Int32?) {
-        while let k = rep.inService.minKey, k <= now + 1e-12 {
-            let (_, r) = rep.inService.pop()
+    private mutating func servePredictive(_ i: Int, _ m: ModelProfile.Predictive, routed: Int32?) {
+        while let k = replicas[i].inService.minKey, k <= now + 1e-12 {
+            let (_, r) = replicas[i].inService.pop()
             // A predictive model answers all at once: the "first token" is the response.
             outcomes.ttft.append(now - table.arrival[Int(r)])
             outcomes.e2e.append(now - table.arrival[Int(r)])
             outcomes.completed += 1
         }
-        if let routed { rep.waiting.append(routed) }
-        if rep.phase == .ready {
-            while rep.outstanding < perReplicaCap, let r = gateway.first {
+        if let routed { replicas[i].waiting.append(routed) }
+        if replicas[i].phase == .ready {
+            while replicas[i].outstanding < perReplicaCap, let r = gateway.first {
                 _ = gateway.removeFirst()
                 if now - table.arrival[Int(r)] > requestTimeout {
                     rejected += 1
                     continue
                 }
-                rep.waiting.append(r)
+                replicas[i].waiting.append(r)
                 outstanding += 1
                 routedSinceCollect += 1
             }
         }
-        while rep.inService.count < m.slots, let r = rep.waiting.first {
-            _ = rep.waiting.removeFirst()
+        while replicas[i].inService.count < m.slots, let r = replicas[i].waiting.first {
+            _ = replicas[i].waiting.removeFirst()
             if now - table.arrival[Int(r)] > requestTimeout {
                 outcomes.timedOut += 1
                 continue
             }
             outcomes.waits.append(now - table.arrival[Int(r)])
-            rep.inService.push(now + table.service[Int(r)], r)
+            replicas[i].inService.push(now + table.service[Int(r)], r)
         }
-        rep.version += 1
-        if let next = rep.inService.minKey { events.push(next, (rep.id, rep.version)) }
+        replicas[i].version += 1
+        if let next = replicas[i].inService.minKey { events.push(next, (i, replicas[i].version)) }
     }
 
     // MARK: - Scaling

@@ -25,9 +25,6 @@ struct Replica {
         self.engine = engine
     }
 
-    /// An empty stand-in, swapped in while a replica is being updated.
-    static let placeholder = Replica(id: -1, createdAt: 0, readyAt: 0, engine: .none)
-
     /// What the runtime reports as running: admitted requests, mid-prefill ones included
     /// (vLLM V1's `num_requests_running`), or the requests in service.
     var runningSignal: Int { engine.runningCount + inService.count }

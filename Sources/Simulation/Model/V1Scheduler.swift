@@ -386,11 +386,14 @@ struct V1Scheduler {
         if cycles * b >= toFinish { return toFinish }
         var steps = cycles * b
         var used = cycles * n
+        // The class that needs a block steps down by one (mod blockSize) each step.
+        var c = needClass(clock)
         while steps < toFinish {
-            let need = residue[needClass(clock + steps)]
+            let need = residue[c]
             if used + need > freeBlocks { break }
             used += need
             steps += 1
+            c = c == 0 ? b - 1 : c - 1
         }
         return steps
     }
@@ -400,7 +403,11 @@ struct V1Scheduler {
         let b = settings.blockSize
         let cycles = steps / b
         var used = cycles * decodeCount
-        for j in (cycles * b)..<steps { used += residue[needClass(from + j)] }
+        var c = needClass(from)
+        for _ in (cycles * b)..<steps {
+            used += residue[c]
+            c = c == 0 ? b - 1 : c - 1
+        }
         return used
     }
 

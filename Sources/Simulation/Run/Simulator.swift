@@ -204,12 +204,12 @@ public enum Simulator {
         result.ttftMean = ttft.isEmpty ? 0 : ttft.reduce(0, +) / Double(ttft.count)
         result.e2eMean = e2eCount > 0 ? e2eSum / Double(e2eCount) : 0
         result.outputTokensPerSecond = duration > 0 ? Double(span.generatedTokens) / duration : 0
-        ttft.sort()
-        result.ttftP50 = Statistics.percentile(sorted: ttft, 50)
-        result.ttftP95 = Statistics.percentile(sorted: ttft, 95)
-        result.ttftP99 = Statistics.percentile(sorted: ttft, 99)
-        result.queueWaitP99 = Statistics.percentile(waits, 99)
         let late = ttft.reduce(0) { $0 + ($1 > objective ? 1 : 0) } + result.failed
+        let p = Statistics.percentiles(&ttft, [50, 95, 99])
+        result.ttftP50 = p[0]
+        result.ttftP95 = p[1]
+        result.ttftP99 = p[2]
+        result.queueWaitP99 = Statistics.percentiles(&waits, [99])[0]
         let judged = ttft.count + result.failed
         result.overObjectiveShare = judged > 0 ? Double(late) / Double(judged) : 0
         return result
