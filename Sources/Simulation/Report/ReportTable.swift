@@ -30,6 +30,7 @@ public enum ReportTable {
     }
 
     static func seconds(_ s: Double) -> String {
+        if s == 0 { return "0s" }
         if s < 1 { return String(format: "%.0fms", s * 1000) }
         if s >= 100 { return String(format: "%.0fs", s) }
         if s >= 10 { return String(format: "%.1fs", s) }
