@@ -53,8 +53,8 @@ public struct ModelProfile: Sendable, Equatable {
             guard maxNumSeqs > 0 else { throw ProfileError("max-num-seqs must be > 0") }
             guard gpuBlocks > 0 else { throw ProfileError("gpu-blocks must be > 0") }
             guard blockSize > 0 else { throw ProfileError("block size must be > 0") }
-            // vLLM refuses to start with a budget smaller than the sequence cap: every running
-            // sequence must be able to decode its token in one step.
+            // vLLM refuses to start with a budget smaller than the sequence cap
+            // (vllm/config/scheduler.py): every running sequence must decode its token each step.
             guard maxNumBatchedTokens >= maxNumSeqs else {
                 throw ProfileError("max-num-batched-tokens (\(maxNumBatchedTokens)) must be ≥ max-num-seqs (\(maxNumSeqs)), as vLLM requires")
             }
