@@ -118,6 +118,28 @@ import Testing
         #expect(h.metrics.usedBlocks == 0)
     }
 
+    @Test func aPromptWhoseNextChunkFindsNoBlockPreemptsItself() {
+        // Four blocks, budget 20. Step 1 (0–0.030): A's 16 prompt tokens (1 block), B's first 4
+        // of 40 (1 block). Step 2 (to 0.061): A decodes into a second block, B's next 19 (2
+        // blocks now): all 4 taken. Step 3 (from 0.061): B's last 17 need a third block and none
+        // is free: B, the newest running request, is preempted and will recompute from the
+        // start; A decodes alone (to 0.073). A is never preempted; B holds its whole prompt
+        // once A is done.
+        var h = Harness(Self.settings(budget: 20, blocks: 4), [(0, 16, 30), (0, 40, 2)])
+        h.run(until: 0.060)
+        #expect(h.out.preemptions == 0 && h.metrics.usedBlocks == 4)
+        h.run(until: 0.062)
+        #expect(h.out.preemptions == 1)
+        #expect(h.metrics.running == 1 && h.metrics.waiting == 1)
+        h.run(until: 10)
+        #expect(h.out.completed == 2 && h.metrics.usedBlocks == 0)
+        #expect(h.out.e2e.count == 2 && h.out.ttft.count == 2)
+        // Prompts are counted once, however often B recomputed; every output token once.
+        #expect(h.out.promptTokens == 56 && h.out.generatedTokens == 32)
+        // A finished first and B's first token came after it.
+        #expect(h.out.ttft[1] > h.out.e2e[0] - 0.010)
+    }
+
     @Test func anArrivalCutsADecodeStretchAtTheStepInProgress() {
         // A (10 + 100): prefill 0–0.020, then decode steps of 12 ms (0.032, 0.044, 0.056, …).
         // B (10 + 2) arrives at 0.050 and is admitted in the step from 0.056: 10 + 10 + 2 ms,
