@@ -1,7 +1,7 @@
 import Foundation
 // Benchmarks run in a release build and print their figures with ratios to a baseline
 // measured in the same run: `make bench`. `--only NAME` runs one of: decider, exposition,
-// remote-write, scrape, reaction, simulation. `--quick` shortens the real-time ones.
+// remote-write, scrape, reaction, simulation, calibration. `--quick` shortens the real-time ones.
 let arguments = CommandLine.arguments
 if arguments.contains("--serve-pods") {
     try await servePods()
@@ -26,3 +26,4 @@ if wanted("reaction") {
     }
 }
 if wanted("simulation") { await runSimulationBenchmark(hours: arguments.contains("--quick") ? 2 : 24) }
+if wanted("calibration") { await runCalibrationBenchmark() }

@@ -14,9 +14,9 @@ struct SimulateCommand: AsyncParsableCommand {
         abstract: "Replay a traffic trace through the rules and compare cost and latency with KPA and HPA.",
         discussion: """
             Every request of the trace goes through a discrete-event model of the target's \
-            replicas (cold starts, continuous batching with KV-cache admission for LLM servers, \
-            slots for predictive models) and a gateway queue that holds requests while no ready replica \
-            has room. \
+            replicas (cold starts; for LLM servers, vLLM V1's step scheduler with a token budget, \
+            chunked prefill, KV-cache blocks and preemption; slots for predictive models) and a \
+            gateway queue that holds requests while no ready replica has room. \
             Each simulated second the control loop of `inferscale run` scrapes the replicas' \
             signals; every two seconds it decides, and its scale calls start or stop replicas.
 
@@ -34,6 +34,7 @@ struct SimulateCommand: AsyncParsableCommand {
               inferscale simulate --rules rules
               inferscale simulate --trace AzureLLMInferenceTrace_conv.csv --rules rules --out report
               inferscale simulate --trace conversation_trace.jsonl --speed 2 --policy kpa --policy llama-chat --rules rules --json
+              inferscale simulate --model llama-70b-4xh100 --max-num-batched-tokens 2048 --max-num-seqs 128 --rules rules
             """
     )
 
@@ -60,6 +61,15 @@ struct SimulateCommand: AsyncParsableCommand {
 
     @Option(name: .long, help: ArgumentHelp("Model profile: \(ModelProfile.all.map(\.name).joined(separator: ", ")) (default: the first for token traces, predictive-cpu otherwise).", valueName: "name"))
     var model: String?
+
+    @Option(name: .long, help: ArgumentHelp("Tokens one engine step may compute, vLLM's --max-num-batched-tokens (default: the profile's).", valueName: "n"))
+    var maxNumBatchedTokens: Int?
+
+    @Option(name: .long, help: ArgumentHelp("Most requests a replica runs at once, vLLM's --max-num-seqs (default: the profile's).", valueName: "n"))
+    var maxNumSeqs: Int?
+
+    @Option(name: .long, help: ArgumentHelp("KV-cache blocks of 16 tokens per replica, as vLLM logs num_gpu_blocks (default: the profile's).", valueName: "n"))
+    var gpuBlocks: Int?
 
     @Option(name: .long, help: ArgumentHelp("Mean cold start of a replica (default: the profile's).", valueName: "seconds"))
     var coldStart: Double?
@@ -96,6 +106,9 @@ struct SimulateCommand: AsyncParsableCommand {
         if let t = ttftObjective, !(t > 0) { throw ValidationError("--ttft-objective must be > 0") }
         if let t = baselineTarget, !(t > 0) { throw ValidationError("--baseline-target must be > 0") }
         if let f = from, let t = to, t <= f { throw ValidationError("--to must be after --from") }
+        if let n = maxNumBatchedTokens, n <= 0 { throw ValidationError("--max-num-batched-tokens must be > 0") }
+        if let n = maxNumSeqs, n <= 0 { throw ValidationError("--max-num-seqs must be > 0") }
+        if let n = gpuBlocks, n <= 0 { throw ValidationError("--gpu-blocks must be > 0") }
     }
 
     func run() async throws {
@@ -123,7 +136,7 @@ struct SimulateCommand: AsyncParsableCommand {
         guard !windowed.requests.isEmpty else { throw InputError(message: "no requests in the chosen window of \(traceName)") }
 
         // The model.
-        let profile: ModelProfile
+        var profile: ModelProfile
         if let model {
             guard let p = ModelProfile.named(model) else {
                 throw InputError(message: "unknown --model \(model); profiles: \(ModelProfile.all.map(\.name).joined(separator: ", "))")
@@ -131,6 +144,11 @@ struct SimulateCommand: AsyncParsableCommand {
             profile = p
         } else {
             profile = windowed.hasTokens ? .llama70B : .predictive
+        }
+        do {
+            profile = try profile.overriding(maxNumBatchedTokens: maxNumBatchedTokens, maxNumSeqs: maxNumSeqs, gpuBlocks: gpuBlocks)
+        } catch {
+            throw InputError(message: error.description)
         }
         if case .llm = profile.kind, !windowed.hasTokens {
             throw InputError(message: "model \(profile.name) needs token counts, and this trace has none; use --model predictive-cpu")

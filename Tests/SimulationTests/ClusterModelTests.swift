@@ -8,9 +8,9 @@ import Testing
                      coldStartSeconds: cold, coldStartCV: 0, gpusPerReplica: 0, concurrencyTarget: 1, ttftObjectiveSeconds: 1)
     }
 
-    static func llm(kv: Int, batch: Int = 8, slowdown: Double = 0) -> ModelProfile {
-        ModelProfile(name: "test-llm", kind: .llm(.init(maxBatch: batch, prefillTokensPerSecond: 1000, decodeTokensPerSecond: 10,
-                                                         decodeSlowdownPerSequence: slowdown, kvCacheTokens: kv)),
+    /// A vLLM engine with the scheduler tests' step costs and `blocks` KV blocks of 16 tokens.
+    static func llm(blocks: Int, seqs: Int = 8) -> ModelProfile {
+        ModelProfile(name: "test-llm", kind: .llm(V1SchedulerTests.settings(seqs: seqs, blocks: blocks)),
                      coldStartSeconds: 10, coldStartCV: 0, gpusPerReplica: 1, concurrencyTarget: 1, ttftObjectiveSeconds: 1)
     }
 
@@ -55,65 +55,47 @@ import Testing
         #expect(c.zeroSeconds == 6)
     }
 
-    @Test func kvCacheAdmission() {
-        // KV cache of 1,000 tokens. A (t 0): 500 + 101 tokens, prefill 0.5 s → first token at
-        // 0.5, then 100 tokens at 10/s → done at 10.5. B (t 0.1): 300 + 101 does not fit
-        // beside A (601 + 401 > 1,000), so it waits for A: prefill 10.5–10.8 → TTFT 10.7.
-        let requests = [TraceRequest(time: 0, promptTokens: 500, outputTokens: 101),
-                        TraceRequest(time: 0.1, promptTokens: 300, outputTokens: 101)]
-        var c = ClusterModel(profile: Self.llm(kv: 1000), coldStartSeconds: 10, requestTimeout: 300, seed: 1,
+    @Test func signalsAreVLLMV1s() {
+        // Four KV blocks (see V1SchedulerTests.kvBlocksStopAdmission): A (40 + 5) runs from 0
+        // and holds 3 blocks, its first token at 0.050; B (30 + 2) waits for blocks.
+        let requests = [TraceRequest(time: 0, promptTokens: 40, outputTokens: 5),
+                        TraceRequest(time: 0, promptTokens: 30, outputTokens: 2)]
+        var c = ClusterModel(profile: Self.llm(blocks: 4), coldStartSeconds: 10, requestTimeout: 300, seed: 1,
                              requests: requests, initialReplicas: 1)
-        c.advance(to: 5)
+        c.advance(to: 0.08)
         let sample = c.collect()
         #expect(sample[.queueDepth] == 1)
         #expect(sample[.running] == 1)
-        #expect(sample[.kvCacheUtilization] == 0.601)
-        #expect(c.ttft.count == 1 && abs(c.ttft[0] - 0.5) < 1e-9)
-        c.advance(to: 30)
-        #expect(c.ttft.count == 2 && abs(c.ttft[1] - 10.7) < 1e-9)
-        #expect(abs(c.waits[1] - 10.4) < 1e-9)
-        #expect(c.completed == 2)
+        #expect(sample[.kvCacheUtilization] == 0.75)
+        #expect(abs(sample[.promptTokensPerSecond]! - 40 / 0.08) < 1e-9)
+        // A's first token and its decode steps that ended by 0.08 (0.062, 0.074): 3 tokens.
+        #expect(abs(sample[.generationTokensPerSecond]! - 3 / 0.08) < 1e-9)
+        let pod = c.vllmMetrics()
+        #expect(pod == [VLLMMetrics(numRequestsRunning: 1, numRequestsWaiting: 1, kvCacheUsagePerc: 0.75, promptTokensTotal: 40,
+                                    generationTokensTotal: 3, numPreemptionsTotal: 0, numGpuBlocks: 4, blockSize: 16)])
+        #expect(pod[0].exposition(modelName: "m").contains("vllm:cache_config_info{block_size=\"16\",num_gpu_blocks=\"4\"} 1\n"))
+        #expect(pod[0].exposition(modelName: "m").contains("vllm:num_requests_waiting{model_name=\"m\"} 1\n"))
+        c.advance(to: 1)
+        #expect(c.completed == 2 && c.unfinished == 0)
+        #expect(c.e2e.count == 2 && abs(c.e2e[1] - 0.150) < 1e-9)
     }
 
-    @Test func decodeSlowsAsTheBatchGrows() {
-        // Slowdown 1: two sequences decode at 10 / 2 = 5 tokens/s each. Both prompts of 100
-        // tokens prefill one after the other (0–0.1, 0.1–0.2); 11 output tokens each.
-        // A decodes alone 0.1–0.2 (1 token), then both at 5/s: A's other 9 tokens end at
-        // 0.2 + 1.8 = 2.0, B has made 9 by then and its 10th takes 0.1 s alone → 2.1.
-        let requests = [TraceRequest(time: 0, promptTokens: 100, outputTokens: 11),
-                        TraceRequest(time: 0, promptTokens: 100, outputTokens: 11)]
-        var c = ClusterModel(profile: Self.llm(kv: 10_000, slowdown: 1), coldStartSeconds: 10, requestTimeout: 300, seed: 1,
+    @Test func theGatewaySendsAReplicaNoMoreThanItsSequenceCap() {
+        // Cap 2 running per replica: the third request waits at the gateway, not in the engine.
+        let requests = (0..<3).map { _ in TraceRequest(time: 0, promptTokens: 10, outputTokens: 5) }
+        var c = ClusterModel(profile: Self.llm(blocks: 100, seqs: 2), coldStartSeconds: 10, requestTimeout: 300, seed: 1,
                              requests: requests, initialReplicas: 1)
-        c.advance(to: 1.99)
-        #expect(c.completed == 0)
-        c.advance(to: 2.05)
-        #expect(c.completed == 1)
-        c.advance(to: 2.11)
-        #expect(c.completed == 2)
+        c.advance(to: 0.05)
+        #expect(c.gatewayWaiting == 1)
+        c.advance(to: 1)
+        #expect(c.completed == 3 && c.gatewayWaiting == 0)
+        #expect(c.ttft.count == 3 && abs(c.ttft[2] - 0.106) < 1e-9)
     }
 
-    @Test func promptsWaitingForPrefillCountAsWaiting() {
-        // Three 1,000-token prompts at 0: all fit the batch and the cache, but prefill takes
-        // 1 s each, one at a time. At 0.5 s one is in prefill (running) and two wait for it.
-        let requests = (0..<3).map { _ in TraceRequest(time: 0, promptTokens: 1000, outputTokens: 50) }
-        var c = ClusterModel(profile: Self.llm(kv: 100_000), coldStartSeconds: 10, requestTimeout: 300, seed: 1,
-                             requests: requests, initialReplicas: 1)
-        c.advance(to: 0.5)
-        var sample = c.collect()
-        #expect(sample[.queueDepth] == 2)
-        #expect(sample[.running] == 1)
-        // At 1.5 s: one decoding, one in prefill, one waiting; 1,000 prompt tokens done in 1 s.
-        c.advance(to: 1.5)
-        sample = c.collect()
-        #expect(sample[.queueDepth] == 1)
-        #expect(sample[.running] == 2)
-        #expect(sample[.promptTokensPerSecond] == 1000)
-        #expect(c.waits == [0, 1])
-    }
-
-    @Test func promptsLongerThanTheCacheFail() {
-        let requests = [TraceRequest(time: 0, promptTokens: 900, outputTokens: 200)]
-        var c = ClusterModel(profile: Self.llm(kv: 1000), coldStartSeconds: 10, requestTimeout: 300, seed: 1,
+    @Test func requestsLongerThanTheCacheFail() {
+        // 4 blocks hold 64 tokens; 50 + 20 can never fit, and vLLM rejects it.
+        let requests = [TraceRequest(time: 0, promptTokens: 50, outputTokens: 20)]
+        var c = ClusterModel(profile: Self.llm(blocks: 4), coldStartSeconds: 10, requestTimeout: 300, seed: 1,
                              requests: requests, initialReplicas: 1)
         c.advance(to: 1)
         #expect(c.failed == 1 && c.unfinished == 0)

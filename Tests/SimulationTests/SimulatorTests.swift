@@ -120,6 +120,14 @@ import Testing
         #expect(Statistics.percentile([5, 1, 4, 2, 3], 50) == 3)
         #expect(Statistics.percentile(Array(1...100).map(Double.init), 99) == 99)
         #expect(Statistics.percentile(Array(1...100).map(Double.init), 95) == 95)
+        // Selection gives what a sort gives, duplicates included.
+        var rng = SeededRandom(seed: 3)
+        for n in [1, 2, 7, 1000] {
+            var values = (0..<n).map { _ in (rng.unit() * 20).rounded() }
+            let sorted = values.sorted()
+            let expected = [0.0, 50, 95, 99, 100].map { p in sorted[min(n - 1, max(0, Int((p / 100 * Double(n)).rounded(.up)) - 1))] }
+            #expect(Statistics.percentiles(&values, [0, 50, 95, 99, 100]) == expected)
+        }
         // Up at 0, down at 30 (a flap in a 60 s window), up at 200 (not), down at 210 (a flap).
         let events = [(0.0, 1, 3), (30, 3, 1), (200, 1, 2), (210, 2, 1)]
         #expect(Statistics.flaps(events.map { ($0.0, $0.1, $0.2) }, window: 60) == 2)

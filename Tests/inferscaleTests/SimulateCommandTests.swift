@@ -62,6 +62,28 @@ import Testing
         #expect(missing.stderr.contains("the bundled trace is missing") && missing.stderr.contains("--trace FILE"), "\(missing.stderr)")
     }
 
+    @Test func engineSettingsOverrideTheProfileAndTheReportHasTheV1Figures() async throws {
+        let args = ["simulate", "--model", "llama-70b-4xh100", "--max-num-batched-tokens", "2048", "--max-num-seqs", "128",
+                    "--gpu-blocks", "20000", "--policy", "fixed-2", "--to", "120", "--json"]
+        let r = try await CLIRunner.runDetached(args)
+        #expect(r.status == 0, "\(r.stderr)")
+        let json = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any]
+        let result = try #require((json?["results"] as? [[String: Any]])?.first)
+        let ttftMean = try #require(result["ttftMean"] as? Double)
+        let e2eMean = try #require(result["e2eMean"] as? Double)
+        let tokens = try #require(result["outputTokensPerSecond"] as? Double)
+        #expect(ttftMean > 0 && e2eMean > ttftMean && tokens > 0)
+        #expect(result["preemptions"] as? Int != nil)
+        // A budget below the sequence cap is refused, as vLLM refuses it.
+        let refused = try await CLIRunner.runDetached(["simulate", "--model", "llama-70b-4xh100", "--max-num-batched-tokens", "100",
+                                                       "--max-num-seqs", "256"])
+        #expect(refused.status == 2 && refused.stderr.contains("max-num-batched-tokens (100) must be ≥ max-num-seqs (256)"))
+        let predictive = try await CLIRunner.runDetached(["simulate", "--model", "predictive-cpu", "--max-num-seqs", "8"])
+        #expect(predictive.status == 2 && predictive.stderr.contains("predictive-cpu is not an LLM profile"))
+        let zero = try await CLIRunner.runDetached(["simulate", "--gpu-blocks", "0"])
+        #expect(zero.status == 2 && zero.stderr.contains("--gpu-blocks must be > 0"))
+    }
+
     @Test func badInputIsAClearError() async throws {
         let unknown = try await CLIRunner.runDetached(["simulate", "--policy", "nope"])
         #expect(unknown.status == 2 && unknown.stderr.contains("unknown --policy nope; known: kpa, hpa, fixed-N"))

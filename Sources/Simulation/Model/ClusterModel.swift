@@ -11,11 +11,8 @@ struct ClusterModel {
     let requestTimeout: Double
     private var random: SeededRandom
 
-    // Requests (structure of arrays; index = request id).
-    private let arrival: [Double]
-    private let prompt: [Int32]
-    private let output: [Int32]
-    private let service: [Double]
+    /// The requests and where each stands.
+    private var table: RequestTable
     private var nextArrival = 0
 
     private(set) var replicas: [Replica] = []
@@ -30,10 +27,10 @@ struct ClusterModel {
     private(set) var desired = 0
 
     // Outcomes.
-    private(set) var ttft: [Double] = []
-    private(set) var waits: [Double] = []
-    private(set) var failed = 0
-    private(set) var completed = 0
+    /// What the replicas' engines (or slots) report.
+    private var outcomes = EngineOutcomes()
+    /// Requests failed outside the engines: at the gateway, or longer than the model takes.
+    private var rejected = 0
     private(set) var coldStarts = 0
     private(set) var scaleEvents: [ScaleEvent] = []
     private(set) var podSeconds = 0.0
@@ -49,8 +46,6 @@ struct ClusterModel {
     private var routedSinceCollect = 0
     private var gatewayArrivalsSinceCollect = 0
     private var arrivalsSinceSample = 0
-    private var promptTokensDone = 0.0
-    private var generatedTokens = 0.0
     private var lastPromptDone = 0.0
     private var lastGenerated = 0.0
 
@@ -73,8 +68,9 @@ struct ClusterModel {
         s.reserveCapacity(requests.count)
         for r in requests {
             a.append(r.time)
-            p.append(Int32(clamping: r.promptTokens))
-            o.append(Int32(clamping: r.outputTokens))
+            // The engine computes at least one prompt token and produces at least one token.
+            p.append(max(1, Int32(clamping: r.promptTokens)))
+            o.append(max(1, Int32(clamping: r.outputTokens)))
             if case .predictive(let m) = profile.kind {
                 if let given = r.serviceSeconds {
                     s.append(given)
@@ -85,18 +81,37 @@ struct ClusterModel {
                 s.append(0)
             }
         }
-        arrival = a
-        prompt = p
-        output = o
-        service = s
+        table = RequestTable(arrival: a, prompt: p, output: o, service: s)
+        outcomes.ttft.reserveCapacity(a.count)
+        outcomes.e2e.reserveCapacity(a.count)
+        outcomes.waits.reserveCapacity(a.count)
         random = rng
         for _ in 0..<initialReplicas {
-            replicas.append(Replica(id: replicas.count, createdAt: 0, readyAt: 0))
-            replicas[replicas.count - 1].phase = .ready
+            var replica = Replica(id: replicas.count, createdAt: 0, readyAt: 0, engine: Self.engine(profile, requestTimeout))
+            replica.phase = .ready
+            replicas.append(replica)
             live.append(replicas.count - 1)
         }
         desired = initialReplicas
         livePods = initialReplicas
+    }
+
+    private static func engine(_ profile: ModelProfile, _ timeout: Double) -> V1Scheduler {
+        if case .llm(let m) = profile.kind { return V1Scheduler(settings: m, timeout: timeout) }
+        return .none
+    }
+
+    // Outcomes, over every replica.
+    var ttft: [Double] { outcomes.ttft }
+    var e2e: [Double] { outcomes.e2e }
+    var waits: [Double] { outcomes.waits }
+    var completed: Int { outcomes.completed }
+    var failed: Int { rejected + outcomes.timedOut }
+    var preemptions: Int { outcomes.preemptions }
+
+    /// Output tokens produced by `now` (vLLM's generation counter over every replica).
+    var generatedTokens: Int {
+        live.reduce(outcomes.generatedTokens) { $0 + replicas[$1].engine.metrics(at: now).pendingTokens }
     }
 
     // MARK: - Time
@@ -105,11 +120,12 @@ struct ClusterModel {
     mutating func advance(to time: Double) {
         while true {
             let nextEvent = peekEvent()
-            let nextReq = nextArrival < arrival.count ? arrival[nextArrival] : .infinity
+            let nextReq = nextArrival < table.count ? table.arrival[nextArrival] : .infinity
             let t = min(nextEvent?.key ?? .infinity, nextReq)
             guard t <= time else { break }
             setNow(t)
-            if let e = nextEvent, e.key <= nextReq {
+            // Arrivals first at equal times: a step that ends as a request arrives schedules it.
+            if let e = nextEvent, e.key < nextReq {
                 events.pop()
                 handle(replica: e.value.replica)
             } else {
@@ -122,8 +138,8 @@ struct ClusterModel {
 
     private mutating func peekEvent() -> (key: Double, value: (replica: Int, version: Int))? {
         while let e = events.first {
-            let r = replicas[e.value.replica]
-            if r.version == e.value.version && r.phase != .gone { return e }
+            let i = e.value.replica
+            if replicas[i].version == e.value.version && replicas[i].phase != .gone { return e }
             events.pop()
         }
         return nil
@@ -143,8 +159,10 @@ struct ClusterModel {
 
     private mutating func arrive(_ r: Int32) {
         arrivalsSinceSample += 1
-        if case .llm(let m) = profile.kind, Int(prompt[Int(r)]) + Int(output[Int(r)]) > m.kvCacheTokens {
-            failed += 1  // longer than the model's context: the runtime rejects it
+        if case .llm(let m) = profile.kind,
+           Int(table.prompt[Int(r)]) + Int(table.output[Int(r)]) > min(m.maxModelLen, m.kvCacheTokens) {
+            rejected += 1  // longer than the model's context or the whole cache: vLLM rejects it
+            table.state[Int(r)] = .done
             return
         }
         if !route(r) {
@@ -153,11 +171,11 @@ struct ClusterModel {
         }
     }
 
-    /// Most requests the gateway sends one replica (a batch's worth for an LLM server, its
-    /// slots for a predictive model); the rest wait at the gateway.
+    /// Most requests the gateway sends one replica (vLLM's sequence cap for an LLM server,
+    /// its slots for a predictive model); the rest wait at the gateway.
     private var perReplicaCap: Int {
         switch profile.kind {
-        case .llm(let m): m.maxBatch
+        case .llm(let m): m.maxNumSeqs
         case .predictive(let m): m.slots
         }
     }
@@ -175,31 +193,35 @@ struct ClusterModel {
             }
         }
         guard best >= 0 else { return false }
-        replicas[best].waiting.append(r)
         outstanding += 1
         routedSinceCollect += 1
-        admitAndSchedule(best)
+        serve(best, stepEnded: false, routed: r)
         return true
     }
 
     // MARK: - Replicas
 
     private mutating func handle(replica i: Int) {
+        var stepEnded = true
         if replicas[i].phase == .starting {
             replicas[i].phase = .ready
-            replicas[i].lastAdvance = now
+            stepEnded = false
         }
-        admitAndSchedule(i)
+        serve(i, stepEnded: stepEnded, routed: nil)
     }
 
-    /// Moves replica `i` to `now`, finishes what is due, admits what fits, and schedules its
-    /// next event.
-    private mutating func admitAndSchedule(_ i: Int) {
+    /// Moves replica `i` to `now`: the step (or service) that ended, a request routed to it,
+    /// requests the gateway holds while it has room; then schedules its next event. The
+    /// replica is changed in place (`replicas[i]…`): copying it out and back would move its
+    /// whole engine twice per event.
+    private mutating func serve(_ i: Int, stepEnded: Bool, routed: Int32?) {
         guard replicas[i].phase == .ready || replicas[i].phase == .draining else { return }
+        let finishedBefore = outcomes.completed + outcomes.timedOut
         switch profile.kind {
-        case .llm(let m): stepLLM(i, m)
-        case .predictive(let m): stepPredictive(i, m)
+        case .llm: serveLLM(i, stepEnded: stepEnded, routed: routed)
+        case .predictive(let m): servePredictive(i, m, routed: routed)
         }
+        outstanding -= outcomes.completed + outcomes.timedOut - finishedBefore
         if replicas[i].phase == .draining && replicas[i].isEmpty { remove(i) }
     }
 
@@ -209,114 +231,70 @@ struct ClusterModel {
         live.removeAll { $0 == i }
     }
 
-    private mutating func stepLLM(_ i: Int, _ m: ModelProfile.LLM) {
-        // Take the replica out so its queues are uniquely referenced (no copy on write).
-        var rep = Replica.placeholder
-        swap(&rep, &replicas[i])
-        // Decode progress since the last step.
-        let batch = rep.decoding.count
-        if batch > 0 {
-            let dt = now - rep.lastAdvance
-            let rate = m.decodeRate(batch: batch)
-            rep.progress += rate * dt
-            generatedTokens += Double(batch) * rate * dt
+    private mutating func serveLLM(_ i: Int, stepEnded: Bool, routed: Int32?) {
+        var next: Double?
+        var changed = false
+        if stepEnded {
+            next = replicas[i].engine.stepEnded(now: now, &table, &outcomes)
+            changed = true
         }
-        rep.lastAdvance = now
-        // Finished sequences leave and free their KV cache.
-        while let k = rep.decoding.minKey, k <= rep.progress + 1e-9 {
-            let (_, r) = rep.decoding.pop()
-            rep.kvUsed -= Int(prompt[Int(r)]) + Int(output[Int(r)])
-            completed += 1
-            outstanding -= 1
+        if let routed, let t = replicas[i].engine.enqueue(routed, now: now) {
+            next = t
+            changed = true
         }
-        // Prefill done: the first token is out.
-        if let end = rep.prefillEnd, end <= now + 1e-12 {
-            let r = rep.prefill.removeFirst()
-            rep.prefillEnd = nil
-            promptTokensDone += Double(prompt[Int(r)])
-            ttft.append(now - arrival[Int(r)])
-            generatedTokens += 1
-            let rest = Double(max(0, Int(output[Int(r)]) - 1))
-            if rest > 0 {
-                rep.decoding.push(rep.progress + rest, r)
-            } else {
-                rep.kvUsed -= Int(prompt[Int(r)]) + Int(output[Int(r)])
-                completed += 1
-                outstanding -= 1
+        // A draining replica takes nothing more; what was routed to it before is still its to serve.
+        if replicas[i].phase == .ready {
+            while replicas[i].engine.outstanding < perReplicaCap, let r = gateway.first {
+                _ = gateway.removeFirst()
+                if now - table.arrival[Int(r)] > requestTimeout {
+                    rejected += 1
+                    continue
+                }
+                outstanding += 1
+                routedSinceCollect += 1
+                if let t = replicas[i].engine.enqueue(r, now: now) {
+                    next = t
+                    changed = true
+                }
             }
         }
-        pullFromGateway(&rep)
-        // Admit from the queue while the batch and the KV cache have room (a draining pod too:
-        // what was routed to it before it stopped taking requests is still its to serve).
-        while let r = rep.waiting.first {
-            let need = Int(prompt[Int(r)]) + Int(output[Int(r)])
-            guard rep.running < m.maxBatch, rep.kvUsed + need <= m.kvCacheTokens else { break }
-            _ = rep.waiting.removeFirst()
-            if timedOut(r) { continue }
-            rep.kvUsed += need
-            rep.prefill.append(r)
-        }
-        if rep.prefillEnd == nil, let r = rep.prefill.first {
-            waits.append(now - arrival[Int(r)])  // the queue wait ends when its prefill starts
-            rep.prefillEnd = now + Double(max(1, prompt[Int(r)])) / m.prefillTokensPerSecond
-        }
-        // Next event: the prefill's end or the next sequence to finish decoding.
-        var next = rep.prefillEnd ?? .infinity
-        if let k = rep.decoding.minKey {
-            next = min(next, now + max(0, k - rep.progress) / m.decodeRate(batch: rep.decoding.count))
-        }
-        rep.version += 1
-        let version = rep.version
-        swap(&rep, &replicas[i])
-        if next.isFinite { events.push(next, (i, version)) }
+        guard changed else { return }
+        replicas[i].version += 1
+        if let next { events.push(next, (i, replicas[i].version)) }
     }
 
-    private mutating func stepPredictive(_ i: Int, _ m: ModelProfile.Predictive) {
-        // Take the replica out so its queues are uniquely referenced (no copy on write).
-        var rep = Replica.placeholder
-        swap(&rep, &replicas[i])
-        while let k = rep.inService.minKey, k <= now + 1e-12 {
-            let (_, r) = rep.inService.pop()
+    private mutating func servePredictive(_ i: Int, _ m: ModelProfile.Predictive, routed: Int32?) {
+        while let k = replicas[i].inService.minKey, k <= now + 1e-12 {
+            let (_, r) = replicas[i].inService.pop()
             // A predictive model answers all at once: the "first token" is the response.
-            ttft.append(now - arrival[Int(r)])
-            completed += 1
-            outstanding -= 1
+            outcomes.ttft.append(now - table.arrival[Int(r)])
+            outcomes.e2e.append(now - table.arrival[Int(r)])
+            outcomes.completed += 1
         }
-        pullFromGateway(&rep)
-        while rep.inService.count < m.slots, let r = rep.waiting.first {
-            _ = rep.waiting.removeFirst()
-            if timedOut(r) { continue }
-            waits.append(now - arrival[Int(r)])
-            rep.inService.push(now + service[Int(r)], r)
+        if let routed { replicas[i].waiting.append(routed) }
+        if replicas[i].phase == .ready {
+            while replicas[i].outstanding < perReplicaCap, let r = gateway.first {
+                _ = gateway.removeFirst()
+                if now - table.arrival[Int(r)] > requestTimeout {
+                    rejected += 1
+                    continue
+                }
+                replicas[i].waiting.append(r)
+                outstanding += 1
+                routedSinceCollect += 1
+            }
         }
-        rep.version += 1
-        let version = rep.version, next = rep.inService.minKey
-        swap(&rep, &replicas[i])
-        if let next { events.push(next, (i, version)) }
-    }
-
-    /// Whether request `r`, taken from a replica's queue, waited past the timeout; it then
-    /// counts as failed and leaves.
-    private mutating func timedOut(_ r: Int32) -> Bool {
-        guard now - arrival[Int(r)] > requestTimeout else { return false }
-        failed += 1
-        outstanding -= 1
-        return true
-    }
-
-    /// A ready replica with room takes requests the gateway holds, oldest first.
-    private mutating func pullFromGateway(_ rep: inout Replica) {
-        guard rep.phase == .ready else { return }
-        while rep.outstanding < perReplicaCap, let r = gateway.first {
-            _ = gateway.removeFirst()
-            if now - arrival[Int(r)] > requestTimeout {
-                failed += 1
+        while replicas[i].inService.count < m.slots, let r = replicas[i].waiting.first {
+            _ = replicas[i].waiting.removeFirst()
+            if now - table.arrival[Int(r)] > requestTimeout {
+                outcomes.timedOut += 1
                 continue
             }
-            rep.waiting.append(r)
-            outstanding += 1
-            routedSinceCollect += 1
+            outcomes.waits.append(now - table.arrival[Int(r)])
+            replicas[i].inService.push(now + table.service[Int(r)], r)
         }
+        replicas[i].version += 1
+        if let next = replicas[i].inService.minKey { events.push(next, (i, replicas[i].version)) }
     }
 
     // MARK: - Scaling
@@ -331,7 +309,7 @@ struct ClusterModel {
             for _ in desired..<n {
                 let cold = random.logNormal(mean: coldStartMean, cv: profile.coldStartCV)
                 let id = replicas.count
-                replicas.append(Replica(id: id, createdAt: now, readyAt: now + cold))
+                replicas.append(Replica(id: id, createdAt: now, readyAt: now + cold, engine: Self.engine(profile, requestTimeout)))
                 events.push(now + cold, (id, 0))
                 live.append(id)
                 livePods += 1
@@ -356,20 +334,20 @@ struct ClusterModel {
 
     /// Fails requests that waited past the timeout at the gateway (the activator's timeout).
     mutating func expireGateway() {
-        while let r = gateway.first, now - arrival[Int(r)] > requestTimeout {
+        while let r = gateway.first, now - table.arrival[Int(r)] > requestTimeout {
             _ = gateway.removeFirst()
-            failed += 1
+            rejected += 1
         }
     }
 
     /// Requests not finished (not arrived, waiting or running).
-    var unfinished: Int { gateway.count + outstanding + (arrival.count - nextArrival) }
+    var unfinished: Int { gateway.count + outstanding + (table.count - nextArrival) }
 
     // MARK: - Observation
 
     var readyCount: Int { live.reduce(0) { $0 + (replicas[$1].phase == .ready ? 1 : 0) } }
     var gatewayWaiting: Int { gateway.count }
-    var requestCount: Int { arrival.count }
+    var requestCount: Int { table.count }
 
     /// Arrivals since the last call (for charts).
     mutating func takeArrivals() -> Int {
@@ -390,6 +368,12 @@ struct ClusterModel {
             case .draining, .gone: return nil
             }
         }
+    }
+
+    /// Each ready LLM replica's /metrics now, in vLLM V1's terms.
+    func vllmMetrics() -> [VLLMMetrics] {
+        guard case .llm = profile.kind else { return [] }
+        return live.filter { replicas[$0].phase == .ready }.map { replicas[$0].engine.exported(at: now) }
     }
 
     /// What scraping every ready pod now would give; empty when no pod is ready.
@@ -413,9 +397,9 @@ struct ClusterModel {
         sample[.queueDepth] = Double(waiting)
         sample[.running] = Double(running)
         if case .llm(let m) = profile.kind {
-            let done = promptTokensDone, generated = generatedTokens
             var kv = 0.0
-            for i in ready { kv += Double(replicas[i].kvUsed) / Double(m.kvCacheTokens) }
+            for i in ready { kv += Double(replicas[i].engine.metrics(at: now).usedBlocks) / Double(m.gpuBlocks) }
+            let done = Double(outcomes.promptTokens), generated = Double(generatedTokens)
             sample[.promptTokensPerSecond] = max(0, done - lastPromptDone) / dt
             sample[.generationTokensPerSecond] = max(0, generated - lastGenerated) / dt
             sample[.kvCacheUtilization] = kv / Double(ready.count)

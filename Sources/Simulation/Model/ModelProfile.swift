@@ -1,34 +1,63 @@
 /// How one replica of a model behaves in the cluster model. Figures are assumptions written
 /// out in docs/simulation.md with where they come from; change them with a profile of your own.
 public struct ModelProfile: Sendable, Equatable {
-    /// A server with continuous batching (vLLM, TGI, SGLang).
+    /// A vLLM V1 engine: steps that spend a token budget on one decode token per running
+    /// sequence and on chunks of prompts, with KV-cache blocks allocated as sequences grow
+    /// (docs/simulation.md describes the scheduler and where each figure comes from).
     public struct LLM: Sendable, Equatable {
-        /// Most sequences in a batch (vLLM's `max_num_seqs`).
-        public var maxBatch: Int
-        /// Prompt tokens processed per second by one replica (prefill is compute-bound and
-        /// runs one prompt at a time here).
-        public var prefillTokensPerSecond: Double
-        /// Tokens per second of one sequence decoding alone.
-        public var decodeTokensPerSecond: Double
-        /// Per extra sequence in the batch, how much slower each sequence decodes:
-        /// rate(b) = decode ÷ (1 + slowdown × (b − 1)).
-        public var decodeSlowdownPerSequence: Double
-        /// KV-cache capacity in tokens; a request reserves prompt + output tokens and waits
-        /// when they do not fit.
-        public var kvCacheTokens: Int
+        /// How long a step takes.
+        public var stepTime: StepTime
+        /// Tokens one step may compute, decode and prompt tokens together (vLLM's
+        /// `max_num_batched_tokens`).
+        public var maxNumBatchedTokens: Int
+        /// Most requests running at once (vLLM's `max_num_seqs`).
+        public var maxNumSeqs: Int
+        /// KV-cache blocks on the replica (what vLLM logs and exports as `num_gpu_blocks`).
+        public var gpuBlocks: Int
+        /// Tokens per KV-cache block (vLLM's `block_size`, 16 by default on CUDA).
+        public var blockSize: Int
+        /// Longest prompt + output a request may have, in tokens (vLLM's `max_model_len`);
+        /// longer requests are rejected.
+        public var maxModelLen: Int
+        /// Seconds every request spends outside the engine's steps (HTTP, tokenising, handing
+        /// the request to the engine, sending the first and last token), added to its time to
+        /// first token and its end-to-end time; the engine is not held up by it.
+        public var requestOverheadSeconds: Double
+        /// More such seconds per prompt token (tokenising).
+        public var requestOverheadPerPromptTokenSeconds: Double
 
-        public init(maxBatch: Int, prefillTokensPerSecond: Double, decodeTokensPerSecond: Double,
-                    decodeSlowdownPerSequence: Double, kvCacheTokens: Int) {
-            self.maxBatch = maxBatch
-            self.prefillTokensPerSecond = prefillTokensPerSecond
-            self.decodeTokensPerSecond = decodeTokensPerSecond
-            self.decodeSlowdownPerSequence = decodeSlowdownPerSequence
-            self.kvCacheTokens = kvCacheTokens
+        public init(stepTime: StepTime, maxNumBatchedTokens: Int, maxNumSeqs: Int, gpuBlocks: Int,
+                    blockSize: Int = 16, maxModelLen: Int, requestOverheadSeconds: Double = 0,
+                    requestOverheadPerPromptTokenSeconds: Double = 0) {
+            self.stepTime = stepTime
+            self.maxNumBatchedTokens = maxNumBatchedTokens
+            self.maxNumSeqs = maxNumSeqs
+            self.gpuBlocks = gpuBlocks
+            self.blockSize = blockSize
+            self.maxModelLen = maxModelLen
+            self.requestOverheadSeconds = requestOverheadSeconds
+            self.requestOverheadPerPromptTokenSeconds = requestOverheadPerPromptTokenSeconds
         }
 
-        /// Per-sequence decode rate with `batch` sequences decoding.
-        public func decodeRate(batch: Int) -> Double {
-            decodeTokensPerSecond / (1 + decodeSlowdownPerSequence * Double(max(0, batch - 1)))
+        /// Seconds of request overhead for a prompt of `promptTokens`.
+        public func requestOverhead(promptTokens: Int) -> Double {
+            requestOverheadSeconds + requestOverheadPerPromptTokenSeconds * Double(promptTokens)
+        }
+
+        /// Tokens the KV cache holds.
+        public var kvCacheTokens: Int { gpuBlocks * blockSize }
+
+        /// Checks the settings as vLLM does at start-up; the message says which to change.
+        public func validate() throws(ProfileError) {
+            guard maxNumBatchedTokens > 0 else { throw ProfileError("max-num-batched-tokens must be > 0") }
+            guard maxNumSeqs > 0 else { throw ProfileError("max-num-seqs must be > 0") }
+            guard gpuBlocks > 0 else { throw ProfileError("gpu-blocks must be > 0") }
+            guard blockSize > 0 else { throw ProfileError("block size must be > 0") }
+            // vLLM refuses to start with a budget smaller than the sequence cap
+            // (vllm/config/scheduler.py): every running sequence must decode its token each step.
+            guard maxNumBatchedTokens >= maxNumSeqs else {
+                throw ProfileError("max-num-batched-tokens (\(maxNumBatchedTokens)) must be ≥ max-num-seqs (\(maxNumSeqs)), as vLLM requires")
+            }
         }
     }
 
@@ -78,20 +107,63 @@ public struct ModelProfile: Sendable, Equatable {
         self.ttftObjectiveSeconds = ttftObjectiveSeconds
     }
 
-    /// A 70B-parameter chat/code model (Llama-2-70B class), tensor-parallel on 4 A100-80GB per
-    /// replica, served by vLLM.
-    public static let llama70B = ModelProfile(
-        name: "llama-70b-4xa100",
-        kind: .llm(LLM(maxBatch: 128, prefillTokensPerSecond: 4000, decodeTokensPerSecond: 25,
-                       decodeSlowdownPerSequence: 0.02, kvCacheTokens: 400_000)),
-        coldStartSeconds: 120, gpusPerReplica: 4, concurrencyTarget: 4, ttftObjectiveSeconds: 2)
-
-    /// An 8B-parameter model (Llama-3-8B class) on one H100-80GB per replica, served by vLLM.
+    /// Llama-3.1-8B on one H100-80GB, vLLM V1 with the API server's default budget for that
+    /// GPU. The BLIS fit for this model, GPU and TP1 on vLLM 0.8.4 (inference-sim/inference-sim
+    /// `defaults.yaml`): step 5,752.7 µs + 17.25 µs per prompt token + 6.00 µs per decode
+    /// token, 29,205 KV blocks, request overhead alpha0 232 µs + alpha2 3,357 µs (one token's
+    /// output processing) + alpha1 1.75 µs per prompt token. Added: 0.076 µs per context token
+    /// for the KV cache a decode step reads (128 KiB per token at about half of 3.35 TB/s),
+    /// and the floor of 16.2 µs per token (2 × 8.03 G parameters at 989 TFLOPS).
     public static let llama8B = ModelProfile(
         name: "llama-8b-1xh100",
-        kind: .llm(LLM(maxBatch: 256, prefillTokensPerSecond: 12000, decodeTokensPerSecond: 90,
-                       decodeSlowdownPerSequence: 0.02, kvCacheTokens: 430_000)),
+        kind: .llm(LLM(stepTime: StepTime(baseSeconds: 5_752.7e-6, perPrefillTokenSeconds: 17.25e-6,
+                                          perDecodeSequenceSeconds: 6.00e-6, perContextTokenSeconds: 0.076e-6,
+                                          minimumPerTokenSeconds: 2 * 8.03e9 / 989e12),
+                       maxNumBatchedTokens: 8192, maxNumSeqs: 1024, gpuBlocks: 29_205, maxModelLen: 131_072,
+                       requestOverheadSeconds: (232.5 + 3_357.4) * 1e-6, requestOverheadPerPromptTokenSeconds: 1.75e-6)),
         coldStartSeconds: 60, gpusPerReplica: 1, concurrencyTarget: 12, ttftObjectiveSeconds: 1)
+
+    /// Llama-3.3-70B, tensor-parallel on 4 H100-80GB, vLLM V1 with the API server's default
+    /// budget for that GPU. KV blocks (128,273) and request overhead (alpha0 2,597 µs + alpha2
+    /// 11,511 µs + alpha1 9.95 µs per prompt token) from the BLIS fit for this model, GPU and
+    /// TP4 on vLLM 0.8.4. Its step line (12,601 µs + 76.42 µs per prompt token + 66.84 µs per
+    /// decode token) is not used: it cannot hold the 20 requests/s that a measured Llama-2-70B
+    /// server holds (`Calibration.published`; docs/simulation.md has the figures). The line
+    /// here is fitted to those measurements: 16.0 ms per step (the 35 GB of weights per GPU
+    /// read at about two thirds of 3.35 TB/s), 10 µs per prompt token and 5 µs per decode
+    /// token in steps of up to about 700 tokens; 0.048 µs per context token (80 KiB of KV per
+    /// token and GPU at the 8B profile's share of bandwidth); and the floor of 35.7 µs per
+    /// token (2 × 70.6 G parameters at 4 × 989 TFLOPS) that long prompts reach.
+    public static let llama70BH100 = ModelProfile(
+        name: "llama-70b-4xh100",
+        kind: .llm(LLM(stepTime: StepTime(baseSeconds: 16.0e-3, perPrefillTokenSeconds: 10e-6,
+                                          perDecodeSequenceSeconds: 5e-6, perContextTokenSeconds: 0.048e-6,
+                                          minimumPerTokenSeconds: 2 * 70.6e9 / (4 * 989e12)),
+                       maxNumBatchedTokens: 8192, maxNumSeqs: 1024, gpuBlocks: 128_273, maxModelLen: 131_072,
+                       requestOverheadSeconds: (2_597.3 + 11_511.4) * 1e-6, requestOverheadPerPromptTokenSeconds: 9.95e-6)),
+        coldStartSeconds: 120, gpusPerReplica: 4, concurrencyTarget: 4, ttftObjectiveSeconds: 2)
+
+    /// Llama-3.3-70B on 4 A100-80GB. There is no published fit for it: derived from the H100
+    /// profile, the compute-bound terms (per prompt token and the floor) scaled by the peak
+    /// bf16 FLOPs (989 / 312 TFLOPS) and the memory-bound ones (per step, per decode token, per
+    /// context token) by the HBM bandwidth (3.35 / 2.039 TB/s); the request overhead (host
+    /// work) is kept and the same 80 GB hold the same KV blocks. vLLM gives A100s the smaller
+    /// default budget.
+    public static let llama70B: ModelProfile = {
+        guard case .llm(let h100) = llama70BH100.kind else { preconditionFailure("llama-70b-4xh100 is an LLM profile") }
+        let compute = 989.0 / 312, bandwidth = 3.35 / 2.039
+        let s = h100.stepTime
+        let step = StepTime(baseSeconds: s.baseSeconds * bandwidth, perPrefillTokenSeconds: s.perPrefillTokenSeconds * compute,
+                            perDecodeSequenceSeconds: s.perDecodeSequenceSeconds * bandwidth,
+                            perContextTokenSeconds: s.perContextTokenSeconds * bandwidth,
+                            minimumPerTokenSeconds: s.minimumPerTokenSeconds * compute)
+        return ModelProfile(
+            name: "llama-70b-4xa100",
+            kind: .llm(LLM(stepTime: step, maxNumBatchedTokens: 2048, maxNumSeqs: 256, gpuBlocks: h100.gpuBlocks,
+                           maxModelLen: h100.maxModelLen, requestOverheadSeconds: h100.requestOverheadSeconds,
+                           requestOverheadPerPromptTokenSeconds: h100.requestOverheadPerPromptTokenSeconds)),
+            coldStartSeconds: 120, gpusPerReplica: 4, concurrencyTarget: 4, ttftObjectiveSeconds: 2)
+    }()
 
     /// A predictive model (scikit-learn, XGBoost) on the KServe model server, CPU only.
     public static let predictive = ModelProfile(
@@ -100,7 +172,7 @@ public struct ModelProfile: Sendable, Equatable {
         coldStartSeconds: 15, gpusPerReplica: 0, concurrencyTarget: 6, ttftObjectiveSeconds: 0.5)
 
     /// Profiles by name.
-    public static let all: [ModelProfile] = [llama70B, llama8B, predictive]
+    public static let all: [ModelProfile] = [llama70B, llama70BH100, llama8B, predictive]
 
     public static func named(_ name: String) -> ModelProfile? { all.first { $0.name == name } }
 }

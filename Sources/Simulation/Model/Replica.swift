@@ -1,6 +1,6 @@
-/// One replica in the cluster model: its life (starting, ready, draining) and, for an LLM
-/// server, continuous batching with one prefill at a time, decode that slows as the batch
-/// grows, and KV-cache admission; for a predictive model, a number of slots.
+/// One replica in the cluster model: its life (starting, ready, draining) and what it serves:
+/// for an LLM server, a vLLM V1 engine (`V1Scheduler`); for a predictive model, a number of
+/// slots.
 struct Replica {
     enum Phase { case starting, ready, draining, gone }
 
@@ -11,43 +11,29 @@ struct Replica {
     /// Bumped on every change of the next event; older heap entries are stale.
     var version = 0
 
-    /// Requests routed here and not yet admitted (the runtime's own queue), FIFO.
+    /// LLM: the engine, its queue, batch and KV cache.
+    var engine: V1Scheduler
+    // Predictive: requests routed here and not yet in a slot (FIFO), and those in service
+    // keyed by completion time.
     var waiting = FIFO()
-    // LLM: admitted requests waiting for or in prefill (FIFO), the one in prefill ends at `prefillEnd`.
-    var prefill = FIFO()
-    var prefillEnd: Double?
-    /// Decoding sequences keyed by the decode progress at which they finish.
-    var decoding = MinHeap<Int32>()
-    /// Tokens each decoding sequence has produced so far (one number for all: every
-    /// sequence in the batch decodes at the same rate).
-    var progress = 0.0
-    var lastAdvance: Double
-    var kvUsed = 0
-    // Predictive: requests in service keyed by completion time.
     var inService = MinHeap<Int32>()
 
-    init(id: Int, createdAt: Double, readyAt: Double) {
+    init(id: Int, createdAt: Double, readyAt: Double, engine: V1Scheduler) {
         self.id = id
         self.createdAt = createdAt
         self.readyAt = readyAt
-        lastAdvance = createdAt
+        self.engine = engine
     }
 
-    /// An empty stand-in, swapped in while a replica is being updated.
-    static let placeholder = Replica(id: -1, createdAt: 0, readyAt: 0)
-
-    /// Requests admitted (in a batch or a slot).
-    var running: Int { prefill.count + decoding.count + inService.count }
-    /// What the runtime reports as waiting: queued here, plus admitted requests whose prefill
-    /// has not started (vLLM schedules a prompt only when its prefill fits the step, so those
-    /// count as waiting, not running).
-    var waitingSignal: Int { waiting.count + max(0, prefill.count - (prefillEnd == nil ? 0 : 1)) }
-    /// What the runtime reports as running: the prompt in prefill and the sequences decoding
-    /// (or the requests in service).
-    var runningSignal: Int { running - max(0, prefill.count - (prefillEnd == nil ? 0 : 1)) }
+    /// What the runtime reports as running: admitted requests, mid-prefill ones included
+    /// (vLLM V1's `num_requests_running`), or the requests in service.
+    var runningSignal: Int { engine.runningCount + inService.count }
+    /// What the runtime reports as waiting: not yet admitted, preempted ones included (vLLM
+    /// V1's `num_requests_waiting`), or queued for a slot.
+    var waitingSignal: Int { engine.waitingCount + waiting.count }
 
     /// Requests here: waiting and running.
-    var outstanding: Int { waiting.count + running }
+    var outstanding: Int { waitingSignal + runningSignal }
     var isEmpty: Bool { outstanding == 0 }
 }
 

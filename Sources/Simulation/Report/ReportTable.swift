@@ -3,13 +3,14 @@ import Foundation
 /// The comparison as a terminal table, one row per policy.
 public enum ReportTable {
     public static func render(_ report: SimulationReport) -> String {
-        let header = ["policy", "replica-s", "vs kpa", "GPU-h", "TTFT p50", "p95", "p99", "wait p99",
+        let header = ["policy", "replica-s", "vs kpa", "GPU-h", "TTFT mean", "p50", "p95", "p99", "wait p99", "e2e mean", "out tok/s",
                       "> \(seconds(report.ttftObjectiveSeconds))", "failed", "scales", "flaps", "cold", "at zero"]
         var rows = [header]
         for r in report.results {
             rows.append([
                 r.policy, String(format: "%.0f", r.replicaSeconds), r.replicaSecondsVsKPA.map { String(format: "%.2f×", $0) } ?? "-",
-                String(format: "%.2f", r.gpuHours), seconds(r.ttftP50), seconds(r.ttftP95), seconds(r.ttftP99), seconds(r.queueWaitP99),
+                String(format: "%.2f", r.gpuHours), seconds(r.ttftMean), seconds(r.ttftP50), seconds(r.ttftP95), seconds(r.ttftP99),
+                seconds(r.queueWaitP99), seconds(r.e2eMean), String(format: "%.0f", r.outputTokensPerSecond),
                 String(format: "%.1f%%", r.overObjectiveShare * 100), "\(r.failed)", "\(r.scaleEvents)", "\(r.flaps)", "\(r.coldStarts)",
                 seconds(r.secondsAtZero),
             ])
@@ -29,6 +30,8 @@ public enum ReportTable {
     }
 
     static func seconds(_ s: Double) -> String {
+        if s == 0 { return "0s" }
+        if s < 1 { return String(format: "%.0fms", s * 1000) }
         if s >= 100 { return String(format: "%.0fs", s) }
         if s >= 10 { return String(format: "%.1fs", s) }
         return String(format: "%.2fs", s)

@@ -49,13 +49,18 @@ public enum Simulator {
     }
 
     /// Replicas that carry the first minute's load (so no policy starts the replay behind):
-    /// prompt tokens over prefill capacity for an LLM server, busy slot-seconds over slots for
-    /// a predictive model.
+    /// for an LLM server, the step time its prompt and output tokens take (prompt tokens at
+    /// the prefill cost, output tokens in full batches of `maxNumSeqs`); for a predictive model,
+    /// busy slot-seconds over slots.
     static func warmReplicas(_ profile: ModelProfile, _ firstMinute: some Collection<TraceRequest>) -> Int {
         let work: Double
         switch profile.kind {
         case .llm(let m):
-            work = firstMinute.reduce(0) { $0 + Double($1.promptTokens) } / 60 / m.prefillTokensPerSecond
+            let s = m.stepTime
+            let perOutputToken = s.perDecodeSequenceSeconds + s.baseSeconds / Double(m.maxNumSeqs)
+            work = firstMinute.reduce(0) {
+                $0 + Double($1.promptTokens) * max(s.perPrefillTokenSeconds, s.minimumPerTokenSeconds) + Double($1.outputTokens) * perOutputToken
+            } / 60
         case .predictive(let m):
             work = firstMinute.reduce(0) { $0 + ($1.serviceSeconds ?? m.meanServiceSeconds) } / 60 / Double(m.slots)
         }
@@ -109,7 +114,8 @@ public enum Simulator {
             if t >= end && snapshot == nil {
                 for i in clusters.indices { clusters[i].advance(to: end) }
                 snapshot = SpanTotals(podSeconds: clusters.reduce(0) { $0 + $1.podSeconds }, zeroSeconds: clusters.reduce(0) { $0 + $1.zeroSeconds },
-                                      coldStarts: clusters.reduce(0) { $0 + $1.coldStarts }, events: clusters.map(\.scaleEvents))
+                                      coldStarts: clusters.reduce(0) { $0 + $1.coldStarts }, events: clusters.map(\.scaleEvents),
+                                      generatedTokens: clusters.reduce(0) { $0 + $1.generatedTokens })
             }
             if t >= end && (clusters.allSatisfy { $0.unfinished == 0 } || t > end + c.requestTimeoutSeconds) { break }
             let now = origin.adding(seconds: t)
@@ -165,17 +171,18 @@ public enum Simulator {
             second += 1
         }
 
-        let result = summarise(policy, clusters: clusters, span: snapshot!, gpusPerReplica: profile.gpusPerReplica,
+        let result = summarise(policy, clusters: clusters, span: snapshot!, duration: end, gpusPerReplica: profile.gpusPerReplica,
                                objective: objective, stableWindow: stableWindow)
         return (result, points)
     }
 
     /// What the clusters of one policy's replay add up to. `span` holds the figures taken at
     /// the trace's end (replica-seconds stop there); latencies include the drain after it.
-    private static func summarise(_ policy: PolicyChoice, clusters: [ClusterModel], span: SpanTotals, gpusPerReplica: Int,
-                                  objective: Double, stableWindow: Double) -> PolicyResult {
+    private static func summarise(_ policy: PolicyChoice, clusters: [ClusterModel], span: SpanTotals, duration: Double,
+                                  gpusPerReplica: Int, objective: Double, stableWindow: Double) -> PolicyResult {
         var ttft: [Double] = []
         var waits: [Double] = []
+        var e2eSum = 0.0, e2eCount = 0
         var result = PolicyResult(
             policy: policy.name, requests: 0, completed: 0, failed: 0, unfinished: 0, replicaSeconds: span.podSeconds,
             gpuHours: span.podSeconds * Double(gpusPerReplica) / 3600, ttftP50: 0, ttftP95: 0, ttftP99: 0,
@@ -183,6 +190,9 @@ public enum Simulator {
         for (i, cluster) in clusters.enumerated() {
             ttft.append(contentsOf: cluster.ttft)
             waits.append(contentsOf: cluster.waits)
+            e2eSum += cluster.e2e.reduce(0, +)
+            e2eCount += cluster.e2e.count
+            result.preemptions += cluster.preemptions
             result.requests += cluster.requestCount
             result.completed += cluster.completed
             result.failed += cluster.failed
@@ -191,12 +201,15 @@ public enum Simulator {
             result.scaleEvents += events.count
             result.flaps += Statistics.flaps(events.map { ($0.time, $0.from, $0.to) }, window: stableWindow)
         }
-        ttft.sort()
-        result.ttftP50 = Statistics.percentile(sorted: ttft, 50)
-        result.ttftP95 = Statistics.percentile(sorted: ttft, 95)
-        result.ttftP99 = Statistics.percentile(sorted: ttft, 99)
-        result.queueWaitP99 = Statistics.percentile(waits, 99)
+        result.ttftMean = ttft.isEmpty ? 0 : ttft.reduce(0, +) / Double(ttft.count)
+        result.e2eMean = e2eCount > 0 ? e2eSum / Double(e2eCount) : 0
+        result.outputTokensPerSecond = duration > 0 ? Double(span.generatedTokens) / duration : 0
         let late = ttft.reduce(0) { $0 + ($1 > objective ? 1 : 0) } + result.failed
+        let p = Statistics.percentiles(&ttft, [50, 95, 99])
+        result.ttftP50 = p[0]
+        result.ttftP95 = p[1]
+        result.ttftP99 = p[2]
+        result.queueWaitP99 = Statistics.percentiles(&waits, [99])[0]
         let judged = ttft.count + result.failed
         result.overObjectiveShare = judged > 0 ? Double(late) / Double(judged) : 0
         return result
@@ -209,4 +222,6 @@ private struct SpanTotals {
     var zeroSeconds: Double
     var coldStarts: Int
     var events: [[ClusterModel.ScaleEvent]]
+    /// Output tokens produced by the trace's end, over every target.
+    var generatedTokens: Int
 }
