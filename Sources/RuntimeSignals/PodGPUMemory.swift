@@ -34,6 +34,13 @@ public struct PodGPUMemory: Sendable, Hashable {
         public var mean: Double
         /// How many GPUs (or MIG devices) the pod holds.
         public var devices: Int
+
+        /// Creates a reading; shares 0–1.
+        public init(max: Double, mean: Double, devices: Int) {
+            self.max = max
+            self.mean = mean
+            self.devices = devices
+        }
     }
 
     /// The GPU memory of a target's pods.
