@@ -10,7 +10,7 @@ import RuntimeSignals
 /// a cap on body size and on samples, and a bound on scrapes in flight. A failed or malformed
 /// scrape leaves that pod's part missing and is reported with its reason.
 public actor Scraper {
-    private let configuration: ScraperConfiguration
+    let configuration: ScraperConfiguration
     private let client: HTTPClient
     private let logger: Logger
     private var rates: [String: CounterRates] = [:]
@@ -124,7 +124,7 @@ public actor Scraper {
     private func host(_ ip: String) -> String { ip.contains(":") ? "[\(ip)]" : ip }
 
     /// GET with the deadline, the body cap and the in-flight bound.
-    private func get(_ url: String, accept: String) async throws -> ([UInt8], String?) {
+    func get(_ url: String, accept: String) async throws -> ([UInt8], String?) {
         await acquire()
         defer { release() }
         var request = HTTPClientRequest(url: url)
