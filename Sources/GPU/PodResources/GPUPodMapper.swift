@@ -1,8 +1,9 @@
 import Logging
 
 /// Keeps the kubelet's GPU-to-pod answer for the agent: asks at most once per
-/// ``Configuration/refreshInterval`` (concurrent scrapes share one call in flight), logs one line per change
-/// of condition, and never fails: a missing or refusing socket is a ``GPUPodMapping/unavailable(_:)``.
+/// ``Configuration/refreshInterval`` (one call in flight at a time, in the background once a first answer
+/// is in), logs one line per change of condition, and never fails: a missing or refusing socket is a
+/// ``GPUPodMapping/unavailable(_:)``.
 public actor GPUPodMapper {
     /// Where the kubelet is and how often to ask it.
     public struct Configuration: Sendable {
@@ -39,22 +40,40 @@ public actor GPUPodMapper {
         self.machine = PodResourcesStateMachine(refreshInterval: configuration.refreshInterval)
     }
 
-    /// The latest mapping: the kubelet is asked again when the last answer is older than the interval.
+    /// The latest mapping. Only the first call waits for the kubelet (at most the timeout); later calls
+    /// answer at once with the last result and, when it is older than the interval, start one call in the
+    /// background, so that a slow kubelet never slows a scrape of the agent.
     public func mapping() async -> GPUPodMapping {
         guard configuration.enabled else { return .disabled }
+        if let last {
+            if inFlight == nil, machine.refreshRequested(now: clock.now) == .refresh { _ = refresh() }
+            return last
+        }
         if let inFlight { return await inFlight.value }
-        if machine.refreshRequested(now: clock.now) == .useLast, let last { return last }
+        _ = machine.refreshRequested(now: clock.now)
+        return await refresh().value
+    }
+
+    /// Starts one call to the kubelet; its result becomes ``mapping()``'s answer when it arrives.
+    private func refresh() -> Task<GPUPodMapping, Never> {
         let client = self.client
         let task = Task { () -> GPUPodMapping in
+            let mapping: GPUPodMapping
             do throws(PodResourcesError) {
-                return .available(try await client.list())
+                mapping = .available(try await client.list())
             } catch {
-                return .unavailable(error)
+                mapping = .unavailable(error)
             }
+            self.finished(mapping)  // the task runs on this actor
+            return mapping
         }
         inFlight = task
-        let mapping = await task.value
+        return task
+    }
+
+    private func finished(_ mapping: GPUPodMapping) {
         inFlight = nil
+        last = mapping
         switch mapping {
         case .available(let listing):
             if machine.refreshSucceeded() == .logAvailable {
@@ -67,7 +86,5 @@ public actor GPUPodMapper {
         case .disabled:
             break
         }
-        last = mapping
-        return mapping
     }
 }

@@ -35,6 +35,7 @@ public struct PodResourcesClient: Sendable {
     ///   too slow, or the call failed.
     public func list() async throws(PodResourcesError) -> PodResourcesListing {
         try checkSocket()
+        try probe()
         let socket = socketPath
         var options = CallOptions.defaults
         options.timeout = timeout
@@ -69,6 +70,43 @@ public struct PodResourcesClient: Sendable {
             }
         }
         guard (info.st_mode & S_IFMT) == S_IFSOCK else { throw PodResourcesError(code: .notASocket, socket: socketPath) }
+    }
+
+    /// One non-blocking `connect` before gRPC: a stale socket (nobody listening) or a denied one is then
+    /// told at once and by name, instead of as gRPC's "unavailable" after its connection attempts. The
+    /// kubelet's gRPC server does not log a connection that closes before the HTTP/2 preface.
+    private func probe() throws(PodResourcesError) {
+        var address = sockaddr_un()
+        address.sun_family = sa_family_t(AF_UNIX)
+        let path = Array(socketPath.utf8)
+        let capacity = MemoryLayout.size(ofValue: address.sun_path)
+        guard path.count < capacity else {
+            throw PodResourcesError(code: .notASocket, socket: socketPath,
+                                    detail: "the path is \(path.count) bytes; a unix socket path has at most \(capacity - 1)")
+        }
+        withUnsafeMutableBytes(of: &address.sun_path) { $0.copyBytes(from: path) }
+        #if canImport(Glibc)
+        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        #else
+        let fd = socket(AF_UNIX, SOCK_STREAM, 0)
+        #endif
+        guard fd >= 0 else { return }  // no descriptor to spare: let gRPC try and report
+        defer { close(fd) }
+        let result = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+        }
+        guard result != 0 else { return }
+        let code = errno
+        switch code {
+        case ECONNREFUSED:
+            throw PodResourcesError(code: .unavailable, socket: socketPath, detail: "connection refused")
+        case EACCES, EPERM:
+            throw PodResourcesError(code: .permissionDenied, socket: socketPath)
+        case ENOENT:
+            throw PodResourcesError(code: .socketNotFound, socket: socketPath)
+        default:
+            return  // e.g. EAGAIN, a full backlog: a busy kubelet, not a dead one; gRPC waits within the timeout
+        }
     }
 
     static func map(_ error: RPCError, socket: String) -> PodResourcesError {
