@@ -43,12 +43,21 @@ test-built:
 bench: test-deps
 	$(SWIFT) run -c release inferscale-bench
 
-## Regenerate the committed Swift code for Sources/Exposition/Protos/*.proto (needs protoc and protoc-gen-swift 1.39.0).
+## Regenerate the committed Swift code for the .proto files: Sources/Exposition/Protos/stat.proto (messages) and
+## Sources/KubeletPodResources/api.proto (messages and gRPC client/server stubs). Needs protoc (Debian's
+## protobuf-compiler), protoc-gen-swift 1.39.0 and protoc-gen-grpc-swift-2 2.4.1 on PATH or named here; the plugins are
+## built once by hand (`swift build --product protoc-gen-swift --product protoc-gen-grpc-swift-2` in a clone of
+## grpc-swift-protobuf 2.4.1), never by CI, which compiles only the committed code.
 PROTOC ?= protoc
 PROTOC_GEN_SWIFT ?= $(shell command -v protoc-gen-swift)
+PROTOC_GEN_GRPC_SWIFT ?= $(shell command -v protoc-gen-grpc-swift-2)
 protos:
 	$(PROTOC) --plugin=protoc-gen-swift=$(PROTOC_GEN_SWIFT) --swift_opt=Visibility=Public \
 		--swift_out=Sources/Exposition/Protos -ISources/Exposition/Protos Sources/Exposition/Protos/stat.proto
+	$(PROTOC) --plugin=protoc-gen-swift=$(PROTOC_GEN_SWIFT) --plugin=protoc-gen-grpc-swift=$(PROTOC_GEN_GRPC_SWIFT) \
+		--swift_opt=Visibility=Public --swift_out=Sources/KubeletPodResources \
+		--grpc-swift_opt=Visibility=Public,Client=true,Server=true --grpc-swift_out=Sources/KubeletPodResources \
+		-ISources/KubeletPodResources Sources/KubeletPodResources/api.proto
 
 clean:
 	rm -rf .build

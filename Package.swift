@@ -33,6 +33,10 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio-ssl", exact: "2.37.6"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", exact: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", exact: "2.4.1"),
+        // gRPC for the kubelet's pod-resources API (the GPU agent maps GPUs to pods through it).
+        .package(url: "https://github.com/grpc/grpc-swift-2", exact: "2.4.3"),
+        .package(url: "https://github.com/grpc/grpc-swift-nio-transport", exact: "2.9.2"),
+        .package(url: "https://github.com/grpc/grpc-swift-protobuf", exact: "2.4.1"),
     ],
     targets: [
         // MARK: 1. Pure core
@@ -102,11 +106,25 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
+        // The kubelet's pod-resources API v1 (gRPC): the proto and the Swift code generated from it
+        // (`make protos`), messages and the client and server stubs.
+        .target(
+            name: "KubeletPodResources",
+            dependencies: [
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),
+            ],
+            exclude: ["api.proto"]
+        ),
         // NVML loaded at run time with dlopen (no NVIDIA headers or library needed to build),
-        // per-GPU readings and the `inferscale agent` /metrics server.
+        // per-GPU readings, the GPU-to-pod mapping from the kubelet and the `inferscale agent` /metrics server.
         .target(
             name: "GPU",
             dependencies: [
+                "KubeletPodResources",
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "GRPCNIOTransportHTTP2Posix", package: "grpc-swift-nio-transport"),
                 .product(name: "NIOCore", package: nio),
                 .product(name: "NIOPosix", package: nio),
                 .product(name: "NIOHTTP1", package: nio),
@@ -227,7 +245,9 @@ let package = Package(
         .testTarget(
             name: "GPUTests",
             dependencies: [
-                "GPU",
+                "GPU", "KubeletPodResources",
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "GRPCNIOTransportHTTP2Posix", package: "grpc-swift-nio-transport"),
                 .product(name: "NIOCore", package: nio),
                 .product(name: "NIOConcurrencyHelpers", package: nio),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

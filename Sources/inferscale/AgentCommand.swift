@@ -17,12 +17,19 @@ struct AgentCommand: AsyncParsableCommand {
             the agent logs one line saying why, keeps serving, and /metrics reports \
             inferscale_gpu_nvml_up 0 with the reason; it retries every --retry-interval seconds.
 
+            Which pods hold each GPU comes from the kubelet's pod-resources API (gRPC on \
+            --pod-resources-socket, asked at most every --pod-resources-interval seconds): GPU series get \
+            allocation, namespace, pod and container labels. Without the socket the agent logs one line, \
+            labels the series allocation="unknown", reports inferscale_gpu_pod_resources_up 0 and keeps \
+            asking; --no-pod-resources turns the mapping off (a sidecar, or a machine without a kubelet).
+
             SIGTERM or SIGINT stops it gracefully: the listener closes, requests in progress finish and \
             NVML is shut down. Metric names, units and labels: docs/gpu.md.
 
             Examples:
               inferscale agent                                  # 0.0.0.0:9401
               inferscale agent --once                           # print the metrics once and exit
+              inferscale agent --once --no-pod-resources        # NVML only, outside Kubernetes
               inferscale agent --port 9500 --no-processes
             """
     )
@@ -51,7 +58,16 @@ struct AgentCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Do not read per-process GPU memory.")
     var noProcesses = false
 
-    @Flag(name: .long, help: "Read once, print the metrics to stdout and exit: 0 if NVML worked, 1 if not.")
+    @Option(name: .long, help: ArgumentHelp("The kubelet's pod-resources socket.", valueName: "path"))
+    var podResourcesSocket: String = PodResourcesClient.defaultSocketPath
+
+    @Option(name: .long, help: ArgumentHelp("Ask the kubelet which pods hold the GPUs at most this often, in seconds (1 or more).", valueName: "seconds"))
+    var podResourcesInterval: Double = 5
+
+    @Flag(name: .long, help: "Do not map GPUs to pods (no kubelet: a sidecar, or a machine outside Kubernetes).")
+    var noPodResources = false
+
+    @Flag(name: .long, help: "Read once, print the metrics to stdout and exit: 0 if NVML worked and (unless --no-pod-resources) the kubelet answered, 1 if not.")
     var once = false
 
     @Option(name: .long, help: ArgumentHelp("Log level: trace, debug, info, notice, warning, error, critical.", valueName: "level"))
@@ -67,6 +83,10 @@ struct AgentCommand: AsyncParsableCommand {
             throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical; got \(logLevel)")
         }
         guard !nvmlLibrary.isEmpty else { throw ValidationError("--nvml-library must not be empty") }
+        guard podResourcesInterval.isFinite, podResourcesInterval >= 1 else {
+            throw ValidationError("--pod-resources-interval must be 1 or more seconds (the kubelet is asked at most that often), got \(podResourcesInterval)")
+        }
+        guard !podResourcesSocket.isEmpty else { throw ValidationError("--pod-resources-socket must not be empty") }
     }
 
     /// The agent's configuration from the flags.
@@ -80,6 +100,9 @@ struct AgentCommand: AsyncParsableCommand {
         configuration.collector.limits.devices = maxGpus
         configuration.collector.limits.processesPerDevice = maxProcesses
         configuration.collector.limits.readProcesses = !noProcesses
+        configuration.podResources.enabled = !noPodResources
+        configuration.podResources.socketPath = podResourcesSocket
+        configuration.podResources.refreshInterval = .milliseconds(Int64((podResourcesInterval * 1000).rounded()))
         return configuration
     }
 
@@ -90,10 +113,14 @@ struct AgentCommand: AsyncParsableCommand {
 
         if once {
             let collector = GPUCollector(configuration: configuration.collector, logger: logger)
+            let mapper = GPUPodMapper(configuration: configuration.podResources, logger: logger)
+            async let mapping = mapper.mapping()
             let snapshot = await collector.snapshot()
             await collector.shutdown()
-            writeAll(GPUMetricsRenderer.render(snapshot), to: 1)
-            // The reason is already on stderr (one line); the status lets a script on a GPU node check NVML.
+            let podMapping = await mapping
+            writeAll(GPUMetricsRenderer.render(snapshot, mapping: podMapping), to: 1)
+            // Each reason is already on stderr (one line); the status lets a script on a GPU node check both.
+            if case .unavailable = podMapping { Glibc.exit(1) }
             if !snapshot.isNVMLUp { Glibc.exit(1) }
             return
         }

@@ -28,6 +28,8 @@ import Testing
         configuration.port = 0
         configuration.collector.libraryPath = library
         configuration.collector.minimumReadInterval = .zero
+        // NVML only: the pod mapping has its own tests (GPUAgentPodMappingTests).
+        configuration.podResources.enabled = false
         let (logger, lines) = RecordingLogHandler.logger()
         let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
         let agent = GPUAgent(configuration: configuration, logger: logger) { address in

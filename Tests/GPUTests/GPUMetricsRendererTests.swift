@@ -36,4 +36,27 @@ import Testing
     func numbers(value: Double, text: String) {
         #expect(GPUMetricsRenderer.format(value) == text)
     }
+
+    @Test func podResourcesConditionIsWrittenEvenWithoutNVML() {
+        let nvml = NVMLError(code: .libraryNotFound, function: "", library: "libnvidia-ml.so.1")
+        let socket = PodResourcesError(code: .permissionDenied, socket: "/var/lib/kubelet/pod-resources/kubelet.sock")
+        let text = GPUMetricsRenderer.render(GPUSnapshot(unavailable: nvml), mapping: .unavailable(socket))
+        #expect(text.contains("\ninferscale_gpu_pod_resources_up 0\n"))
+        #expect(text.contains(#"inferscale_gpu_pod_resources_error_info{error="permission_denied",socket="/var/lib/kubelet/pod-resources/kubelet.sock"} 1"#))
+        #expect(!text.contains("inferscale_gpu_devices"))
+    }
+
+    @Test func disabledMappingAddsNoLabels() {
+        let reading = GPUDeviceReading(index: 0, uuid: "GPU-x", model: "L4",
+                                       memory: GPUMemory(totalBytes: 100, freeBytes: 25, usedBytes: 75, reservedBytes: nil))
+        let snapshot = GPUSnapshot(deviceCount: 1, devices: [reading])
+        #expect(GPUMetricsRenderer.render(snapshot) == GPUMetricsRenderer.render(snapshot, mapping: .disabled))
+        #expect(GPUMetricsRenderer.render(snapshot).contains(#"inferscale_gpu_memory_used_ratio{gpu="0",uuid="GPU-x",model="L4"} 0.75"#))
+        #expect(!GPUMetricsRenderer.render(snapshot).contains("pod_resources"))
+        let held = PodResourcesListing(allocations: [
+            .init(holder: GPUHolder(namespace: "ns", pod: "p", container: "c"), resource: "nvidia.com/gpu", deviceIDs: ["GPU-x"]),
+        ])
+        #expect(GPUMetricsRenderer.render(snapshot, mapping: .available(held)).contains(
+            #"inferscale_gpu_memory_used_ratio{gpu="0",uuid="GPU-x",model="L4",allocation="exclusive",namespace="ns",pod="p",container="c"} 0.75"#))
+    }
 }

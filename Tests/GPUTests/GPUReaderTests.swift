@@ -74,4 +74,38 @@ import Testing
         let (snapshot, _) = try read(Scripts.twoGPUs, limits: limits)
         #expect(snapshot.devices.allSatisfy { $0.processes == nil })
     }
+
+    @Test func migDevicesAreReadWithTheirOwnMemory() throws {
+        let (snapshot, _) = try read(Scripts.twoGPUs + """
+            gpu 1 mig 0 MIG-11111111-2222-3333-4444-555555555555 1 0 10200547328 2147483648 8053063680
+            gpu 1 mig 4 MIG-66666666-7777-8888-9999-000000000000 5 0 20401094656 20401094656 0
+
+            """)
+        #expect(snapshot.devices[0].migDevices == nil)  // MIG off
+        let slices = try #require(snapshot.devices[1].migDevices)
+        #expect(slices.map(\.index) == [0, 4])  // empty slots skipped
+        #expect(slices.map(\.uuid) == ["MIG-11111111-2222-3333-4444-555555555555", "MIG-66666666-7777-8888-9999-000000000000"])
+        #expect(slices.map(\.gpuInstance) == [1, 5])
+        #expect(slices.map(\.computeInstance) == [0, 0])
+        #expect(slices[0].memory == GPUMemory(totalBytes: 10200547328, freeBytes: 2147483648, usedBytes: 8053063680, reservedBytes: 0))
+        #expect(slices[1].memory?.usedRatio == 0)
+        #expect(slices.allSatisfy { $0.errors.isEmpty })
+        #expect(snapshot.devices[1].errors.isEmpty)
+    }
+
+    @Test func libraryWithoutMIGCallsReadsNoSlices() throws {
+        let (snapshot, _) = try read(Scripts.twoGPUs + "gpu 1 mig 0 MIG-x 1 0 10 5 5\n", omitting: ["nvmlDeviceGetMigMode"])
+        #expect(snapshot.devices.allSatisfy { $0.migDevices == nil && $0.errors.isEmpty })
+    }
+
+    @Test func failingSliceIsReportedOnItsOwn() throws {
+        let (snapshot, _) = try read(Scripts.twoGPUs + """
+            gpu 1 mig 0 MIG-x 1 0 10 5 5
+            gpu 1 rc nvmlDeviceGetMaxMigDeviceCount 15
+
+            """)
+        #expect(snapshot.devices[1].migDevices == nil)
+        #expect(snapshot.devices[1].errors.map(\.function) == ["nvmlDeviceGetMaxMigDeviceCount"])
+        #expect(snapshot.devices[1].isUp)  // the GPU's own memory still reads
+    }
 }

@@ -35,7 +35,7 @@ import Testing
         """
 
     @Test func onceWithoutNVMLPrintsUpZeroAndOneLineAndExitsOne() async throws {
-        let r = try await CLIRunner.runDetached(["agent", "--once", "--nvml-library", "/nonexistent/inferscale-test/libnvidia-ml.so.1"])
+        let r = try await CLIRunner.runDetached(["agent", "--once", "--no-pod-resources", "--nvml-library", "/nonexistent/inferscale-test/libnvidia-ml.so.1"])
         #expect(r.status == 1)
         #expect(r.stdout.contains("inferscale_gpu_nvml_up 0\n"))
         #expect(r.stdout.contains(#"inferscale_gpu_nvml_error_info{error="library_not_found",function=""} 1"#))
@@ -47,7 +47,7 @@ import Testing
 
     @Test func onceWithTheStandInPrintsExactFigures() async throws {
         let library = try Self.standIn(Self.oneGPU)
-        let r = try await CLIRunner.runDetached(["agent", "--once", "--nvml-library", library, "--log-level", "error"])
+        let r = try await CLIRunner.runDetached(["agent", "--once", "--no-pod-resources", "--nvml-library", library, "--log-level", "error"])
         #expect(r.status == 0)
         #expect(r.stderr.isEmpty)
         let labels = #"gpu="0",uuid="GPU-0d1e2f30-4a5b-6c7d-8e9f-a0b1c2d3e4f5",model="NVIDIA L4""#
@@ -66,11 +66,25 @@ import Testing
         #expect(try String(contentsOfFile: library + ".calls", encoding: .utf8) == "nvmlInit_v2 0\nnvmlShutdown 0\n")
     }
 
+    @Test func onceWithoutTheKubeletSocketLabelsUnknownAndExitsOne() async throws {
+        let library = try Self.standIn(Self.oneGPU)
+        let socket = "/nonexistent/inferscale-test/kubelet.sock"
+        let r = try await CLIRunner.runDetached(["agent", "--once", "--nvml-library", library, "--pod-resources-socket", socket, "--log-level", "error"])
+        #expect(r.status == 1)
+        #expect(r.stdout.contains("\ninferscale_gpu_pod_resources_up 0\n"))
+        #expect(r.stdout.contains(#"inferscale_gpu_pod_resources_error_info{error="socket_not_found",socket="\#(socket)"} 1"#))
+        #expect(r.stdout.contains(#"inferscale_gpu_memory_total_bytes{gpu="0",uuid="GPU-0d1e2f30-4a5b-6c7d-8e9f-a0b1c2d3e4f5",model="NVIDIA L4",allocation="unknown"} 24152899584"#))
+        let lines = r.stderr.split(separator: "\n")
+        #expect(lines.count == 1)
+        #expect(lines.first?.contains("the kubelet's pod-resources socket \(socket) does not exist") == true)
+    }
+
     @Test(arguments: [
         (["agent", "--port", "70000"], "--port must be 0-65535"),
         (["agent", "--log-level", "loud"], "--log-level must be one of"),
         (["agent", "--retry-interval", "-1"], "--retry-interval"),
         (["agent", "--max-gpus", "0"], "--max-gpus"),
+        (["agent", "--pod-resources-interval", "0.5"], "--pod-resources-interval must be 1 or more seconds"),
     ])
     func badFlagsExitWithStatusTwo(arguments: [String], message: String) async throws {
         let r = try await CLIRunner.runDetached(arguments)

@@ -8,7 +8,8 @@ import ServiceLifecycle
 /// `GET /metrics`, meant to run as a DaemonSet (or a sidecar) that the scraper reads like any runtime.
 ///
 /// A swift-service-lifecycle `Service`: ``run()`` returns on graceful shutdown, after which NVML is shut
-/// down. NVML being unavailable is not an error here: `/metrics` then says `inferscale_gpu_nvml_up 0`.
+/// down. NVML being unavailable is not an error here: `/metrics` then says `inferscale_gpu_nvml_up 0`;
+/// nor is the kubelet's pod-resources socket: the GPU series are then labelled `allocation="unknown"`.
 /// Other paths: `GET /healthz` answers 200 while the server runs; anything else is 404 (405 for methods
 /// other than GET and HEAD).
 public struct GPUAgent: Service {
@@ -20,6 +21,8 @@ public struct GPUAgent: Service {
         public var port: Int = 9401
         /// NVML location, retry and caching.
         public var collector: GPUCollector.Configuration = GPUCollector.Configuration()
+        /// The kubelet's pod-resources socket and how often to ask it which pods hold the GPUs.
+        public var podResources: GPUPodMapper.Configuration = GPUPodMapper.Configuration()
 
         /// The defaults above.
         public init() {}
@@ -29,6 +32,8 @@ public struct GPUAgent: Service {
     public let configuration: Configuration
     /// The NVML session the agent reads; shared so that callers (e.g. `--once`) can read it too.
     public let collector: GPUCollector
+    /// The GPU-to-pod mapping from the kubelet; shared so that callers (e.g. `--once`) can read it too.
+    public let mapper: GPUPodMapper
     private let logger: Logger
     private let onListening: @Sendable (SocketAddress) async -> Void
 
@@ -39,6 +44,7 @@ public struct GPUAgent: Service {
         self.configuration = configuration
         self.logger = logger
         self.collector = GPUCollector(configuration: configuration.collector, logger: logger)
+        self.mapper = GPUPodMapper(configuration: configuration.podResources, logger: logger)
         self.onListening = onListening
     }
 
@@ -47,7 +53,9 @@ public struct GPUAgent: Service {
     /// - Throws: `IOError` or `SocketAddressError` when the address cannot be bound.
     public func run() async throws {
         // Open NVML up front so that its state (or the one-line reason it is unavailable) is logged at start.
+        async let mapping = mapper.mapping()
         let first = await collector.snapshot()
+        _ = await mapping
         if let count = first.deviceCount {
             logger.info("NVML reports \(count) GPU(s)", metadata: ["inferscale.nvml.library": "\(configuration.collector.libraryPath)"])
         }
@@ -125,8 +133,10 @@ public struct GPUAgent: Service {
         if request.method != .GET && request.method != .HEAD {
             (status, contentType, body) = (.methodNotAllowed, "text/plain; charset=utf-8", "only GET and HEAD are served\n")
         } else if path == "/metrics" {
+            async let mapping = mapper.mapping()
             let snapshot = await collector.snapshot()
-            (status, contentType, body) = (.ok, GPUMetricsRenderer.contentType, GPUMetricsRenderer.render(snapshot))
+            (status, contentType, body) = (.ok, GPUMetricsRenderer.contentType,
+                                           GPUMetricsRenderer.render(snapshot, mapping: await mapping))
         } else if path == "/healthz" {
             (status, contentType, body) = (.ok, "text/plain; charset=utf-8", "ok\n")
         } else {

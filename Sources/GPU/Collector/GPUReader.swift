@@ -67,6 +67,29 @@ public struct GPUReader: Sendable {
             reading.processes = Array(sorted.prefix(kept))
             reading.processesOmitted = max(0, sorted.count - kept)
         }
+        if let slices = attempt(optional: true, { () throws(NVMLError) in try library.migDevices(of: device) }) {
+            reading.migDevices = slices.map { readMIGDevice($0.slot, $0.device, using: library) }
+        }
+        return reading
+    }
+
+    private func readMIGDevice(_ slot: UInt32, _ device: NVMLDevice, using library: NVMLLibrary) -> MIGDeviceReading {
+        var reading = MIGDeviceReading(index: slot)
+        do {
+            reading.uuid = try library.uuid(of: device) ?? ""
+        } catch {
+            reading.errors.append(error)
+        }
+        do {
+            (reading.gpuInstance, reading.computeInstance) = try library.migInstanceIDs(of: device)
+        } catch {
+            reading.errors.append(error)
+        }
+        do {
+            reading.memory = try library.memory(of: device)
+        } catch {
+            reading.errors.append(error)
+        }
         return reading
     }
 

@@ -1,15 +1,18 @@
 /// Renders a ``GPUSnapshot`` in the Prometheus text format 0.0.4, the body of the agent's `/metrics`.
 ///
-/// Every GPU series carries `gpu` (NVML index), `uuid` and `model`. Bytes are bytes (not dcgm's MiB) and
-/// busy figures are ratios 0–1 (not percent), as Prometheus naming asks. A figure that could not be read
-/// is absent, never zero; when NVML is unusable only `inferscale_gpu_nvml_up 0`, the error and the read
-/// duration are written. The families are listed in docs/gpu.md.
+/// Every GPU series carries `gpu` (NVML index), `uuid` and `model`; with a pod mapping (not
+/// ``GPUPodMapping/disabled``) also `allocation` and, for a held device, `namespace`, `pod` and `container`
+/// (one series per holder of a shared GPU). MIG devices have their own `inferscale_gpu_mig_*` series under
+/// their parent's labels plus `mig_uuid`. Bytes are bytes (not dcgm's MiB) and busy figures are ratios 0–1
+/// (not percent), as Prometheus naming asks. A figure that could not be read is absent, never zero; when
+/// NVML is unusable only `inferscale_gpu_nvml_up 0`, the error, the read duration and the pod-resources
+/// condition are written. The families are listed in docs/gpu.md.
 public enum GPUMetricsRenderer {
     /// The `Content-Type` of the rendered text.
     public static let contentType = "text/plain; version=0.0.4; charset=utf-8"
 
     /// The exposition text for `snapshot`, ending in a newline.
-    public static func render(_ snapshot: GPUSnapshot) -> String {
+    public static func render(_ snapshot: GPUSnapshot, mapping: GPUPodMapping = .disabled) -> String {
         var out = Output()
         out.family("inferscale_gpu_nvml_up", "Whether NVML was loaded and initialised and the GPUs counted (1) or not (0).")
         out.sample("inferscale_gpu_nvml_up", "", snapshot.isNVMLUp ? 1 : 0)
@@ -19,14 +22,55 @@ public enum GPUMetricsRenderer {
         }
         out.family("inferscale_gpu_read_duration_seconds", "Time the last NVML pass over all GPUs took, in seconds.")
         out.sample("inferscale_gpu_read_duration_seconds", "", snapshot.readSeconds)
+        var allocations: GPUAllocations?
+        switch mapping {
+        case .disabled:
+            break
+        case .unavailable(let error):
+            out.family("inferscale_gpu_pod_resources_up", "Whether the kubelet's pod-resources API answered the last call (1) or not (0).")
+            out.sample("inferscale_gpu_pod_resources_up", "", 0)
+            out.family("inferscale_gpu_pod_resources_error_info", "Why GPUs cannot be mapped to pods: socket_not_found, not_a_socket, permission_denied, unavailable, timeout or rpc_<status>; always 1.")
+            out.sample("inferscale_gpu_pod_resources_error_info", labels(["error": error.code.label, "socket": error.socket]), 1)
+        case .available(let listing):
+            out.family("inferscale_gpu_pod_resources_up", "Whether the kubelet's pod-resources API answered the last call (1) or not (0).")
+            out.sample("inferscale_gpu_pod_resources_up", "", 1)
+            if snapshot.isNVMLUp {
+                let joined = GPUAllocations(listing: listing, snapshot: snapshot)
+                out.family("inferscale_gpu_pod_resources_unmatched_devices", "Device IDs the kubelet lists under nvidia.com/ resources that match no GPU or MIG device NVML reports.")
+                out.sample("inferscale_gpu_pod_resources_unmatched_devices", "", Double(joined.unmatchedDeviceIDs.count))
+                allocations = joined
+            }
+        }
         guard snapshot.isNVMLUp, let count = snapshot.deviceCount else { return out.text }
+        /// The label sets of one device: one per holder, or one with its allocation, or the bare labels.
+        func labelSets(_ base: String, uuid: String, inMIGMode: Bool) -> [String] {
+            switch mapping {
+            case .disabled: return [base]
+            case .unavailable: return [base + "," + labels(["allocation": GPUAllocations.Allocation.unknown.rawValue])]
+            case .available:
+                guard let allocations else { return [base] }
+                let allocation = allocations.allocation(of: uuid, inMIGMode: inMIGMode).rawValue
+                let holders = allocations.holders(of: uuid)
+                if holders.isEmpty { return [base + "," + labels(["allocation": allocation])] }
+                return holders.map { holder in
+                    base + "," + labels(["allocation": allocation, "namespace": holder.namespace,
+                                         "pod": holder.pod, "container": holder.container])
+                }
+            }
+        }
 
         out.family("inferscale_gpu_devices", "Number of GPUs NVML reports on this node.")
         out.sample("inferscale_gpu_devices", "", Double(count))
 
-        let devices = snapshot.devices.map { (reading: $0, labels: deviceLabels($0)) }
+        let devices = snapshot.devices.map { reading in
+            let base = deviceLabels(reading)
+            return (reading: reading, labels: base,
+                    series: labelSets(base, uuid: reading.uuid, inMIGMode: reading.migDevices != nil))
+        }
         func each(_ name: String, _ help: String, _ value: (GPUDeviceReading) -> Double?) {
-            let samples = devices.compactMap { device in value(device.reading).map { (device.labels, $0) } }
+            let samples = devices.flatMap { device in
+                value(device.reading).map { value in device.series.map { ($0, value) } } ?? []
+            }
             guard !samples.isEmpty else { return }
             out.family(name, help)
             for (labels, value) in samples { out.sample(name, labels, value) }
@@ -51,9 +95,32 @@ public enum GPUMetricsRenderer {
         }
         each("inferscale_gpu_processes_omitted", "Compute processes left out of inferscale_gpu_process_memory_used_bytes by the per-GPU cap.") { $0.processes == nil ? nil : Double($0.processesOmitted) }
 
-        let errors = devices.flatMap { device in
-            device.reading.errors.map { device.labels + "," + labels(["function": $0.function, "error": $0.code.label]) }
+        let migs = devices.flatMap { device in
+            (device.reading.migDevices ?? []).map { mig in
+                let base = device.labels + "," + labels(["mig_uuid": mig.uuid,
+                                                         "gpu_instance": mig.gpuInstance.map(String.init) ?? "",
+                                                         "compute_instance": mig.computeInstance.map(String.init) ?? ""])
+                return (reading: mig, labels: base, series: labelSets(base, uuid: mig.uuid, inMIGMode: false))
+            }
         }
+        func eachMIG(_ name: String, _ help: String, _ value: (MIGDeviceReading) -> Double?) {
+            let samples = migs.flatMap { mig in value(mig.reading).map { value in mig.series.map { ($0, value) } } ?? [] }
+            guard !samples.isEmpty else { return }
+            out.family(name, help)
+            for (labels, value) in samples { out.sample(name, labels, value) }
+        }
+        eachMIG("inferscale_gpu_mig_up", "Whether this MIG device's memory could be read (1) or not (0).") { $0.isUp ? 1 : 0 }
+        eachMIG("inferscale_gpu_mig_memory_total_bytes", "Frame-buffer memory of this MIG device's slice, in bytes.") { $0.memory.map { Double($0.totalBytes) } }
+        eachMIG("inferscale_gpu_mig_memory_free_bytes", "Memory of this MIG device's slice not allocated, in bytes.") { $0.memory.map { Double($0.freeBytes) } }
+        eachMIG("inferscale_gpu_mig_memory_used_bytes", "Memory of this MIG device's slice NVML reports as used, in bytes.") { $0.memory.map { Double($0.usedBytes) } }
+        eachMIG("inferscale_gpu_mig_memory_used_ratio", "Share of this MIG device's slice not free, (total - free) / total, 0 to 1.") { $0.memory?.usedRatio }
+
+        func errorLabels(_ base: String, _ error: NVMLError) -> String {
+            base + "," + labels(["function": error.function, "error": error.code.label])
+        }
+        var errors: [String] = []
+        for device in devices { errors += device.reading.errors.map { errorLabels(device.labels, $0) } }
+        for mig in migs { errors += mig.reading.errors.map { errorLabels(mig.labels, $0) } }
         if !errors.isEmpty {
             out.family("inferscale_gpu_device_error_info", "An NVML call that failed for this GPU in the last read; always 1.")
             for labels in errors { out.sample("inferscale_gpu_device_error_info", labels, 1) }

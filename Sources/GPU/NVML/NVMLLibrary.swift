@@ -34,6 +34,9 @@ public final class NVMLLibrary: @unchecked Sendable {
     private typealias StringCall = @convention(c) (OpaquePointer?, UnsafeMutablePointer<CChar>?, UInt32) -> UInt32
     private typealias ProcessesCall = @convention(c) (OpaquePointer?, UnsafeMutablePointer<UInt32>?, UnsafeMutableRawPointer?) -> UInt32
     private typealias ErrorStringCall = @convention(c) (UInt32) -> UnsafePointer<CChar>?
+    private typealias ModeCall = @convention(c) (OpaquePointer?, UnsafeMutablePointer<UInt32>?, UnsafeMutablePointer<UInt32>?) -> UInt32
+    private typealias DeviceCountCall = @convention(c) (OpaquePointer?, UnsafeMutablePointer<UInt32>?) -> UInt32
+    private typealias ChildHandleCall = @convention(c) (OpaquePointer?, UInt32, UnsafeMutablePointer<OpaquePointer?>?) -> UInt32
 
     private let nvmlInit: VoidCall
     private let nvmlShutdown: VoidCall
@@ -46,6 +49,11 @@ public final class NVMLLibrary: @unchecked Sendable {
     private let getUtilization: StructCall?
     private let getProcesses: ProcessesCall?
     private let errorString: ErrorStringCall?
+    private let getMigMode: ModeCall?
+    private let getMaxMigDeviceCount: DeviceCountCall?
+    private let getMigDeviceHandle: ChildHandleCall?
+    private let getGpuInstanceId: DeviceCountCall?
+    private let getComputeInstanceId: DeviceCountCall?
 
     /// Loads the library at `path` (a file path, or a soname looked up by the dynamic loader) and resolves
     /// its symbols. Does not call `nvmlInit`.
@@ -79,6 +87,11 @@ public final class NVMLLibrary: @unchecked Sendable {
         getUtilization = symbol("nvmlDeviceGetUtilizationRates", as: StructCall.self)
         getProcesses = symbol("nvmlDeviceGetComputeRunningProcesses_v3", as: ProcessesCall.self)
         errorString = symbol("nvmlErrorString", as: ErrorStringCall.self)
+        getMigMode = symbol("nvmlDeviceGetMigMode", as: ModeCall.self)
+        getMaxMigDeviceCount = symbol("nvmlDeviceGetMaxMigDeviceCount", as: DeviceCountCall.self)
+        getMigDeviceHandle = symbol("nvmlDeviceGetMigDeviceHandleByIndex", as: ChildHandleCall.self)
+        getGpuInstanceId = symbol("nvmlDeviceGetGpuInstanceId", as: DeviceCountCall.self)
+        getComputeInstanceId = symbol("nvmlDeviceGetComputeInstanceId", as: DeviceCountCall.self)
     }
 
     private static func lastLoaderError() -> String {
@@ -228,6 +241,56 @@ public final class NVMLLibrary: @unchecked Sendable {
             }
         }
         throw error(result, function, device: device.index)
+    }
+
+    // MARK: MIG
+
+    /// `NVML_DEVICE_MIG_ENABLE`, the `currentMode` of a GPU in MIG mode.
+    static let migEnabled: UInt32 = 1
+
+    /// The MIG devices of `device` when its current MIG mode is on: `nvmlDeviceGetMigMode`, then
+    /// `nvmlDeviceGetMaxMigDeviceCount` and `nvmlDeviceGetMigDeviceHandleByIndex` for each slot (`NOT_FOUND`
+    /// is an empty slot). nil when MIG is off, the GPU does not support it (`NOT_SUPPORTED`), or the library
+    /// lacks these calls. Each handle carries the parent's index (so errors name the GPU) beside its slot;
+    /// the handles are valid while NVML stays initialised.
+    public func migDevices(of device: NVMLDevice) throws(NVMLError) -> [(slot: UInt32, device: NVMLDevice)]? {
+        guard let getMigMode, let getMaxMigDeviceCount, let getMigDeviceHandle else { return nil }
+        var current: UInt32 = 0
+        var pending: UInt32 = 0
+        let mode = NVMLReturn(rawValue: getMigMode(device.handle, &current, &pending))
+        if mode == .notSupported { return nil }
+        if mode != .success { throw error(mode, "nvmlDeviceGetMigMode", device: device.index) }
+        guard current == Self.migEnabled else { return nil }
+        var slots: UInt32 = 0
+        try check(getMaxMigDeviceCount(device.handle, &slots), "nvmlDeviceGetMaxMigDeviceCount", device: device.index)
+        var children: [(slot: UInt32, device: NVMLDevice)] = []
+        // An A100/H100 has at most 7 slices; the cap keeps a misbehaving library from making the list unbounded.
+        for slot in 0..<min(slots, 64) {
+            var handle: OpaquePointer?
+            let result = NVMLReturn(rawValue: getMigDeviceHandle(device.handle, slot, &handle))
+            if result == .notFound { continue }
+            if result != .success { throw error(result, "nvmlDeviceGetMigDeviceHandleByIndex", device: device.index) }
+            children.append((slot, NVMLDevice(index: device.index, handle: handle)))
+        }
+        return children
+    }
+
+    /// `nvmlDeviceGetGpuInstanceId` and `nvmlDeviceGetComputeInstanceId` of a MIG device handle; nil where
+    /// the library lacks the call.
+    public func migInstanceIDs(of migDevice: NVMLDevice) throws(NVMLError) -> (gpuInstance: UInt32?, computeInstance: UInt32?) {
+        var gpuInstance: UInt32?
+        var computeInstance: UInt32?
+        if let getGpuInstanceId {
+            var id: UInt32 = 0
+            try check(getGpuInstanceId(migDevice.handle, &id), "nvmlDeviceGetGpuInstanceId", device: migDevice.index)
+            gpuInstance = id
+        }
+        if let getComputeInstanceId {
+            var id: UInt32 = 0
+            try check(getComputeInstanceId(migDevice.handle, &id), "nvmlDeviceGetComputeInstanceId", device: migDevice.index)
+            computeInstance = id
+        }
+        return (gpuInstance, computeInstance)
     }
 
     // MARK: Errors

@@ -16,13 +16,16 @@ public struct GPUDeviceReading: Sendable, Hashable {
     public var processes: [GPUProcessMemory]?
     /// Processes left out by the per-GPU cap on ``processes``.
     public var processesOmitted: Int
+    /// The MIG devices of a GPU in MIG mode, in index order; nil when MIG is off, unsupported, or the
+    /// library lacks the MIG calls.
+    public var migDevices: [MIGDeviceReading]?
     /// Calls that failed for this GPU, other than `NOT_SUPPORTED` for optional figures.
     public var errors: [NVMLError]
 
     /// Creates a reading; see the properties for units.
     public init(index: UInt32, uuid: String = "", model: String = "", memory: GPUMemory? = nil,
                 utilization: GPUUtilization? = nil, processes: [GPUProcessMemory]? = nil,
-                processesOmitted: Int = 0, errors: [NVMLError] = []) {
+                processesOmitted: Int = 0, migDevices: [MIGDeviceReading]? = nil, errors: [NVMLError] = []) {
         self.index = index
         self.uuid = uuid
         self.model = model
@@ -30,6 +33,7 @@ public struct GPUDeviceReading: Sendable, Hashable {
         self.utilization = utilization
         self.processes = processes
         self.processesOmitted = processesOmitted
+        self.migDevices = migDevices
         self.errors = errors
     }
 

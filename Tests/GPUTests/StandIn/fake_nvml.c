@@ -16,6 +16,10 @@
  *   gpu <i> utilization <gpu %> <memory %>
  *   gpu <i> process <pid> <bytes>        repeatable; bytes "na" = NVML_VALUE_NOT_AVAILABLE
  *   gpu <i> rc <function> <code>         make one NVML function fail for GPU i with this nvmlReturn_t
+ *   gpu <i> mig <slot> <uuid> <gi> <ci> <total> <free> <used>
+ *                                        a MIG device in slot 0-7; any such line puts GPU i in MIG mode
+ *                                        (memory in bytes; MIG handles answer nvmlDeviceGetUUID, the
+ *                                        memory calls and the instance-ID calls)
  *
  * Each OMIT_<function> macro leaves that symbol out, to simulate an older or broken library.
  * standin_counter("init" | "shutdown" | "count") tells the tests how often those were called, and every
@@ -49,6 +53,8 @@ _Static_assert(sizeof(nvmlProcessInfo_t) == 24, "nvmlProcessInfo_t is 24 bytes")
 #define MAX_GPUS 16
 #define MAX_PROCESSES 32
 #define MAX_FAILS 16
+#define MIG_SLOTS 8
+#define MAX_MIGS 32
 
 struct fail { char function[64]; unsigned int code; };
 
@@ -60,6 +66,9 @@ struct standin_device {
     nvmlProcessInfo_t processes[MAX_PROCESSES];
     unsigned int fail_count;
     struct fail fails[MAX_FAILS];
+    unsigned int mig_mode;                        /* NVML_DEVICE_MIG_ENABLE when any mig line names it */
+    struct standin_device *mig[MIG_SLOTS];        /* a GPU's MIG devices by slot */
+    unsigned int gpu_instance, compute_instance;  /* a MIG device's IDs */
 };
 
 static struct {
@@ -67,6 +76,8 @@ static struct {
     unsigned int fail_count;
     struct fail fails[MAX_FAILS];
     struct standin_device gpus[MAX_GPUS];
+    unsigned int mig_count;
+    struct standin_device migs[MAX_MIGS];
 } config;
 
 static int initialised;  /* NVML's reference count */
@@ -109,6 +120,16 @@ static void load_config(void) {
         if (!strcmp(key, "name") && sscanf(line, "gpu %*u name %255[^\n]", rest) == 1) snprintf(d->name, sizeof d->name, "%s", rest);
         else if (!strcmp(key, "uuid") && sscanf(line, "gpu %*u uuid %255s", rest) == 1) snprintf(d->uuid, sizeof d->uuid, "%s", rest);
         else if (!strcmp(key, "memory")) sscanf(line, "gpu %*u memory %llu %llu %llu %llu", &d->total, &d->free, &d->used, &d->reserved);
+        else if (!strcmp(key, "mig") && config.mig_count < MAX_MIGS) {
+            unsigned int slot;
+            struct standin_device *m = &config.migs[config.mig_count];
+            if (sscanf(line, "gpu %*u mig %u %255s %u %u %llu %llu %llu", &slot, m->uuid, &m->gpu_instance,
+                       &m->compute_instance, &m->total, &m->free, &m->used) == 7 && slot < MIG_SLOTS) {
+                d->mig_mode = 1;
+                d->mig[slot] = m;
+                config.mig_count++;
+            }
+        }
         else if (!strcmp(key, "utilization")) sscanf(line, "gpu %*u utilization %u %u", &d->util_gpu, &d->util_memory);
         else if (!strcmp(key, "process") && d->process_count < MAX_PROCESSES) {
             nvmlProcessInfo_t *p = &d->processes[d->process_count];
@@ -135,7 +156,9 @@ static nvmlReturn_t scripted(const struct fail *fails, unsigned int n, const cha
 /* The device call's scripted failure, or UNINITIALIZED/INVALID_ARGUMENT as real NVML would answer. */
 static nvmlReturn_t device_check(nvmlDevice_t device, const char *function) {
     if (!initialised) return NVML_ERROR_UNINITIALIZED;
-    if (!device || device < config.gpus || device >= config.gpus + MAX_GPUS) return NVML_ERROR_INVALID_ARGUMENT;
+    int gpu = device >= config.gpus && device < config.gpus + MAX_GPUS;
+    int mig = device >= config.migs && device < config.migs + MAX_MIGS;
+    if (!device || (!gpu && !mig)) return NVML_ERROR_INVALID_ARGUMENT;
     return scripted(device->fails, device->fail_count, function);
 }
 
@@ -262,6 +285,57 @@ nvmlReturn_t nvmlDeviceGetComputeRunningProcesses_v3(nvmlDevice_t device, unsign
     if (device->process_count > 0 && !infos) return NVML_ERROR_INVALID_ARGUMENT;
     memcpy(infos, device->processes, device->process_count * sizeof *infos);
     *count = device->process_count;
+    return NVML_SUCCESS;
+}
+#endif
+
+#ifndef OMIT_nvmlDeviceGetMigMode
+nvmlReturn_t nvmlDeviceGetMigMode(nvmlDevice_t device, unsigned int *current, unsigned int *pending) {
+    nvmlReturn_t r = device_check(device, "nvmlDeviceGetMigMode");
+    if (r != NVML_SUCCESS) return r;
+    if (!current || !pending) return NVML_ERROR_INVALID_ARGUMENT;
+    *current = *pending = device->mig_mode;
+    return NVML_SUCCESS;
+}
+#endif
+
+#ifndef OMIT_nvmlDeviceGetMaxMigDeviceCount
+nvmlReturn_t nvmlDeviceGetMaxMigDeviceCount(nvmlDevice_t device, unsigned int *count) {
+    nvmlReturn_t r = device_check(device, "nvmlDeviceGetMaxMigDeviceCount");
+    if (r != NVML_SUCCESS) return r;
+    if (!count) return NVML_ERROR_INVALID_ARGUMENT;
+    *count = device->mig_mode ? MIG_SLOTS : 0;
+    return NVML_SUCCESS;
+}
+#endif
+
+#ifndef OMIT_nvmlDeviceGetMigDeviceHandleByIndex
+nvmlReturn_t nvmlDeviceGetMigDeviceHandleByIndex(nvmlDevice_t device, unsigned int index, nvmlDevice_t *mig) {
+    nvmlReturn_t r = device_check(device, "nvmlDeviceGetMigDeviceHandleByIndex");
+    if (r != NVML_SUCCESS) return r;
+    if (!mig || index >= MIG_SLOTS) return NVML_ERROR_INVALID_ARGUMENT;
+    if (!device->mig[index]) return 6; /* NVML_ERROR_NOT_FOUND: an empty slot */
+    *mig = device->mig[index];
+    return NVML_SUCCESS;
+}
+#endif
+
+#ifndef OMIT_nvmlDeviceGetGpuInstanceId
+nvmlReturn_t nvmlDeviceGetGpuInstanceId(nvmlDevice_t device, unsigned int *id) {
+    nvmlReturn_t r = device_check(device, "nvmlDeviceGetGpuInstanceId");
+    if (r != NVML_SUCCESS) return r;
+    if (!id) return NVML_ERROR_INVALID_ARGUMENT;
+    *id = device->gpu_instance;
+    return NVML_SUCCESS;
+}
+#endif
+
+#ifndef OMIT_nvmlDeviceGetComputeInstanceId
+nvmlReturn_t nvmlDeviceGetComputeInstanceId(nvmlDevice_t device, unsigned int *id) {
+    nvmlReturn_t r = device_check(device, "nvmlDeviceGetComputeInstanceId");
+    if (r != NVML_SUCCESS) return r;
+    if (!id) return NVML_ERROR_INVALID_ARGUMENT;
+    *id = device->compute_instance;
     return NVML_SUCCESS;
 }
 #endif
