@@ -99,7 +99,9 @@ import Testing
         #expect(await server.waitForClose(atMost: 3), "\(name): the connection stayed open after the deadline")
         let connection = try #require(server.connections.first)
         #expect(!connection.completed, "\(name): the whole answer was sent")
-        #expect((connection.lifetime ?? .infinity) < deadline + 0.5, "\(name): the connection lived \(connection.lifetime ?? -1) s")
+        // The deadline holds to within scheduling latency: about 0.15 s on a quiet machine (a 3 s deadline
+        // hung up at 3.14 s); 1 s of slack keeps this bound, and not the machine's load, under test.
+        #expect((connection.lifetime ?? .infinity) < deadline + 1.0, "\(name): the connection lived \(connection.lifetime ?? -1) s")
     }
 
     private func withServer(_ behaviour: DribblingServer.Behaviour,
