@@ -4,7 +4,7 @@ import Simulation
 /// The replica model against published measurements (`Calibration.published`): simulated
 /// and measured means side by side, with the ratio and whether it is within tolerance.
 func runCalibrationBenchmark() async {
-    print("calibration: fixed replicas at constant rates, simulated / measured")
+    print("calibration: fixed replicas, inference-perf's constant load (Poisson, \(Calibration.seeds.count) seeds), simulated / measured")
     // For comparison: the same points with the BLIS step line for Llama-3.3-70B on 4 H100
     // (vLLM 0.8.4), which the profile does not use.
     let blis = Calibration.published.map { p -> Calibration.Point in
@@ -18,15 +18,28 @@ func runCalibrationBenchmark() async {
         q.name += " (BLIS 3.3-70B line)"
         return q
     }
-    for point in Calibration.published + blis {
+    // And without the profile's floor of 2 × parameters FLOPs per prompt token: the measured
+    // server's prompts came from a set of 100 that its prefix cache held (docs/simulation.md),
+    // so it computed a few tokens of each, not the 575 the floor charges.
+    let uncapped = Calibration.published.map { p -> Calibration.Point in
+        var q = p
+        if case .llm(var m) = q.profile.kind {
+            m.stepTime.minimumPerTokenSeconds = 0
+            q.profile.kind = .llm(m)
+        }
+        q.name += " (no FLOPs floor)"
+        return q
+    }
+    for point in Calibration.published + uncapped + blis {
         let o = await Calibration.replay(point)
         func cell(_ label: String, _ sim: Double, _ measured: Double, _ ratio: Double, _ tolerance: Double, _ format: String) -> String {
-            let ok = tolerance.isInfinite ? "tail, not held" : abs(ratio - 1) <= tolerance ? "ok" : "OUT"
+            let ok = tolerance.isInfinite ? "not held" : abs(ratio - 1) <= tolerance ? "ok" : "OUT"
             return "\(label) \(String(format: format, sim)) / \(String(format: format, measured)) = \(String(format: "%.2f", ratio)) (\(ok))"
         }
         print("  \(point.name) [\(point.profile.name)]: "
-              + cell("TTFT mean s", o.ttftMean, point.ttftMean, o.ttftRatio, Calibration.isTailDominated(point) ? .infinity : Calibration.ttftTolerance, "%.3f") + ", "
-              + cell("median", o.ttftMedian, point.ttftMedian, o.ttftMedianRatio, Calibration.ttftTolerance, "%.3f") + ", "
+              + cell("TTFT mean s", o.ttftMean, point.ttftMean, o.ttftRatio, Calibration.ttftTolerance, "%.3f")
+              + String(format: " [seeds %.3f–%.3f], ", o.ttftMeanLowest, o.ttftMeanHighest)
+              + cell("median", o.ttftMedian, point.ttftMedian, o.ttftMedianRatio, .infinity, "%.3f") + ", "
               + cell("e2e mean s", o.e2eMean, point.e2eMean, o.e2eRatio, Calibration.e2eTolerance, "%.2f") + ", "
               + cell("output tok/s", o.outputTokensPerSecond, point.outputTokensPerSecond, o.throughputRatio, Calibration.throughputTolerance, "%.0f"))
     }
