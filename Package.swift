@@ -198,7 +198,9 @@ let package = Package(
         .testTarget(name: "RulesTests", dependencies: ["Rules"]),
         .testTarget(name: "ExpositionTests", dependencies: ["Exposition", "PodTestKit"]),
         .testTarget(name: "RuntimeSignalsTests", dependencies: ["RuntimeSignals", "Exposition", "PodTestKit"]),
-        .testTarget(name: "AutoscalerCoreTests", dependencies: ["AutoscalerCore", "LoopTestKit", "Rules", "Scaling"]),
+        .testTarget(name: "AutoscalerCoreTests", dependencies: [
+            "AutoscalerCore", "LoopTestKit", "Rules", "Scaling", .product(name: "Logging", package: "swift-log"),
+        ]),
         .testTarget(name: "SimulationTests", dependencies: ["Simulation", "Scaling", "Rules", "PodTestKit"]),
         // Reads Package.swift, Sources/ and docs/architecture.md: the layers hold and the docs list every target.
         .testTarget(name: "ArchitectureTests"),

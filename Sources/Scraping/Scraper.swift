@@ -16,7 +16,12 @@ public actor Scraper {
     private var rates: [String: CounterRates] = [:]
     private var noticed: Set<String> = []
     private var inFlight = 0
-    private var waiters: [CheckedContinuation<Void, Never>] = []
+    /// Scrapes waiting for a slot, oldest first, each with a timer that gives up at its deadline.
+    private var waiters: [Int: (continuation: CheckedContinuation<Bool, Never>, timer: Task<Void, Never>)] = [:]
+    /// Waiter ids in arrival order from `queueHead` on; ids no longer in `waiters` gave up.
+    private var queue: [Int] = []
+    private var queueHead = 0
+    private var nextWaiter = 0
     private var rng = SystemRandomNumberGenerator()
 
     /// Uses `client` (its connection pool is reused across scrapes); the caller shuts it down.
@@ -125,12 +130,17 @@ public actor Scraper {
 
     /// GET with the deadline, the body cap and the in-flight bound.
     private func get(_ url: String, accept: String) async throws -> ([UInt8], String?) {
-        await acquire()
+        // The deadline counts from the moment the scrape is asked for: waiting for a slot
+        // behind slow pods is part of it, so no round waits for a pod past its deadline.
+        let deadline = NIODeadline.now() + .nanoseconds(Int64(configuration.deadlineSeconds * 1e9))
+        guard await acquire(by: deadline) else {
+            throw ScrapeFailure(reason: "queue-timeout", url: url,
+                                detail: "no scrape slot free within the deadline (\(configuration.maxInFlight) scrapes in flight)")
+        }
         defer { release() }
         var request = HTTPClientRequest(url: url)
         request.headers.add(name: "Accept", value: accept)
         request.headers.add(name: "User-Agent", value: "inferscale")
-        let deadline = NIODeadline.now() + .nanoseconds(Int64(configuration.deadlineSeconds * 1e9))
         let limit = configuration.maxBodyBytes
         let client = self.client
         let prepared = request
@@ -166,20 +176,46 @@ public actor Scraper {
         }
     }
 
-    private func acquire() async {
+    /// Takes a slot, or gives up (false) at `deadline`.
+    private func acquire(by deadline: NIODeadline) async -> Bool {
         if inFlight < configuration.maxInFlight {
             inFlight += 1
-            return
+            return true
         }
-        await withCheckedContinuation { waiters.append($0) }
+        let id = nextWaiter
+        nextWaiter += 1
+        let wait = max(0, Int64(deadline.uptimeNanoseconds) - Int64(NIODeadline.now().uptimeNanoseconds))
+        return await withCheckedContinuation { (c: CheckedContinuation<Bool, Never>) in
+            let timer = Task {
+                try? await Task.sleep(nanoseconds: UInt64(wait))
+                self.expire(id)
+            }
+            waiters[id] = (c, timer)
+            queue.append(id)
+        }
+    }
+
+    private func expire(_ id: Int) {
+        waiters.removeValue(forKey: id)?.continuation.resume(returning: false)
     }
 
     private func release() {
-        if waiters.isEmpty {
-            inFlight -= 1
-        } else {
-            waiters.removeFirst().resume()  // hand the slot over
+        while queueHead < queue.count {
+            let id = queue[queueHead]
+            queueHead += 1
+            if queueHead > 1_024 && queueHead * 2 > queue.count {
+                queue.removeFirst(queueHead)
+                queueHead = 0
+            }
+            if let next = waiters.removeValue(forKey: id) {
+                next.timer.cancel()
+                next.continuation.resume(returning: true)  // hand the slot over
+                return
+            }
         }
+        queue.removeAll(keepingCapacity: true)
+        queueHead = 0
+        inFlight -= 1
     }
 
     /// Says once per target and runtime which signals the runtime does not expose.
