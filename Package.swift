@@ -153,6 +153,9 @@ let package = Package(
             "KubernetesTestKit", "PodTestKit", "Rules", "Scraping", "Simulation",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            .product(name: "Metrics", package: "swift-metrics"),
+            .product(name: "NIOCore", package: nio), .product(name: "NIOPosix", package: nio),
+            .product(name: "NIOHTTP1", package: nio), .product(name: "NIOConcurrencyHelpers", package: nio),
         ], path: "Sources/InferscaleBenchmarks"),
 
         // MARK: 5. Test kits (not products) and tests
