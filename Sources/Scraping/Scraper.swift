@@ -168,7 +168,8 @@ public actor Scraper {
                 }
             }
             group.addTask {
-                try await Task.sleep(nanoseconds: UInt64(max(0, deadline.uptimeNanoseconds - NIODeadline.now().uptimeNanoseconds)))
+                // Signed: the deadline may already have passed while this scrape waited for its slot.
+                try await Task.sleep(nanoseconds: UInt64(max(0, Int64(deadline.uptimeNanoseconds) - Int64(NIODeadline.now().uptimeNanoseconds))))
                 throw ScrapeFailure(reason: "timeout", url: url, detail: "no complete answer within the deadline")
             }
             defer { group.cancelAll() }
