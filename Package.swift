@@ -172,6 +172,9 @@ let package = Package(
             "KubernetesTestKit", "PodTestKit", "Rules", "Scraping", "Simulation",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            .product(name: "Metrics", package: "swift-metrics"),
+            .product(name: "NIOCore", package: nio), .product(name: "NIOPosix", package: nio),
+            .product(name: "NIOHTTP1", package: nio), .product(name: "NIOConcurrencyHelpers", package: nio),
         ], path: "Sources/InferscaleBenchmarks"),
 
         // MARK: 5. Test kits (not products) and tests
@@ -219,7 +222,9 @@ let package = Package(
         .testTarget(name: "RulesTests", dependencies: ["Rules"]),
         .testTarget(name: "ExpositionTests", dependencies: ["Exposition", "PodTestKit"]),
         .testTarget(name: "RuntimeSignalsTests", dependencies: ["RuntimeSignals", "Exposition", "PodTestKit"]),
-        .testTarget(name: "AutoscalerCoreTests", dependencies: ["AutoscalerCore", "LoopTestKit", "Rules", "Scaling"]),
+        .testTarget(name: "AutoscalerCoreTests", dependencies: [
+            "AutoscalerCore", "LoopTestKit", "Rules", "Scaling", .product(name: "Logging", package: "swift-log"),
+        ]),
         .testTarget(name: "SimulationTests", dependencies: ["Simulation", "Scaling", "Rules", "PodTestKit"]),
         // Reads Package.swift, Sources/ and docs/architecture.md: the layers hold and the docs list every target.
         .testTarget(name: "ArchitectureTests"),

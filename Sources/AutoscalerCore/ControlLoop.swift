@@ -9,6 +9,12 @@ import Scaling
 ///
 /// The loop talks to ports only (discovery, metric source, actuator, leadership); time is a
 /// parameter, so tests drive it with a manual clock and no network.
+///
+/// Scrapes run concurrently, one task per target, and a round does not hold up the decide
+/// tick: `startScrapes(at:)` launches the round and returns, and each target's sample is
+/// recorded at the round's time when it arrives. A target whose previous scrape is still in
+/// flight is skipped for that round (and counted), so rounds never overlap for one target and
+/// its samples stay in order. A second a target was not sampled is no data to its windows.
 public actor ControlLoop {
     /// Settings.
     public struct Configuration: Sendable {
@@ -16,9 +22,14 @@ public actor ControlLoop {
         public var dryRun = false
         /// Cluster-wide Knative settings beneath rules and targets.
         public var autoscalerConfig = AutoscalerConfig()
-        public init(dryRun: Bool = false, autoscalerConfig: AutoscalerConfig = AutoscalerConfig()) {
+        /// Seconds (loop time) between two warnings about one target's failing scrapes; the
+        /// failures in between are counted into the next warning. Default 60.
+        public var failureLogIntervalSeconds: Double = 60
+        public init(dryRun: Bool = false, autoscalerConfig: AutoscalerConfig = AutoscalerConfig(),
+                    failureLogIntervalSeconds: Double = 60) {
             self.dryRun = dryRun
             self.autoscalerConfig = autoscalerConfig
+            self.failureLogIntervalSeconds = failureLogIntervalSeconds
         }
     }
 
@@ -53,6 +64,25 @@ public actor ControlLoop {
         var activatorInPath = true
         /// The error of the last failed scale write, until one succeeds: logged once per change, not every tick.
         var patchError: String?
+        /// Metric handles, made once (nil when telemetry is off).
+        var metrics: TargetMetrics?
+        /// When a failing scrape was last logged, and the failures since (rate-limited warnings).
+        var failureLoggedAt: Timestamp?
+        var failuresSinceLog: [String: Int] = [:]
+    }
+
+    /// What one scrape round started.
+    public struct ScrapeRound: Sendable, Equatable {
+        /// Targets whose scrape started, in key order.
+        public var started: [String] = []
+        /// Targets skipped because their previous scrape was still in flight, in key order.
+        public var skipped: [String] = []
+    }
+
+    /// A round's scrapes still running, for its duration.
+    private struct RoundProgress {
+        var started: ContinuousClock.Instant
+        var remaining: Int
     }
 
     private let configuration: Configuration
@@ -65,6 +95,10 @@ public actor ControlLoop {
     private let logger: Logger
     private var rules: RuleSet
     private var targets: [String: TargetState] = [:]
+    /// Each target's scrape in flight; at most one per target.
+    private var inFlight: [String: Task<Void, Never>] = [:]
+    private var rounds: [Int: RoundProgress] = [:]
+    private var nextRound = 0
     /// Whether discovery has answered at least once (readiness).
     public private(set) var hasDiscovered = false
 
@@ -89,8 +123,42 @@ public actor ControlLoop {
         for key in targets.keys { resolve(key) }
     }
 
-    /// Scrape tick: refresh targets and record each one's signals at `now`.
-    public func scrape(at now: Timestamp) async {
+    /// Scrape tick, waiting for the round: refreshes the targets, scrapes each one and records
+    /// its signals at `now`, and returns once every scrape this round started has ended (tests
+    /// and replays; the cluster uses `startScrapes(at:)` so that a slow pod delays nothing).
+    @discardableResult
+    public func scrape(at now: Timestamp) async -> ScrapeRound {
+        let (round, tasks) = await launchRound(at: now)
+        for task in tasks { await task.value }
+        return round
+    }
+
+    /// Scrape tick: refreshes the targets and starts a scrape of each one that is not still in
+    /// flight; returns at once. Each sample is recorded at `now` when it arrives.
+    @discardableResult
+    public func startScrapes(at now: Timestamp) async -> ScrapeRound {
+        await launchRound(at: now).round
+    }
+
+    /// Waits until no scrape is in flight (tests: after releasing a held scrape).
+    public func waitForScrapes() async {
+        while let task = inFlight.values.first { await task.value }
+    }
+
+    /// Waits until the target's scrape in flight, if any, has ended and been recorded.
+    public func waitForScrape(of key: String) async {
+        await inFlight[key]?.value
+    }
+
+    /// Cancels the scrapes in flight (shutdown); nothing they return is recorded.
+    public func cancelScrapes() {
+        for task in inFlight.values { task.cancel() }
+    }
+
+    /// Counts ticks the driver could not start on time because a pass ran past them.
+    public func recordTickOverruns(_ missed: Int) { telemetry.tickOverruns(missed) }
+
+    private func launchRound(at now: Timestamp) async -> (round: ScrapeRound, tasks: [Task<Void, Never>]) {
         let discovered: [DiscoveredTarget]
         do {
             discovered = try await discovery.targets()
@@ -98,18 +166,89 @@ public actor ControlLoop {
             // Keep the last known targets; their windows go on and no data never reads as zero.
             telemetry.discoveryFailed()
             logger.warning("discovery failed; keeping the last known targets", metadata: ["inferscale.error": "\(error)"])
-            return
+            return (ScrapeRound(), [])
         }
         hasDiscovered = true
         sync(discovered, now: now)
+        if rounds.values.contains(where: { $0.remaining > 0 }) { telemetry.scrapeRoundOverrun() }
+        let id = nextRound
+        nextRound += 1
+        var round = ScrapeRound()
+        var tasks: [Task<Void, Never>] = []
+        let started = ContinuousClock.now
         for key in targets.keys.sorted() {
             guard let state = targets[key], let policy = state.policy, state.discovered.control.isScraped,
                   state.discovered.pods.contains(where: \.ready) else { continue }
-            let started = ContinuousClock.now
-            let signals = await source.collect(state.discovered, source: policy.source, at: now)
-            telemetry.scrape(target: key, seconds: (ContinuousClock.now - started).seconds, failureReasons: signals.failureReasons)
-            targets[key]?.decider.record(signals.sample, at: now)
+            if inFlight[key] != nil {
+                round.skipped.append(key)
+                state.metrics?.scrapeSkipped()
+                continue
+            }
+            round.started.append(key)
+            let source = self.source
+            let target = state.discovered
+            let rule = policy.source
+            let task = Task {
+                let begun = ContinuousClock.now
+                let signals = await source.collect(target, source: rule, at: now)
+                await self.finishScrape(key, round: id, signals, at: now, seconds: (ContinuousClock.now - begun).seconds,
+                                        cancelled: Task.isCancelled)
+            }
+            inFlight[key] = task
+            tasks.append(task)
         }
+        if round.started.isEmpty {
+            telemetry.scrapeRound(seconds: (ContinuousClock.now - started).seconds)
+        } else {
+            rounds[id] = RoundProgress(started: started, remaining: round.started.count)
+        }
+        if !round.skipped.isEmpty {
+            logger.debug("scrapes still in flight; skipped this round", metadata: ["inferscale.skipped": "\(round.skipped.count)"])
+        }
+        return (round, tasks)
+    }
+
+    /// Records a target's sample at the time of its round (never at its arrival, so a late
+    /// sample cannot be reordered into a later second), unless the target went away or the
+    /// scrape was cancelled.
+    private func finishScrape(_ key: String, round id: Int, _ signals: CollectedSignals, at time: Timestamp, seconds: Double,
+                              cancelled: Bool) {
+        inFlight[key] = nil
+        if var progress = rounds[id] {
+            progress.remaining -= 1
+            if progress.remaining == 0 {
+                rounds[id] = nil
+                telemetry.scrapeRound(seconds: (ContinuousClock.now - progress.started).seconds)
+            } else {
+                rounds[id] = progress
+            }
+        }
+        guard !cancelled, targets[key] != nil else { return }
+        targets[key]!.metrics?.scrape(seconds: seconds, failureReasons: signals.failureReasons)
+        targets[key]!.decider.record(signals.sample, at: time)
+        if !signals.failureReasons.isEmpty { noteFailures(key, signals, at: time) }
+    }
+
+    /// Failing scrapes show at the default log level, by target and reason, at most once per
+    /// `failureLogIntervalSeconds` for each target.
+    private func noteFailures(_ key: String, _ signals: CollectedSignals, at time: Timestamp) {
+        guard var state = targets[key] else { return }
+        for reason in signals.failureReasons { state.failuresSinceLog[reason, default: 0] += 1 }
+        let interval = Int64(configuration.failureLogIntervalSeconds * 1e9)
+        if let last = state.failureLoggedAt, time.nanoseconds - last.nanoseconds < interval {
+            targets[key] = state
+            return
+        }
+        let reasons = state.failuresSinceLog.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",")
+        var metadata: Logger.Metadata = [
+            "inferscale.target": "\(key)", "inferscale.reasons": "\(reasons)",
+            "inferscale.pods_failed": "\(signals.podsFailed)", "inferscale.pods_scraped": "\(signals.podsScraped)",
+        ]
+        if let first = signals.firstFailure { metadata["inferscale.error"] = "\(first)" }
+        logger.warning("scrapes failed; their part is missing, not zero", metadata: metadata)
+        state.failureLoggedAt = time
+        state.failuresSinceLog = [:]
+        targets[key] = state
     }
 
     /// Decide tick: evaluates every target at `now` and acts on the results.
@@ -160,7 +299,10 @@ public actor ControlLoop {
 
     private func sync(_ discovered: [DiscoveredTarget], now: Timestamp) {
         let seen = Set(discovered.map(\.key))
-        for key in targets.keys where !seen.contains(key) { targets[key] = nil }
+        for key in targets.keys where !seen.contains(key) {
+            targets[key] = nil
+            Task { [log] in await log.forget(key) }
+        }
         for target in discovered {
             reportControl(target, previous: targets[target.key]?.discovered.control)
             if targets[target.key] != nil {
@@ -175,7 +317,8 @@ public actor ControlLoop {
             var state = TargetState(
                 discovered: target, policy: resolved.policy, policyError: resolved.error,
                 decider: PolicyDecider(spec: spec, target: target.key, readyPods: ready, now: now),
-                gate: ScaleToZeroStateMachine(settings: resolved.policy?.scaling ?? ScaleToZeroSettings(), now: now))
+                gate: ScaleToZeroStateMachine(settings: resolved.policy?.scaling ?? ScaleToZeroSettings(), now: now),
+                metrics: telemetry.handles(for: target.key))
             if ready > 0 { _ = state.gate.reconcile(desired: Int32(ready), excessBurstCapacity: -1, readyPods: ready, now: now) }
             targets[target.key] = state
             if let error = resolved.error {
@@ -249,38 +392,38 @@ public actor ControlLoop {
                                           readyPods: ready.count, now: now)
         state.activatorInPath = action.activatorInPath
         state.lastRecord = record
+        state.metrics?.decision(record, actual: state.discovered.replicas)
         targets[key] = state
         await log.record(record, changed: changed)
-        telemetry.decision(record, actual: state.discovered.replicas)
 
         var wanted = action.replicas
         if case .paused(let holdAt) = state.discovered.control {
             // An operator holds the target: the decision is recorded above, the replicas are theirs (or held at N).
             if let replicas = wanted, replicas != state.discovered.replicas, holdAt == nil {
-                telemetry.patch(target: key, outcome: "paused")
+                targets[key]?.metrics?.patch(outcome: "paused")
                 logger.debug("paused: would scale to \(replicas)", metadata: ["inferscale.target": "\(key)"])
             }
             wanted = holdAt.map(Int32.init)
         }
         if let replicas = wanted, replicas != state.discovered.replicas {
             if !leader {
-                telemetry.patch(target: key, outcome: "follower")
+                targets[key]?.metrics?.patch(outcome: "follower")
             } else if configuration.dryRun {
-                telemetry.patch(target: key, outcome: "dry-run")
+                targets[key]?.metrics?.patch(outcome: "dry-run")
                 logger.info("would scale (dry run)", metadata: ["inferscale.target": "\(key)", "inferscale.replicas": "\(replicas)"])
             } else {
                 do {
                     let reason = wanted == action.replicas ? Self.reason(record, action) : "held at \(replicas) by inferscale.dev/paused-replicas"
                     try await actuator.scale(state.discovered.description, to: Int(replicas), reason: reason)
                     targets[key]?.discovered.replicas = Int(replicas)
-                    telemetry.patch(target: key, outcome: "success")
+                    targets[key]?.metrics?.patch(outcome: "success")
                     if targets[key]?.patchError != nil {
                         targets[key]?.patchError = nil
                         logger.info("scale writes succeed again", metadata: ["inferscale.target": "\(key)", "inferscale.replicas": "\(replicas)"])
                     }
                 } catch {
                     // The decision stands; the next tick tries again. The same failure is logged once, not every tick.
-                    telemetry.patch(target: key, outcome: "error")
+                    targets[key]?.metrics?.patch(outcome: "error")
                     let message = "\(error)"
                     if targets[key]?.patchError != message {
                         logger.error("scale failed", metadata: ["inferscale.target": "\(key)", "inferscale.error": "\(message)"])

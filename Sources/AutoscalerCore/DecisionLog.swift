@@ -1,49 +1,81 @@
 import Foundation
 import Scaling
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Writes one JSON line per change of a target's desired scale, with the decision record,
 /// so that `inferscale explain --log` and people can see why it scaled.
+///
+/// The file is opened for appending (`O_APPEND`) and each record goes out in one `write`, so
+/// two processes appending to one file interleave whole lines, never cut each other's.
 public actor DecisionLog {
-    private let handle: FileHandle?
+    private let fd: Int32?
+    private let path: String?
     private let encoder: JSONEncoder
-    /// The newest records per target, for `/debug/decisions` (bounded).
-    private var recent: [String: [DecisionRecord]] = [:]
+    /// The newest records per target, for `/debug/decisions` (bounded per target; a target
+    /// that goes away is forgotten).
+    private var recent: [String: Ring] = [:]
     private let keepPerTarget: Int
+    private var writeFailed = false
+
+    /// A target's newest records, oldest first once read; overwrites in place when full.
+    private struct Ring {
+        var items: [DecisionRecord] = []
+        var next = 0
+        mutating func append(_ r: DecisionRecord, keep: Int) {
+            if items.count < keep {
+                items.append(r)
+            } else {
+                items[next] = r
+                next = (next + 1) % keep
+            }
+        }
+        var ordered: [DecisionRecord] { Array(items[next...] + items[..<next]) }
+    }
 
     /// Appends to `path` (created if missing); nil keeps records in memory only.
+    /// `keepPerTarget` bounds the records kept in memory for each target (default 50).
     public init(path: String?, keepPerTarget: Int = 50) throws {
         encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
-        self.keepPerTarget = keepPerTarget
+        self.keepPerTarget = max(1, keepPerTarget)
+        self.path = path
         if let path {
-            if !FileManager.default.fileExists(atPath: path) {
-                guard FileManager.default.createFile(atPath: path, contents: nil) else {
-                    throw DecisionLogError(path: path, message: "cannot create the decision log")
-                }
+            let fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o644)
+            guard fd >= 0 else {
+                throw DecisionLogError(path: path, message: "cannot open the decision log for appending: \(String(cString: strerror(errno)))")
             }
-            guard let h = FileHandle(forWritingAtPath: path) else {
-                throw DecisionLogError(path: path, message: "cannot open the decision log for writing")
-            }
-            h.seekToEndOfFile()
-            handle = h
+            self.fd = fd
         } else {
-            handle = nil
+            fd = nil
         }
+    }
+
+    deinit {
+        if let fd { close(fd) }
     }
 
     /// Records a decision; `changed` says whether the desired scale changed (only those are
     /// written to the file; every record is kept in memory for the debug endpoint).
     public func record(_ record: DecisionRecord, changed: Bool) {
-        var list = recent[record.target, default: []]
-        list.append(record)
-        if list.count > keepPerTarget { list.removeFirst(list.count - keepPerTarget) }
-        recent[record.target] = list
-        guard changed, let handle, let data = try? encoder.encode(record) else { return }
-        handle.write(data + Data("\n".utf8))
+        recent[record.target, default: Ring()].append(record, keep: keepPerTarget)
+        guard changed, let fd, var data = try? encoder.encode(record) else { return }
+        data.append(0x0A)
+        let written = data.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+        if written != data.count && !writeFailed {
+            // Not retried in pieces: a second write could land after another process's line.
+            writeFailed = true
+            let reason = written < 0 ? String(cString: strerror(errno)) : "short write (\(written) of \(data.count) bytes)"
+            FileHandle.standardError.write(Data("inferscale: decision log \(path ?? ""): \(reason); records may be missing\n".utf8))
+        }
     }
 
     /// The newest records of `target`, oldest first.
-    public func records(for target: String) -> [DecisionRecord] { recent[target] ?? [] }
+    public func records(for target: String) -> [DecisionRecord] { recent[target]?.ordered ?? [] }
+
+    /// Drops the records kept for a target that went away.
+    public func forget(_ target: String) { recent[target] = nil }
 }
 
 /// The decision log could not be opened.

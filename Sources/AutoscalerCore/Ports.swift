@@ -53,12 +53,16 @@ public struct CollectedSignals: Sendable, Equatable {
     public var podsFailed: Int
     /// Why scrapes failed (timeout, connect, status, too-large, malformed, …), one per failure.
     public var failureReasons: [String]
+    /// The first failure in words (reason, URL, detail), for the log.
+    public var firstFailure: String?
 
-    public init(sample: SignalSample, podsScraped: Int = 0, podsFailed: Int = 0, failureReasons: [String] = []) {
+    public init(sample: SignalSample, podsScraped: Int = 0, podsFailed: Int = 0, failureReasons: [String] = [],
+                firstFailure: String? = nil) {
         self.sample = sample
         self.podsScraped = podsScraped
         self.podsFailed = podsFailed
         self.failureReasons = failureReasons
+        self.firstFailure = firstFailure
     }
 }
 

@@ -10,37 +10,8 @@ public struct Telemetry: Sendable {
 
     public init(enabled: Bool = true) { self.enabled = enabled }
 
-    func decision(_ r: DecisionRecord, actual: Int) {
-        guard enabled else { return }
-        let t = [("target", r.target)]
-        Gauge(label: "inferscale_desired_replicas", dimensions: t).record(Double(r.desired))
-        Gauge(label: "inferscale_actual_replicas", dimensions: t).record(Double(actual))
-        Gauge(label: "inferscale_ready_replicas", dimensions: t).record(Double(r.readyPods))
-        Gauge(label: "inferscale_panic_mode", dimensions: t).record(r.inPanic ? 1 : 0)
-        Gauge(label: "inferscale_excess_burst_capacity", dimensions: t).record(Double(r.excessBurstCapacity))
-        for input in r.inputs {
-            let d = [("target", r.target), ("metric", input.signal.rawValue)]
-            if let s = input.stable { Gauge(label: "inferscale_metric_stable_value", dimensions: d).record(s) }
-            if let p = input.panic { Gauge(label: "inferscale_metric_panic_value", dimensions: d).record(p) }
-            Gauge(label: "inferscale_metric_target_value", dimensions: d).record(input.target)
-        }
-        let reason = !r.valid ? "no-data" : (r.clamps.last?.step ?? (r.inPanic ? "panic" : "stable"))
-        Counter(label: "inferscale_decisions_total", dimensions: [("target", r.target), ("reason", reason)]).increment()
-    }
-
-    func patch(target: String, outcome: String) {
-        guard enabled else { return }
-        Counter(label: "inferscale_scale_patches_total", dimensions: [("target", target), ("outcome", outcome)]).increment()
-    }
-
-    func scrape(target: String, seconds: Double, failureReasons: [String]) {
-        guard enabled else { return }
-        Timer(label: "inferscale_scrape_duration_seconds", dimensions: [("target", target)], preferredDisplayUnit: .seconds)
-            .recordSeconds(seconds)
-        for reason in failureReasons {
-            Counter(label: "inferscale_scrape_failures_total", dimensions: [("target", target), ("reason", reason)]).increment()
-        }
-    }
+    /// A target's metric handles, or nil when nothing is recorded.
+    func handles(for target: String) -> TargetMetrics? { enabled ? TargetMetrics(target: target) : nil }
 
     func discoveryFailed() {
         guard enabled else { return }
@@ -50,6 +21,23 @@ public struct Telemetry: Sendable {
     func tick(seconds: Double) {
         guard enabled else { return }
         Timer(label: "inferscale_tick_duration_seconds", preferredDisplayUnit: .seconds).recordSeconds(seconds)
+    }
+
+    func scrapeRound(seconds: Double) {
+        guard enabled else { return }
+        Timer(label: "inferscale_scrape_round_duration_seconds", preferredDisplayUnit: .seconds).recordSeconds(seconds)
+    }
+
+    /// A scrape round was due while an earlier one still had scrapes in flight.
+    func scrapeRoundOverrun() {
+        guard enabled else { return }
+        Counter(label: "inferscale_scrape_round_overruns_total").increment()
+    }
+
+    /// Ticks that did not start on time because the loop's previous pass ran past them.
+    func tickOverruns(_ missed: Int) {
+        guard enabled, missed > 0 else { return }
+        Counter(label: "inferscale_tick_overruns_total").increment(by: missed)
     }
 
     func ruleReload(outcome: String) {

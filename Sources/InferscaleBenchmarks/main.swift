@@ -1,3 +1,4 @@
+import CoreMetrics
 import Foundation
 // Benchmarks run in a release build and print their figures with ratios to a baseline
 // measured in the same run: `make bench`. `--only NAME` runs one of: decider, exposition,
@@ -5,6 +6,10 @@ import Foundation
 let arguments = CommandLine.arguments
 if arguments.contains("--serve-pods") {
     try await servePods()
+    exit(0)
+}
+if let i = arguments.firstIndex(of: "--serve-fleet"), arguments.indices.contains(i + 1), let count = Int(arguments[i + 1]) {
+    try await serveFleet(count: count)
     exit(0)
 }
 let only = arguments.firstIndex(of: "--only").flatMap { arguments.indices.contains($0 + 1) ? arguments[$0 + 1] : nil }
@@ -23,6 +28,24 @@ if wanted("reaction") {
         try await runReactionBenchmark(steps: arguments.contains("--quick") ? 3 : 12)
     } catch {
         print("reaction benchmark failed: \(error)")
+    }
+}
+if only == "fleet" {
+    // Only on request (it bootstraps the process's metrics and binds thousands of loopback addresses):
+    // `--only fleet [--fleet-targets N] [--scrape-interval S]`.
+    func option(_ name: String) -> String? { arguments.firstIndex(of: name).flatMap { arguments.indices.contains($0 + 1) ? arguments[$0 + 1] : nil } }
+    let metrics = FleetMetrics()
+    MetricsSystem.bootstrap(metrics)
+    let targets = option("--fleet-targets").flatMap(Int.init) ?? 1_000
+    let interval = option("--scrape-interval").flatMap(Double.init) ?? 1
+    let measure = arguments.contains("--quick") ? 30.0 : 60.0
+    do {
+        let clean = try await runFleetBenchmark(targets: targets, hostile: false, scrapeInterval: interval, measureSeconds: measure, steps: 12, metrics: metrics)
+        clean.print(baseline: nil)
+        let hostile = try await runFleetBenchmark(targets: targets, hostile: true, scrapeInterval: interval, measureSeconds: measure, steps: 12, metrics: metrics)
+        hostile.print(baseline: clean)
+    } catch {
+        print("fleet benchmark failed: \(error)")
     }
 }
 if wanted("simulation") { await runSimulationBenchmark(hours: arguments.contains("--quick") ? 2 : 24) }

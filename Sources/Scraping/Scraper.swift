@@ -16,7 +16,12 @@ public actor Scraper {
     private var rates: [String: CounterRates] = [:]
     private var noticed: Set<String> = []
     private var inFlight = 0
-    private var waiters: [CheckedContinuation<Void, Never>] = []
+    /// Scrapes waiting for a slot, oldest first, each with a timer that gives up at its deadline.
+    private var waiters: [Int: (continuation: CheckedContinuation<Bool, Never>, timer: Task<Void, Never>)] = [:]
+    /// Waiter ids in arrival order from `queueHead` on; ids no longer in `waiters` gave up.
+    private var queue: [Int] = []
+    private var queueHead = 0
+    private var nextWaiter = 0
     private var rng = SystemRandomNumberGenerator()
 
     /// Uses `client` (its connection pool is reused across scrapes); the caller shuts it down.
@@ -122,16 +127,20 @@ public actor Scraper {
 
     private func host(_ ip: String) -> String { ip.contains(":") ? "[\(ip)]" : ip }
 
-    /// GET with the deadline (over connection, head and body), the body cap and the in-flight
-    /// bound. Throws only `ScrapeFailure`.
+    /// GET with the deadline (over connection, head and body, counted from the moment the scrape is asked
+    /// for), the body cap and the in-flight bound. Throws only `ScrapeFailure`.
     func get(_ url: String, accept: String) async throws -> ([UInt8], String?) {
-        await acquire()
+        // Waiting for a slot behind slow pods is part of the deadline, so no round waits for a pod past it.
+        let seconds = configuration.deadlineSeconds
+        let deadline = NIODeadline.now() + .nanoseconds(Int64(seconds * 1e9))
+        guard await acquire(by: deadline) else {
+            throw ScrapeFailure(reason: "queue-timeout", url: url,
+                                detail: "no scrape slot free within the deadline (\(configuration.maxInFlight) scrapes in flight)")
+        }
         defer { release() }
         var request = HTTPClientRequest(url: url)
         request.headers.add(name: "Accept", value: accept)
         request.headers.add(name: "User-Agent", value: "inferscale")
-        let seconds = configuration.deadlineSeconds
-        let deadline = NIODeadline.now() + .nanoseconds(Int64(seconds * 1e9))
         let limit = configuration.maxBodyBytes
         let client = self.client
         let prepared = request
@@ -159,10 +168,9 @@ public actor Scraper {
                 }
             }
             group.addTask {
-                // The head may have come in time and the body not (a pod that drip-feeds it):
-                // this cuts the whole exchange off at the deadline. Unsigned: never below zero.
-                let now = NIODeadline.now().uptimeNanoseconds
-                try await Task.sleep(nanoseconds: deadline.uptimeNanoseconds > now ? deadline.uptimeNanoseconds - now : 0)
+                // The head may have come in time and the body not (a pod that drip-feeds it): this cuts
+                // the whole exchange off at the deadline, which may already have passed while waiting for a slot.
+                try await Task.sleep(nanoseconds: UInt64(max(0, Int64(deadline.uptimeNanoseconds) - Int64(NIODeadline.now().uptimeNanoseconds))))
                 throw ScrapeFailure(reason: "timeout", url: url, detail: "no complete answer within the \(seconds) s deadline")
             }
             defer { group.cancelAll() }
@@ -170,20 +178,46 @@ public actor Scraper {
         }
     }
 
-    private func acquire() async {
+    /// Takes a slot, or gives up (false) at `deadline`.
+    private func acquire(by deadline: NIODeadline) async -> Bool {
         if inFlight < configuration.maxInFlight {
             inFlight += 1
-            return
+            return true
         }
-        await withCheckedContinuation { waiters.append($0) }
+        let id = nextWaiter
+        nextWaiter += 1
+        let wait = max(0, Int64(deadline.uptimeNanoseconds) - Int64(NIODeadline.now().uptimeNanoseconds))
+        return await withCheckedContinuation { (c: CheckedContinuation<Bool, Never>) in
+            let timer = Task {
+                try? await Task.sleep(nanoseconds: UInt64(wait))
+                self.expire(id)
+            }
+            waiters[id] = (c, timer)
+            queue.append(id)
+        }
+    }
+
+    private func expire(_ id: Int) {
+        waiters.removeValue(forKey: id)?.continuation.resume(returning: false)
     }
 
     private func release() {
-        if waiters.isEmpty {
-            inFlight -= 1
-        } else {
-            waiters.removeFirst().resume()  // hand the slot over
+        while queueHead < queue.count {
+            let id = queue[queueHead]
+            queueHead += 1
+            if queueHead > 1_024 && queueHead * 2 > queue.count {
+                queue.removeFirst(queueHead)
+                queueHead = 0
+            }
+            if let next = waiters.removeValue(forKey: id) {
+                next.timer.cancel()
+                next.continuation.resume(returning: true)  // hand the slot over
+                return
+            }
         }
+        queue.removeAll(keepingCapacity: true)
+        queueHead = 0
+        inFlight -= 1
     }
 
     /// Says once per target and runtime which signals the runtime does not expose.

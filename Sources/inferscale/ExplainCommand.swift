@@ -42,7 +42,12 @@ struct ExplainCommand: AsyncParsableCommand {
         var records: [DecisionRecord]
         if let log {
             guard let text = readFile(log) else { throw InputError(message: "cannot read decision log \(log)") }
-            records = try DecisionLogCodec.decode(lines: text, source: log).filter { $0.target == target }
+            let decoded = DecisionLogCodec.decode(lines: text, source: log)
+            // A log cut by a crash (or an older writer) keeps its good lines; each bad one is named.
+            for warning in decoded.skipped {
+                FileHandle.standardError.write(Data("warning: \(warning)\n".utf8))
+            }
+            records = decoded.records.filter { $0.target == target }
         } else if let url {
             records = try await fetch(url)
         } else {
@@ -93,18 +98,20 @@ enum DecisionLogCodec {
         return String(decoding: try encoder.encode(record), as: UTF8.self)
     }
 
-    /// Parses JSON lines; a malformed line is an error naming it (a log is ours, so damage matters).
-    static func decode(lines text: String, source: String) throws -> [DecisionRecord] {
+    /// Parses JSON lines. A malformed line (a line cut by a crash is the usual case) is
+    /// skipped and named in `skipped` as `source:line: …`, so the rest of the log still answers.
+    static func decode(lines text: String, source: String) -> (records: [DecisionRecord], skipped: [String]) {
         let decoder = JSONDecoder()
         var records: [DecisionRecord] = []
+        var skipped: [String] = []
         for (i, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() where !line.isEmpty {
             do {
                 records.append(try decoder.decode(DecisionRecord.self, from: Data(line.utf8)))
             } catch {
-                throw InputError(message: "\(source):\(i + 1): not a decision record: \(error)")
+                skipped.append("\(source):\(i + 1): not a decision record, skipped (\(line.count) bytes: \(line.prefix(40))…)")
             }
         }
-        return records
+        return (records, skipped)
     }
 }
 

@@ -26,7 +26,8 @@ struct RunCommand: AsyncParsableCommand {
             log, an Event and /debug/targets — `inferscale check` lists them); every two seconds it decides each \
             target's replicas under its rule and, as leader, patches the Deployment's scale subresource. \
             Rules are reloaded when the files change; an invalid file is rejected and the last good rules \
-            stay. SIGTERM finishes the tick in progress, releases the leader lease and exits.
+            stay. SIGTERM cancels the scrapes in flight, releases the leader lease and exits within a few \
+            seconds.
 
             Endpoints on --http-port: /healthz, /readyz, /metrics, /debug/targets, \
             /debug/decisions?target=NS/NAME, POST /push. Knative activators send their stats to the \
@@ -96,6 +97,9 @@ struct RunCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Scrape every ready pod instead of Knative's sample.")
     var scrapeAllPods = false
 
+    @Option(name: .long, help: ArgumentHelp("Seconds between scrape rounds (default 1, as Knative; 1–60: windows have one-second buckets). A second no round sampled is no data to the windows, not zero load.", valueName: "seconds"))
+    var scrapeInterval: Double = 1
+
     @Option(name: .customLong("config"), parsing: .singleValue,
             help: ArgumentHelp("A config-autoscaler key, e.g. stable-window=90s (repeatable).", valueName: "key=value"))
     var configValues: [String] = []
@@ -103,6 +107,7 @@ struct RunCommand: AsyncParsableCommand {
     func validate() throws {
         if !(remoteWriteInterval >= 1) { throw ValidationError("--remote-write-interval must be at least 1 second") }
         if !(leaseDuration >= 1 && leaseDuration <= 3600) { throw ValidationError("--lease-duration must be between 1 and 3600 seconds") }
+        if !(scrapeInterval >= 1 && scrapeInterval <= 60) { throw ValidationError("--scrape-interval must be between 1 and 60 seconds") }
         for port in [httpPort, activatorPort] where !(0...65535).contains(port) {
             throw ValidationError("ports must be between 0 and 65535, got \(port)")
         }
@@ -171,7 +176,8 @@ struct RunCommand: AsyncParsableCommand {
         let endpoints = Endpoints(loop: loop, ready: { await loop.hasDiscovered }, metrics: { registry.emitToBuffer() }, now: wallClockNow,
                                   forward: forwarder.map { f in { @Sendable loads in f.forward(loads) } })
         let server = try await HTTPServer(host: httpHost, port: httpPort) { await endpoints.handle($0) }
-        var services: [any Service] = [server, ControlLoopService(loop: loop, now: wallClockNow)]
+        var services: [any Service] = [server, ControlLoopService(loop: loop, now: wallClockNow,
+                                                                  scrapeInterval: .milliseconds(Int64(scrapeInterval * 1000)))]
         if activatorPort != 0 {
             services.append(try await ActivatorStatsServer(host: httpHost, port: activatorPort) { batch in
                 for item in batch {
@@ -217,8 +223,13 @@ struct RunCommand: AsyncParsableCommand {
             "inferscale.http": "\(httpHost):\(server.port)", "inferscale.namespaces": "\(namespaces.joined(separator: ","))",
             "inferscale.dry_run": "\(dryRun)", "inferscale.identity": "\(me)",
         ])
-        let group = ServiceGroup(configuration: .init(services: services.map { .init(service: $0) },
-                                                      gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        var groupConfiguration = ServiceGroupConfiguration(services: services.map { .init(service: $0) },
+                                                           gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        // SIGTERM ends the process within a few seconds whatever the pods or the API do: what
+        // has not stopped gracefully by then is cancelled.
+        groupConfiguration.maximumGracefulShutdownDuration = .seconds(5)
+        groupConfiguration.maximumCancellationDuration = .seconds(2)
+        let group = ServiceGroup(configuration: groupConfiguration)
         do {
             try await group.run()
         } catch {

@@ -12,20 +12,30 @@ private func t(_ s: Int64) -> Timestamp { Timestamp(seconds: s) }
         (6, ["activation-scale": "3", "target": "10"]), (7, ["target-burst-capacity": "-1"]),
     ]
 
-    @Test(arguments: cases)
-    func oneMetricWithKnativeDefaultsDecidesAsKPA(seed: UInt64, annotations: [String: String]) throws {
+    /// Under Knative's reading (a second without a sample is zero) silences of any length agree.
+    /// Under inferscale's (no data) they agree whenever no second inside a window was missed, so
+    /// there the silences are longer than the stable window and both start afresh; weighted
+    /// windows get none, since Knative decays them over trailing silence and inferscale does not.
+    @Test(arguments: cases, [true, false])
+    func oneMetricWithKnativeDefaultsDecidesAsKPA(_ c: (seed: UInt64, annotations: [String: String]), knativeReading: Bool) throws {
+        let (seed, annotations) = c
         let kpa = try KPAPolicy(annotations: try RevisionAnnotations(annotations))
         var rng = SplitMix64(seed: seed)
         let initial = Int.random(in: 0...3, using: &rng)
         var windows = kpa.makeMetricCollection()
         var decider = Decider(spec: kpa.decider, readyPods: initial, now: t(0))
-        var policy = PolicyDecider(spec: PolicySpec(kpa: kpa), readyPods: initial, now: t(0))
+        var spec = PolicySpec(kpa: kpa)
+        spec.unsampledSecondsReadAsZero = knativeReading
+        var policy = PolicyDecider(spec: spec, readyPods: initial, now: t(0))
+        let silences = knativeReading ? 1...120 : (kpa.decider.stableWindowSeconds + 1)...(kpa.decider.stableWindowSeconds + 120)
         var load = 0.0, rps = 0.0, ready = 1
         var silentUntil = -1
         var compared = 0
         for s in 0..<1_500 {
             if Int.random(in: 0..<15, using: &rng) == 0 { load = Double.random(in: 0...900, using: &rng); rps = load * 1.7 }
-            if Int.random(in: 0..<200, using: &rng) == 0 { silentUntil = s + Int.random(in: 1...120, using: &rng) }
+            if Int.random(in: 0..<200, using: &rng) == 0 && (knativeReading || kpa.aggregationAlgorithm == .linear) {
+                silentUntil = s + Int.random(in: silences, using: &rng)
+            }
             if Int.random(in: 0..<12, using: &rng) == 0 { ready = Int.random(in: 0...20, using: &rng) }
             let now = t(Int64(s))
             if s > silentUntil {

@@ -43,6 +43,26 @@ import Testing
             """.utf8)
     }
 
+    @Test func aRoundNeverWaitsForAPodPastItsDeadline() async throws {
+        // One scrape slot and eight pods that all hang: waiting for the slot counts against each
+        // pod's 0.5 s deadline, so the round ends near one deadline, not eight in a row (4 s).
+        try await withServer { server, port, client in
+            server.set("/slow", .init(body: vllm(waiting: 1, running: 1, prompt: 1, kv: 0.1), delay: 5))
+            var config = ScraperConfiguration()
+            config.maxInFlight = 1
+            config.deadlineSeconds = 0.5
+            config.sampling = .all
+            let scraper = Scraper(configuration: config, client: client)
+            let pods = (0..<8).map { ScrapeTarget.Pod(name: "p\($0)", ip: "127.0.0.1") }
+            let began = ContinuousClock.now
+            let reading = await scraper.scrape(ScrapeTarget(key: "ns/slow", pods: pods, runtime: .vllm, port: port, path: "/slow", queueProxy: false), at: 1)
+            let took = ContinuousClock.now - began
+            #expect(reading.failures.count == 8)
+            #expect(reading.failures.allSatisfy { $0.reason == "timeout" || $0.reason == "queue-timeout" }, "\(reading.failures)")
+            #expect(took < .milliseconds(2_500), "the round took \(took)")
+        }
+    }
+
     @Test func readsQueueProxyStatsAndRuntimeSignals() async throws {
         try await withServer { server, port, client in
             server.set("/qp", .init(contentType: "application/protobuf", body: statBytes(concurrency: 5, proxied: 1, rps: 9)))

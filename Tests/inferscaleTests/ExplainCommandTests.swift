@@ -54,6 +54,19 @@ import Testing
         #expect(bad.status == 2)
         #expect(bad.stderr.contains(":1: not a decision record"))
     }
+
+    @Test func aCutLineIsSkippedWithAWarningNamingIt() async throws {
+        // A crash cuts a line in the middle; the records before and after it still explain.
+        let log = try writeLog()
+        defer { try? FileManager.default.removeItem(at: log) }
+        var lines = try String(contentsOf: log, encoding: .utf8).split(separator: "\n").map(String.init)
+        lines[2] = String(lines[2].prefix(lines[2].count / 2))
+        try lines.joined(separator: "\n").write(to: log, atomically: true, encoding: .utf8)
+        let r = try await CLIRunner.runDetached(["explain", "llm/chat", "--log", log.path, "--last", "1"])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stderr.contains("\(log.path):3: not a decision record, skipped"))
+        #expect(r.stdout.hasPrefix("llm/chat at 20s: desired 4"))
+    }
 }
 
 @Suite struct LintCommandTests {

@@ -38,6 +38,6 @@ public struct ScrapingMetricSource: MetricSource {
         sample[.kvCacheUtilization] = reading.kvCacheUtilization
         sample[.gpuMemoryUtilization] = reading.gpuMemoryUtilization
         return CollectedSignals(sample: sample, podsScraped: reading.podsScraped, podsFailed: reading.failures.count,
-                                failureReasons: reading.failures.map(\.reason))
+                                failureReasons: reading.failures.map(\.reason), firstFailure: reading.failures.first.map { "\($0)" })
     }
 }

@@ -3,42 +3,65 @@ import Logging
 import Scaling
 import ServiceLifecycle
 
-/// Drives a `ControlLoop` in real time: a scrape tick every second and a decide tick every
-/// two seconds. On graceful shutdown the tick in progress finishes, then `run()` returns.
+/// Drives a `ControlLoop` in real time: a scrape round every `scrapeInterval` (1 s by
+/// default) and a decide tick every `decideInterval` (2 s, Knative's tick). A round only
+/// starts the scrapes; the decide tick runs on its schedule with whatever samples have
+/// arrived. A tick that cannot start on time (the pass before it ran past it) is not caught
+/// up but counted as an overrun. On graceful shutdown the wait is cut short, the scrapes in
+/// flight are cancelled, and `run()` returns.
 public struct ControlLoopService: Service {
     private let loop: ControlLoop
     private let now: @Sendable () -> Timestamp
     private let scrapeInterval: Duration
+    private let decideInterval: Duration
     private let logger: Logger
 
     public init(loop: ControlLoop, now: @escaping @Sendable () -> Timestamp, scrapeInterval: Duration = .seconds(1),
-                logger: Logger = Logger(label: "inferscale.loop")) {
+                decideInterval: Duration = .seconds(2), logger: Logger = Logger(label: "inferscale.loop")) {
         self.loop = loop
         self.now = now
         self.scrapeInterval = scrapeInterval
+        self.decideInterval = decideInterval
         self.logger = logger
     }
 
     public func run() async throws {
-        var tick = 0
         let clock = ContinuousClock()
-        var next = clock.now
+        var nextScrape = clock.now
+        var nextDecide = clock.now
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
-            let time = now()
-            await loop.scrape(at: time)
-            // Decide on even seconds, as Knative's 2 s decider tick.
-            if tick % 2 == 0 { await loop.decide(at: time) }
-            tick += 1
-            next = next.advanced(by: scrapeInterval)
-            if next < clock.now { next = clock.now }  // fell behind: do not try to catch up
+            let due = clock.now
+            if nextScrape <= due {
+                await loop.startScrapes(at: now())
+                nextScrape = await Self.advance(nextScrape, by: scrapeInterval, after: clock.now, overruns: loop)
+            }
+            if nextDecide <= clock.now {
+                await loop.decide(at: now())
+                nextDecide = await Self.advance(nextDecide, by: decideInterval, after: clock.now, overruns: loop)
+            }
             do {
-                try await Task.sleep(until: next, clock: clock)
+                // Graceful shutdown ends the wait at once rather than at the next tick.
+                let wake = min(nextScrape, nextDecide)
+                try await cancelWhenGracefulShutdown { try await Task.sleep(until: wake, clock: clock) }
             } catch {
                 break
             }
-            if Task.isShuttingDownGracefully { break }
         }
+        await loop.cancelScrapes()
         logger.info("control loop stopped")
+    }
+
+    /// The next tick after `tick`; ticks already past are skipped and counted, not caught up.
+    private static func advance(_ tick: ContinuousClock.Instant, by interval: Duration, after now: ContinuousClock.Instant,
+                                overruns loop: ControlLoop) async -> ContinuousClock.Instant {
+        var next = tick.advanced(by: interval)
+        var missed = 0
+        while next <= now {
+            next = next.advanced(by: interval)
+            missed += 1
+        }
+        if missed > 0 { await loop.recordTickOverruns(missed) }
+        return next
     }
 }
 

@@ -27,12 +27,16 @@ public struct PolicyDecider: Sendable {
         self.target = target
         decider = Decider(spec: spec.decider, readyPods: readyPods, now: now)
         windows = spec.metrics.map {
-            MetricWindows(stable: TimeBucketWindow(seconds: $0.stableWindowSeconds), panic: TimeBucketWindow(seconds: $0.panicWindowSeconds))
+            MetricWindows(stable: Self.window($0.stableWindowSeconds, spec), panic: Self.window($0.panicWindowSeconds, spec))
         }
         if !spec.metrics.contains(where: { $0.signal == .concurrency || $0.signal == .rps }) {
-            burstWindow = TimeBucketWindow(seconds: spec.metrics.first?.panicWindowSeconds ?? 6)
+            burstWindow = Self.window(spec.metrics.first?.panicWindowSeconds ?? 6, spec)
         }
-        guardWindows = Self.guardSignals(spec).map { ($0, TimeBucketWindow(seconds: spec.metrics.first?.panicWindowSeconds ?? 6)) }
+        guardWindows = Self.guardSignals(spec).map { ($0, Self.window(spec.metrics.first?.panicWindowSeconds ?? 6, spec)) }
+    }
+
+    private static func window(_ seconds: Int, _ spec: PolicySpec) -> TimeBucketWindow {
+        TimeBucketWindow(seconds: seconds, unsampledSecondsReadAsZero: spec.unsampledSecondsReadAsZero)
     }
 
     private static func guardSignals(_ spec: PolicySpec) -> [Signal] {
@@ -48,26 +52,32 @@ public struct PolicyDecider: Sendable {
     /// Replaces the policy, keeping the window history of every signal that stays (a rule
     /// reload must not forget load). Windows whose length changes start afresh.
     public mutating func update(spec newSpec: PolicySpec) {
+        // A change of reading (Knative's zeros or no data) is a change of window: start afresh.
+        let sameReading = newSpec.unsampledSecondsReadAsZero == spec.unsampledSecondsReadAsZero
+        if !sameReading {
+            guardWindows = []
+            burstWindow = nil
+        }
         var kept: [MetricWindows] = []
         for metric in newSpec.metrics {
-            if let i = spec.metrics.firstIndex(where: {
+            if sameReading, let i = spec.metrics.firstIndex(where: {
                 $0.signal == metric.signal && $0.stableWindowSeconds == metric.stableWindowSeconds
                     && $0.panicWindowSeconds == metric.panicWindowSeconds
             }) {
                 kept.append(windows[i])
             } else {
-                kept.append(MetricWindows(stable: TimeBucketWindow(seconds: metric.stableWindowSeconds), panic: TimeBucketWindow(seconds: metric.panicWindowSeconds)))
+                kept.append(MetricWindows(stable: Self.window(metric.stableWindowSeconds, newSpec), panic: Self.window(metric.panicWindowSeconds, newSpec)))
             }
         }
         windows = kept
         let guardSignals = Self.guardSignals(newSpec)
         guardWindows = guardSignals.map { signal in
-            guardWindows.first { $0.signal == signal } ?? (signal, TimeBucketWindow(seconds: newSpec.metrics.first?.panicWindowSeconds ?? 6))
+            guardWindows.first { $0.signal == signal } ?? (signal, Self.window(newSpec.metrics.first?.panicWindowSeconds ?? 6, newSpec))
         }
         if newSpec.metrics.contains(where: { $0.signal == .concurrency || $0.signal == .rps }) {
             burstWindow = nil
         } else if burstWindow == nil {
-            burstWindow = TimeBucketWindow(seconds: newSpec.metrics.first?.panicWindowSeconds ?? 6)
+            burstWindow = Self.window(newSpec.metrics.first?.panicWindowSeconds ?? 6, newSpec)
         }
         spec = newSpec
         decider.update(spec: newSpec.decider)

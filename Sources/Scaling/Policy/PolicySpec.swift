@@ -63,6 +63,12 @@ public struct PolicySpec: Sendable, Equatable {
     public var maxReplicas: Int32 = 0
     /// Guards on scale-down.
     public var guards = Guards()
+    /// Knative's reading of the windows: a second without a sample, between two samples,
+    /// counts as zero load. Off by default: inferscale's rounds can be skipped or late (a
+    /// target still in flight, a slow pod), and a second it did not sample is no data, so a
+    /// skipped round can never cause a scale-down. With a sample every second both readings
+    /// decide alike.
+    public var unsampledSecondsReadAsZero = false
 
     public init() {}
 

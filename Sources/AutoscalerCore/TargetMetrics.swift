@@ -1,0 +1,77 @@
+import Metrics
+import Scaling
+
+/// One target's metric handles, made once when the target appears rather than looked up in
+/// the metrics registry on every tick (a lookup builds the label set and takes the registry's
+/// lock; at 10,000 targets that was most of a tick). Label values by reason or outcome are
+/// few, so their handles are made on first use and kept.
+struct TargetMetrics {
+    let target: String
+    private let desired: Gauge
+    private let actual: Gauge
+    private let ready: Gauge
+    private let panic: Gauge
+    private let burst: Gauge
+    private let scrapeDuration: Timer
+    private let skipped: Counter
+    private var inputs: [Signal: (stable: Gauge, panic: Gauge, target: Gauge)] = [:]
+    private var decisions: [String: Counter] = [:]
+    private var patches: [String: Counter] = [:]
+    private var failures: [String: Counter] = [:]
+
+    init(target: String) {
+        self.target = target
+        let t = [("target", target)]
+        desired = Gauge(label: "inferscale_desired_replicas", dimensions: t)
+        actual = Gauge(label: "inferscale_actual_replicas", dimensions: t)
+        ready = Gauge(label: "inferscale_ready_replicas", dimensions: t)
+        panic = Gauge(label: "inferscale_panic_mode", dimensions: t)
+        burst = Gauge(label: "inferscale_excess_burst_capacity", dimensions: t)
+        scrapeDuration = Timer(label: "inferscale_scrape_duration_seconds", dimensions: t, preferredDisplayUnit: .seconds)
+        skipped = Counter(label: "inferscale_scrapes_skipped_total", dimensions: t)
+    }
+
+    mutating func decision(_ r: DecisionRecord, actual replicas: Int) {
+        desired.record(Double(r.desired))
+        actual.record(Double(replicas))
+        ready.record(Double(r.readyPods))
+        panic.record(r.inPanic ? 1 : 0)
+        burst.record(Double(r.excessBurstCapacity))
+        for input in r.inputs {
+            let g = inputs[input.signal] ?? makeInputGauges(input.signal)
+            if let s = input.stable { g.stable.record(s) }
+            if let p = input.panic { g.panic.record(p) }
+            g.target.record(input.target)
+        }
+        let reason = !r.valid ? "no-data" : (r.clamps.last?.step ?? (r.inPanic ? "panic" : "stable"))
+        Self.counter(&decisions, "inferscale_decisions_total", target, ("reason", reason)).increment()
+    }
+
+    mutating func patch(outcome: String) {
+        Self.counter(&patches, "inferscale_scale_patches_total", target, ("outcome", outcome)).increment()
+    }
+
+    mutating func scrape(seconds: Double, failureReasons: [String]) {
+        scrapeDuration.recordSeconds(seconds)
+        for reason in failureReasons {
+            Self.counter(&failures, "inferscale_scrape_failures_total", target, ("reason", reason)).increment()
+        }
+    }
+
+    func scrapeSkipped() { skipped.increment() }
+
+    private mutating func makeInputGauges(_ signal: Signal) -> (stable: Gauge, panic: Gauge, target: Gauge) {
+        let d = [("target", target), ("metric", signal.rawValue)]
+        let g = (Gauge(label: "inferscale_metric_stable_value", dimensions: d), Gauge(label: "inferscale_metric_panic_value", dimensions: d),
+                 Gauge(label: "inferscale_metric_target_value", dimensions: d))
+        inputs[signal] = g
+        return g
+    }
+
+    private static func counter(_ cache: inout [String: Counter], _ label: String, _ target: String, _ dimension: (String, String)) -> Counter {
+        if let c = cache[dimension.1] { return c }
+        let c = Counter(label: label, dimensions: [("target", target), dimension])
+        cache[dimension.1] = c
+        return c
+    }
+}

@@ -1,0 +1,251 @@
+import AsyncHTTPClient
+import AutoscalerCore
+import ClusterAdapters
+import CoreMetrics
+import Foundation
+import Kubernetes
+import KubernetesTestKit
+import NIOConcurrencyHelpers
+import Rules
+import Scaling
+import Scraping
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The fleet: N targets (KServe InferenceServices) × 2 pods, each pod its own address on
+/// 127.0.0.0/8 served by a separate process (`--serve-fleet`), the fake API server holding the
+/// InferenceServices, Deployments and pods, and the real discovery, `Scraper`, `ControlLoop`,
+/// actuator and `ControlLoopService` in real time. Optionally 1 % of the pods are hostile: half
+/// answer just under the 3 s deadline, half drip-feed their body until past it. Prints the
+/// scrape-round and decide-tick durations (p50/p99, from the loop's own metrics), the reaction
+/// of healthy targets to a load step (step at the pods → PATCH at the API), CPU seconds per
+/// second of this process and of the pod server, RSS, skipped scrapes, overruns, and any scale
+/// write below 2 replicas of a healthy target (a false scale-down: their load never drops).
+func runFleetBenchmark(targets n: Int, hostile: Bool, scrapeInterval: Double, measureSeconds: Double, steps: Int,
+                       metrics: FleetMetrics) async throws -> FleetResult {
+    let podCount = 2 * n
+    let child = Process()
+    child.executableURL = URL(fileURLWithPath: CommandLine.arguments[0])
+    child.arguments = ["--serve-fleet", "\(podCount)"]
+    let output = Pipe(), input = Pipe()
+    child.standardOutput = output
+    child.standardInput = input
+    try child.run()
+    defer { try? input.fileHandleForWriting.close(); child.waitUntilExit() }
+    guard let line = String(data: output.fileHandleForReading.availableData, encoding: .utf8),
+          let port = Int(line.trimmingCharacters(in: .whitespacesAndNewlines)) else {
+        throw FleetError(message: "the fleet pod server did not start")
+    }
+    func send(_ commands: [String]) { input.fileHandleForWriting.write(Data((commands.joined(separator: "\n") + "\n").utf8)) }
+    // Load 10 running per pod, 20 per target at 10 per pod: two replicas wanted, steadily.
+    send((0..<podCount).map { "run \(FleetAddresses.ip($0)) 10" })
+    var hostileTargets: Set<Int> = []
+    if hostile {
+        // 1 % of the pods, one per target hit: half answer at 2.9 s, half drip for 10 s.
+        let every = 100
+        var commands: [String] = []
+        for (k, pod) in stride(from: every / 2, to: podCount, by: every).enumerated() {
+            commands.append(k % 2 == 0 ? "delay \(FleetAddresses.ip(pod)) 2.9" : "drip \(FleetAddresses.ip(pod)) 10")
+            hostileTargets.insert(pod / 2)
+        }
+        send(commands)
+    }
+
+    let api = try await FakeKubernetesAPIServer.start()
+    for t in 0..<n {
+        api.put(.inferenceServices, namespace: "fleet", object: ["metadata": ["name": .string("m\(t)")], "spec": ["predictor": ["minReplicas": 1]]])
+        api.addDeployment(namespace: "fleet", name: "m\(t)-predictor", replicas: 2, matchLabels: ["app": "m\(t)"])
+        for p in 0..<2 {
+            api.setPod(namespace: "fleet", name: "m\(t)-\(p)", labels: ["app": "m\(t)"], podIP: FleetAddresses.ip(2 * t + p))
+        }
+    }
+    var kubeConfiguration = KubernetesClientConfiguration(server: api.baseURL)
+    kubeConfiguration.timeouts.request = .seconds(10)
+    let client = try KubernetesClient(configuration: kubeConfiguration)
+    let http = HTTPClient(eventLoopGroupProvider: .singleton)
+    let rules = try RuleFiles.load([RuleFiles.File(path: "fleet.yaml", text: """
+        rules:
+          - name: fleet
+            match: {namespace: fleet}
+            source: {runtime: vllm, port: \(port), queueProxy: false}
+            policy:
+              metrics: [{signal: running, target: 10}]
+              minReplicas: 1
+              maxReplicas: 50
+        """)])
+    let discovery = KubernetesDiscovery(api: client, namespaces: ["fleet"], refreshSeconds: 10)
+    let started = ContinuousClock.now
+    let source = ScrapingMetricSource(scraper: Scraper(configuration: ScraperConfiguration(), client: http)) { (ContinuousClock.now - started).benchSeconds }
+    let loop = ControlLoop(configuration: .init(), rules: rules, discovery: discovery, source: source,
+                           actuator: KubernetesActuator(api: client, discovery: discovery, instance: "bench"), log: try DecisionLog(path: nil))
+    let watching = Task { await discovery.watchPods() }
+    let running = Task {
+        try await ControlLoopService(loop: loop, now: wallClockNow, scrapeInterval: .milliseconds(Int64(scrapeInterval * 1000))).run()
+    }
+    defer {
+        running.cancel()
+        watching.cancel()
+    }
+
+    // Warm up: every target known and decided, then a stable window's worth of steady load.
+    let warm = ContinuousClock.now
+    while await loop.status().filter({ $0.desired >= 0 }).count < n {
+        guard ContinuousClock.now - warm < .seconds(120) else { throw FleetError(message: "not every target was decided within 120 s") }
+        try await Task.sleep(for: .milliseconds(200))
+    }
+    try await Task.sleep(for: .seconds(10))
+
+    metrics.reset()
+    let cpu0 = processCPUSeconds(), childCPU0 = childCPUSeconds(child.processIdentifier)
+    let t0 = ContinuousClock.now
+    let writesBefore = api.scaleWrites.count
+    var reactions: [Double] = []
+    let healthy = (0..<n).filter { !hostileTargets.contains($0) }.shuffled()
+    for target in healthy.prefix(steps) {
+        try await Task.sleep(for: .milliseconds(Int.random(in: 200..<2200)))  // steps fall anywhere in the tick
+        let name = "m\(target)-predictor"
+        let step = ContinuousClock.now
+        send(["run \(FleetAddresses.ip(2 * target)) 60", "run \(FleetAddresses.ip(2 * target + 1)) 60"])
+        let deadline = step + .seconds(20)
+        while ContinuousClock.now < deadline {
+            if let write = api.scaleWrites.last(where: { $0.name == name && $0.replicas > 2 }), write.at > step {
+                reactions.append((write.at - step).benchSeconds)
+                break
+            }
+            try await Task.sleep(for: .milliseconds(5))
+        }
+    }
+    let rest = measureSeconds - (ContinuousClock.now - t0).benchSeconds
+    if rest > 0 { try await Task.sleep(for: .seconds(rest)) }
+    let elapsed = (ContinuousClock.now - t0).benchSeconds
+    let cpu = (processCPUSeconds() - cpu0) / elapsed
+    let childCPU = (childCPUSeconds(child.processIdentifier) - childCPU0) / elapsed
+    let rss = residentMiB()
+    let stepped = Set(healthy.prefix(steps).map { "m\($0)-predictor" })
+    let falseScaleDowns = api.scaleWrites.dropFirst(writesBefore).filter { write in
+        write.replicas < 2 && !hostileTargets.contains(Int(write.name.dropFirst().prefix { $0 != "-" }) ?? -1) && !stepped.contains(write.name)
+    }.count
+    let snapshot = metrics.snapshot()
+
+    running.cancel()
+    watching.cancel()
+    await loop.cancelScrapes()
+    try? await http.shutdown()
+    try? await client.shutdown()
+    try? await api.shutdown()
+    return FleetResult(targets: n, hostile: hostile, interval: scrapeInterval, rounds: snapshot.rounds, ticks: snapshot.ticks,
+                       reactions: reactions.sorted(), steps: min(steps, healthy.count), cpu: cpu, childCPU: childCPU, rssMiB: rss,
+                       skipped: snapshot.skipped, roundOverruns: snapshot.roundOverruns, tickOverruns: snapshot.tickOverruns,
+                       falseScaleDowns: falseScaleDowns, seconds: elapsed)
+}
+
+/// What one fleet run measured.
+struct FleetResult {
+    var targets: Int, hostile: Bool, interval: Double
+    var rounds: [Double], ticks: [Double], reactions: [Double], steps: Int
+    var cpu: Double, childCPU: Double, rssMiB: Double
+    var skipped: Int, roundOverruns: Int, tickOverruns: Int, falseScaleDowns: Int, seconds: Double
+
+    func print(baseline: FleetResult?) {
+        Swift.print("fleet: \(targets) targets × 2 pods, \(hostile ? "1 % hostile pods" : "clean pods"), scrape every \(format1(interval)) s, \(format1(seconds)) s measured")
+        Swift.print("  scrape round p50 \(ms(rounds, 0.5)) ms, p99 \(ms(rounds, 0.99)) ms (\(rounds.count) rounds); decide tick p50 \(ms(ticks, 0.5)) ms, p99 \(ms(ticks, 0.99)) ms (\(ticks.count) ticks; \(format1((percentile(ticks, 0.5) ?? .nan) / Double(targets) * 1e6)) µs per target)")
+        var reaction = "  reaction (step → PATCH): p50 \(ms(reactions, 0.5)) ms, p99 \(ms(reactions, 0.99)) ms over \(reactions.count) of \(steps) steps"
+        if let baseline, let p = percentile(reactions, 0.99), let b = percentile(baseline.reactions, 0.99) {
+            reaction += "; p99 / clean run = \(format1(p / b))×"
+        }
+        Swift.print(reaction)
+        Swift.print("  inferscale CPU \(format1(cpu)) s/s, pod server CPU \(format1(childCPU)) s/s, RSS \(format1(rssMiB)) MiB; skipped scrapes \(skipped), round overruns \(roundOverruns), tick overruns \(tickOverruns), false scale-downs \(falseScaleDowns)")
+    }
+
+    private func ms(_ values: [Double], _ p: Double) -> String { percentile(values, p).map { format1($0 * 1000) } ?? "n/a" }
+}
+
+private func percentile(_ sorted: [Double], _ p: Double) -> Double? {
+    guard !sorted.isEmpty else { return nil }
+    let s = sorted.sorted()
+    return s[min(s.count - 1, max(0, Int((p * Double(s.count)).rounded(.up)) - 1))]
+}
+
+/// Captures the loop's round and tick durations and its skip and overrun counters.
+final class FleetMetrics: MetricsFactory, @unchecked Sendable {
+    private struct State {
+        var rounds: [Double] = [], ticks: [Double] = []
+        var skipped = 0, roundOverruns = 0, tickOverruns = 0
+    }
+    private let state = NIOLockedValueBox(State())
+
+    func reset() { state.withLockedValue { $0 = State() } }
+    func snapshot() -> (rounds: [Double], ticks: [Double], skipped: Int, roundOverruns: Int, tickOverruns: Int) {
+        state.withLockedValue { ($0.rounds, $0.ticks, $0.skipped, $0.roundOverruns, $0.tickOverruns) }
+    }
+
+    func makeCounter(label: String, dimensions: [(String, String)]) -> CounterHandler {
+        switch label {
+        case "inferscale_scrapes_skipped_total": return Count(self, \.skipped)
+        case "inferscale_scrape_round_overruns_total": return Count(self, \.roundOverruns)
+        case "inferscale_tick_overruns_total": return Count(self, \.tickOverruns)
+        default: return Ignored()
+        }
+    }
+    func makeFloatingPointCounter(label: String, dimensions: [(String, String)]) -> FloatingPointCounterHandler { Ignored() }
+    func makeRecorder(label: String, dimensions: [(String, String)], aggregate: Bool) -> RecorderHandler { Ignored() }
+    func makeMeter(label: String, dimensions: [(String, String)]) -> MeterHandler { Ignored() }
+    func makeTimer(label: String, dimensions: [(String, String)]) -> TimerHandler {
+        switch label {
+        case "inferscale_scrape_round_duration_seconds": return Durations(self, \.rounds)
+        case "inferscale_tick_duration_seconds": return Durations(self, \.ticks)
+        default: return Ignored()
+        }
+    }
+    func destroyCounter(_ handler: CounterHandler) {}
+    func destroyFloatingPointCounter(_ handler: FloatingPointCounterHandler) {}
+    func destroyRecorder(_ handler: RecorderHandler) {}
+    func destroyMeter(_ handler: MeterHandler) {}
+    func destroyTimer(_ handler: TimerHandler) {}
+
+    private final class Count: CounterHandler, @unchecked Sendable {
+        let owner: FleetMetrics, field: WritableKeyPath<State, Int>
+        init(_ owner: FleetMetrics, _ field: WritableKeyPath<State, Int>) { self.owner = owner; self.field = field }
+        func increment(by amount: Int64) { owner.state.withLockedValue { $0[keyPath: field] += Int(amount) } }
+        func reset() {}
+    }
+    private final class Durations: TimerHandler, @unchecked Sendable {
+        let owner: FleetMetrics, field: WritableKeyPath<State, [Double]>
+        init(_ owner: FleetMetrics, _ field: WritableKeyPath<State, [Double]>) { self.owner = owner; self.field = field }
+        func recordNanoseconds(_ duration: Int64) { owner.state.withLockedValue { $0[keyPath: field].append(Double(duration) / 1e9) } }
+    }
+    private final class Ignored: CounterHandler, FloatingPointCounterHandler, RecorderHandler, MeterHandler, TimerHandler, @unchecked Sendable {
+        func increment(by: Int64) {}
+        func increment(by: Double) {}
+        func reset() {}
+        func record(_ value: Int64) {}
+        func record(_ value: Double) {}
+        func set(_ value: Int64) {}
+        func set(_ value: Double) {}
+        func decrement(by: Double) {}
+        func recordNanoseconds(_ duration: Int64) {}
+    }
+}
+
+private func processCPUSeconds() -> Double {
+    var usage = rusage()
+    getrusage(RUSAGE_SELF.rawValue, &usage)
+    return Double(usage.ru_utime.tv_sec) + Double(usage.ru_utime.tv_usec) / 1e6 + Double(usage.ru_stime.tv_sec) + Double(usage.ru_stime.tv_usec) / 1e6
+}
+
+/// utime + stime of another process, from /proc (clock ticks of 1/100 s).
+private func childCPUSeconds(_ pid: Int32) -> Double {
+    guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+          let close = stat.lastIndex(of: ")") else { return .nan }
+    let fields = stat[stat.index(after: close)...].split(separator: " ")
+    guard fields.count > 13, let u = Double(fields[11]), let s = Double(fields[12]) else { return .nan }
+    return (u + s) / Double(sysconf(Int32(_SC_CLK_TCK)))
+}
+
+private func residentMiB() -> Double {
+    guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
+          let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") }),
+          let kb = Double(line.split(separator: " ")[1]) else { return .nan }
+    return kb / 1024
+}
