@@ -1,7 +1,7 @@
 import Foundation
 // Benchmarks run in a release build and print their figures with ratios to a baseline
 // measured in the same run: `make bench`. `--only NAME` runs one of: decider, exposition,
-// remote-write, scrape, reaction, simulation. `--quick` shortens the real-time ones.
+// remote-write, scrape, reaction, cold-start, simulation. `--quick` shortens the real-time ones.
 let arguments = CommandLine.arguments
 if arguments.contains("--serve-pods") {
     try await servePods()
@@ -23,6 +23,13 @@ if wanted("reaction") {
         try await runReactionBenchmark(steps: arguments.contains("--quick") ? 3 : 12)
     } catch {
         print("reaction benchmark failed: \(error)")
+    }
+}
+if wanted("cold-start") {
+    do {
+        try await runColdStartBenchmark(starts: arguments.contains("--quick") ? 3 : 12)
+    } catch {
+        print("cold-start benchmark failed: \(error)")
     }
 }
 if wanted("simulation") { await runSimulationBenchmark(hours: arguments.contains("--quick") ? 2 : 24) }

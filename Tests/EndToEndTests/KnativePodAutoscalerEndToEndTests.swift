@@ -196,7 +196,8 @@ import Testing
             let proxied = try #require(proxiedAt)
             let zero = try #require(zeroAt)
             #expect(proxied < zero)
-            #expect(zero - stopped >= 12, "stable window 6 s + grace period 6 s")
+            // The last load was recorded at `stopped − 1`: a stable window (6 s) and the grace period (6 s) after it.
+            #expect(zero - (stopped - 1) >= 12, "stable window 6 s + grace period 6 s")
             #expect(c.api.scaleWrites.map(\.replicas) == [1, 0])
             #expect(try condition(c, "chat-00001", "Active")?.reason == "NoTraffic")
             #expect(try condition(c, "chat-00001", "Ready")?.status == "False")
