@@ -108,6 +108,8 @@ import Testing
                         annotations: ["autoscaling.knative.dev/window": "6s", "autoscaling.knative.dev/target-burst-capacity": "10"])
             addRevision(c, "other-00001", class: "kpa.autoscaling.knative.dev", replicas: 1)
             addRevision(c, "bad-00001", class: "inferscale.dev", annotations: ["autoscaling.knative.dev/window": "2s"])
+            addRevision(c, "gone-00001", class: "inferscale.dev")
+            c.api.delete(.deployments, namespace: "ml", name: "gone-00001-deployment")
             let otherBefore = c.api.object(.podAutoscalers, namespace: "ml", name: "other-00001")
 
             var config = AutoscalerConfig()
@@ -151,6 +153,12 @@ import Testing
             #expect(badReady?.reason == "InvalidAnnotation")
             #expect(badReady?.message?.contains("autoscaling.knative.dev/window") == true)
             #expect(c.api.object(.serverlessServices, namespace: "ml", name: "bad-00001") == nil)
+            // A missing Deployment: Ready=False, reason ScaleTargetNotFound, naming it.
+            let goneReady = try condition(c, "gone-00001", "Ready")
+            #expect(goneReady?.status == "False")
+            #expect(goneReady?.reason == "ScaleTargetNotFound")
+            #expect(goneReady?.message?.contains("ml/gone-00001-deployment") == true)
+            #expect(c.api.object(.serverlessServices, namespace: "ml", name: "gone-00001") == nil)
 
             // One request queued at the activator: a single poll leads to the 0→1 patch (decided at once, no tick).
             setActivator(c, ["chat-00001": 1])
@@ -178,6 +186,12 @@ import Testing
             for type in ["Active", "ScaleTargetInitialized", "SKSReady", "Ready"] {
                 #expect(try condition(c, "chat-00001", type)?.status == "True", "\(type)")
             }
+            // Never to zero while the SKS serves: the activator must be in the path first.
+            let writes = c.api.scaleWrites.count
+            await #expect(throws: ActivatorNotInPath.self) {
+                try await revisions.scale(TargetDescription(namespace: "ml", deployment: "chat-00001-deployment"), to: 0, reason: "test")
+            }
+            #expect(c.api.scaleWrites.count == writes)
 
             // Load stops: after the stable window and the grace period the SKS goes back to Proxy first, then zero.
             setActivator(c, [:])
