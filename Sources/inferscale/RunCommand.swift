@@ -35,7 +35,8 @@ struct RunCommand: AsyncParsableCommand {
             With --knative, inferscale is a Knative PodAutoscaler class: every PodAutoscaler annotated \
             autoscaling.knative.dev/class: inferscale.dev is reconciled as Knative's KPA would (its \
             ServerlessService in Proxy or Serve mode, its status, its Deployment's replicas), and \
-            --activator-metrics URLs are polled every second so a request at zero scales the revision up.
+            the activator's pods (--activator-namespace) and any --activator-metrics URLs are polled every \
+            second, so a request at zero scales the revision up.
             """
     )
 
@@ -110,6 +111,9 @@ struct RunCommand: AsyncParsableCommand {
 
     @Option(name: .long, help: ArgumentHelp("With --knative: a Knative activator's metrics URL to poll every second for kn_revision_request_concurrency (repeatable; summed).", valueName: "url"))
     var activatorMetrics: [String] = []
+
+    @Option(name: .long, help: ArgumentHelp("With --knative: the namespace of Knative's activator; its ready pods (app=activator) are polled at :9090/metrics every second (default knative-serving; \"\" for none).", valueName: "name"))
+    var activatorNamespace: String = "knative-serving"
 
     func validate() throws {
         if !(remoteWriteInterval >= 1) { throw ValidationError("--remote-write-interval must be at least 1 second") }
@@ -206,8 +210,14 @@ struct RunCommand: AsyncParsableCommand {
             services.append(TaskService(name: "knative-status") {
                 await revisions.runStatusLoop(loop, isLeader: { await (elector.map { $0 as Leadership } ?? SoleLeader()).isLeader && !dryRun })
             })
-            if !activatorMetrics.isEmpty {
-                let poller = ActivatorMetricsPoller(configuration: .init(urls: activatorMetrics), client: http, revisions: revisions, loop: loop)
+            if !activatorMetrics.isEmpty || !activatorNamespace.isEmpty {
+                var discover: (@Sendable () async -> [String])?
+                if !activatorNamespace.isEmpty {
+                    let pods = ActivatorPods(api: api, namespace: activatorNamespace)
+                    discover = { await pods.urls() }
+                }
+                let poller = ActivatorMetricsPoller(configuration: .init(urls: activatorMetrics), client: http, revisions: revisions, loop: loop,
+                                                    discover: discover)
                 services.append(TaskService(name: "activator-metrics") { await poller.run(now: wallClockNow) })
             }
         }

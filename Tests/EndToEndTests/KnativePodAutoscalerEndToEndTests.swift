@@ -102,6 +102,18 @@ import Testing
         try paStatus(c, name)?.conditions?.first { $0.type == type }
     }
 
+    /// The activator's ready pods (`app=activator` in knative-serving, metrics on 9090 as
+    /// `config/core/deployments/activator.yaml` declares) are the URLs polled.
+    @Test func activatorPodsAreFoundByLabel() async throws {
+        try await withCluster { c in
+            c.api.setPod(namespace: "knative-serving", name: "activator-a", labels: ["app": "activator"], podIP: "10.1.0.7")
+            c.api.setPod(namespace: "knative-serving", name: "activator-b", labels: ["app": "activator"], ready: false, podIP: "10.1.0.8")
+            c.api.setPod(namespace: "knative-serving", name: "autoscaler-a", labels: ["app": "autoscaler"], podIP: "10.1.0.9")
+            let pods = ActivatorPods(api: c.client, namespace: "knative-serving")
+            #expect(await pods.urls() == ["http://10.1.0.7:9090/metrics"])
+        }
+    }
+
     @Test func coldStartServeAndBackToZero() async throws {
         try await withCluster { c in
             addRevision(c, "chat-00001", class: "inferscale.dev",

@@ -34,15 +34,18 @@ public struct ActivatorMetricsPoller: Sendable {
     }
 
     private let configuration: Configuration
+    private let discover: (@Sendable () async -> [String])?
     private let client: HTTPClient
     private let revisions: KnativePodAutoscalers
     private let loop: ControlLoop
     private let logger: Logger
 
     /// Creates a poller that pushes into `loop` the load of the revisions `revisions` knows.
+    /// - Parameter discover: more URLs, asked on every poll (the activator's ready pods, which come and go).
     public init(configuration: Configuration, client: HTTPClient, revisions: KnativePodAutoscalers, loop: ControlLoop,
-                logger: Logger = Logger(label: "inferscale.activator")) {
+                discover: (@Sendable () async -> [String])? = nil, logger: Logger = Logger(label: "inferscale.activator")) {
         self.configuration = configuration
+        self.discover = discover
         self.client = client
         self.revisions = revisions
         self.loop = loop
@@ -65,8 +68,9 @@ public struct ActivatorMetricsPoller: Sendable {
     @discardableResult
     public func poll(at now: Timestamp) async -> [ActivatorConcurrency.Revision: Double] {
         var total: [ActivatorConcurrency.Revision: Double] = [:]
+        let urls = configuration.urls + (await discover?() ?? [])
         await withTaskGroup(of: [ActivatorConcurrency.Revision: Double]?.self) { group in
-            for url in configuration.urls { group.addTask { await self.read(url) } }
+            for url in Set(urls) { group.addTask { await self.read(url) } }
             for await reading in group {
                 guard let reading else { continue }
                 total.merge(reading, uniquingKeysWith: +)
