@@ -261,7 +261,7 @@ let package = Package(
             resources: [.copy("StandIn"), .copy("Golden")]
         ),
         .testTarget(name: "ClusterAdaptersTests", dependencies: [
-            "ClusterAdapters", "AutoscalerCore", "LoopTestKit", "Exposition", "Rules", "Scaling",
+            "ClusterAdapters", "AutoscalerCore", "LoopTestKit", "Exposition", "Rules", "Scaling", "Kubernetes",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "NIOCore", package: nio),
             .product(name: "NIOPosix", package: nio),

@@ -42,6 +42,8 @@ public actor ControlLoop {
         public var desired: Int32
         public var inPanic: Bool
         public var activatorInPath: Bool
+        /// The scale-to-zero gate's wanted scale (−1: none yet), as a Knative PodAutoscaler's `desiredScale`.
+        public var wanted: Int32 = -1
         public var policyError: String?
         /// The last scale write's error while it lasts (a 403 names the missing permission); nil once a write succeeds.
         public var patchError: String?
@@ -62,6 +64,7 @@ public actor ControlLoop {
         var latestDesired: Int32 = -1
         var lastRecord: DecisionRecord?
         var activatorInPath = true
+        var wanted: Int32 = -1
         /// The error of the last failed scale write, until one succeeds: logged once per change, not every tick.
         var patchError: String?
         /// Metric handles, made once (nil when telemetry is off).
@@ -269,12 +272,21 @@ public actor ControlLoop {
     /// Recorded at once; if the target's last decision was 0 (or there was none yet) and
     /// requests are waiting, it is decided at once. Throws for a target inferscale does not know.
     public func push(target key: String, concurrency: Double, rps: Double, at now: Timestamp) async throws(PushError) {
-        guard targets[key] != nil else { throw PushError.unknownTarget(key) }
         guard concurrency.isFinite, rps.isFinite, concurrency >= 0, rps >= 0 else { throw PushError.invalid("concurrency and rps must be finite and non-negative") }
-        targets[key]?.decider.record(SignalSample([.concurrency: concurrency, .rps: rps]), at: now)
+        try await push(target: key, sample: SignalSample([.concurrency: concurrency, .rps: rps]), at: now)
+    }
+
+    /// Load reported for a target as a sample: only the signals it holds are recorded (one nobody reported stays
+    /// missing, never zero), with the same cold-start fast path as `push(target:concurrency:rps:at:)`.
+    public func push(target key: String, sample: SignalSample, at now: Timestamp) async throws(PushError) {
+        guard targets[key] != nil else { throw PushError.unknownTarget(key) }
+        for signal in Signal.allCases {
+            if let v = sample[signal], !(v.isFinite && v >= 0) { throw PushError.invalid("\(signal.rawValue) must be finite and non-negative") }
+        }
+        targets[key]?.decider.record(sample, at: now)
         // Knative pokes only after a decision of 0; a target with no decision yet (−1) is
         // woken the same way rather than waiting for the next tick.
-        if (targets[key]?.latestDesired ?? 1) <= 0 && concurrency > 0 {
+        if (targets[key]?.latestDesired ?? 1) <= 0 && (sample[.concurrency] ?? 0) > 0 {
             await decide(key, at: now, leader: await leadership.isLeader)
         }
     }
@@ -286,7 +298,7 @@ public actor ControlLoop {
             return TargetStatus(target: key, rule: s.policy?.ruleName, readyPods: s.discovered.pods.filter(\.ready).count,
                                 replicas: s.discovered.replicas, desired: s.latestDesired,
                                 inPanic: s.policy != nil && s.decider.inPanic,
-                                activatorInPath: s.activatorInPath, policyError: s.policyError, patchError: s.patchError,
+                                activatorInPath: s.activatorInPath, wanted: s.wanted, policyError: s.policyError, patchError: s.patchError,
                                 control: s.discovered.control.state, skipReason: Self.skipReason(s.discovered.control),
                                 pausedReplicas: Self.holdAt(s.discovered.control))
         }
@@ -391,6 +403,7 @@ public actor ControlLoop {
         let action = state.gate.reconcile(desired: state.latestDesired, excessBurstCapacity: record.excessBurstCapacity,
                                           readyPods: ready.count, now: now)
         state.activatorInPath = action.activatorInPath
+        state.wanted = action.want
         state.lastRecord = record
         state.metrics?.decision(record, actual: state.discovered.replicas)
         targets[key] = state

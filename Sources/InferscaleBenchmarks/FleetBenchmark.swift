@@ -54,7 +54,7 @@ func runFleetBenchmark(targets n: Int, hostile: Bool, scrapeInterval: Double, me
 
     let api = try await FakeKubernetesAPIServer.start()
     for t in 0..<n {
-        api.put(.inferenceServices, namespace: "fleet", object: ["metadata": ["name": .string("m\(t)")], "spec": ["predictor": ["minReplicas": 1]]])
+        api.put(.inferenceServices, namespace: "fleet", object: ["metadata": ["name": .string("m\(t)"), "annotations": ["serving.kserve.io/autoscalerClass": "external"]], "spec": ["predictor": ["minReplicas": 1]]])
         api.addDeployment(namespace: "fleet", name: "m\(t)-predictor", replicas: 2, matchLabels: ["app": "m\(t)"])
         for p in 0..<2 {
             api.setPod(namespace: "fleet", name: "m\(t)-\(p)", labels: ["app": "m\(t)"], podIP: FleetAddresses.ip(2 * t + p))

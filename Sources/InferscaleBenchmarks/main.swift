@@ -2,7 +2,7 @@ import CoreMetrics
 import Foundation
 // Benchmarks run in a release build and print their figures with ratios to a baseline
 // measured in the same run: `make bench`. `--only NAME` runs one of: decider, exposition,
-// remote-write, scrape, reaction, simulation, calibration. `--quick` shortens the real-time ones.
+// remote-write, scrape, reaction, cold-start, simulation, calibration. `--quick` shortens the real-time ones.
 let arguments = CommandLine.arguments
 if arguments.contains("--serve-pods") {
     try await servePods()
@@ -46,6 +46,13 @@ if only == "fleet" {
         hostile.print(baseline: clean)
     } catch {
         print("fleet benchmark failed: \(error)")
+    }
+}
+if wanted("cold-start") {
+    do {
+        try await runColdStartBenchmark(starts: arguments.contains("--quick") ? 3 : 12)
+    } catch {
+        print("cold-start benchmark failed: \(error)")
     }
 }
 if wanted("simulation") { await runSimulationBenchmark(hours: arguments.contains("--quick") ? 2 : 24) }

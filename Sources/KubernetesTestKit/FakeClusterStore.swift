@@ -112,6 +112,9 @@ struct FakeClusterStore {
         {
             return forbidden(route: route, verb: verb, user: user, fallbackPath: request.path)
         }
+        if route.subresource == "status", FakeResource.withStatusSubresource.contains(route.resource), let name = route.name {
+            return status(request, resource: route.resource, namespace: route.namespace, name: name)
+        }
         if let subresource = route.subresource {
             guard FakeResource.scalable.contains(route.resource), subresource == "scale", let name = route.name else {
                 return .json(404, Self.status(code: 404, reason: "NotFound", message: "the server could not find the requested resource"))
@@ -254,6 +257,11 @@ struct FakeClusterStore {
         object[path: ["metadata", "uid"]] = .string(UUID().uuidString.lowercased())
         object[path: ["metadata", "creationTimestamp"]] = .string(Self.timestamp())
         if route.resource == .deployments { object[path: ["metadata", "generation"]] = 1 }
+        if FakeResource.withStatusSubresource.contains(route.resource) {
+            // With a status subresource, a create's status is dropped (the API server resets it).
+            object["status"] = nil
+            object[path: ["metadata", "generation"]] = 1
+        }
         object["kind"] = .string(route.resource.kind)
         object["apiVersion"] = .string(route.resource.apiVersion)
         return .json(201, write(route.resource, namespace: route.namespace, name: name, object: object, previous: nil))
@@ -280,7 +288,11 @@ struct FakeClusterStore {
         }
         object["kind"] = .string(route.resource.kind)
         object["apiVersion"] = .string(route.resource.apiVersion)
-        if route.resource == .deployments {
+        if FakeResource.withStatusSubresource.contains(route.resource) {
+            // The main resource does not write the status; only `/status` does.
+            object["status"] = current["status"]
+        }
+        if route.resource == .deployments || FakeResource.withStatusSubresource.contains(route.resource) {
             let generation = current[path: ["metadata", "generation"]]?.intValue ?? 1
             object[path: ["metadata", "generation"]] = .int(object["spec"] == current["spec"] ? generation : generation + 1)
         }
@@ -303,7 +315,8 @@ struct FakeClusterStore {
         var object = current.merging(patch: patch)
         object[path: ["metadata", "resourceVersion"]] = current[path: ["metadata", "resourceVersion"]]
         if let problem = validate(route.resource, object: object, name: name) { return .json(422, problem) }
-        if route.resource == .deployments, object["spec"] != current["spec"] {
+        if FakeResource.withStatusSubresource.contains(route.resource) { object["status"] = current["status"] }
+        if route.resource == .deployments || FakeResource.withStatusSubresource.contains(route.resource), object["spec"] != current["spec"] {
             object[path: ["metadata", "generation"]] = .int((current[path: ["metadata", "generation"]]?.intValue ?? 1) + 1)
         }
         return .json(200, write(route.resource, namespace: route.namespace, name: name, object: object, previous: current))
@@ -373,6 +386,31 @@ struct FakeClusterStore {
                 deleteSurplusPods(of: written, namespace: namespace, keep: Int(replicas))
             }
             return .json(200, Self.scaleObject(of: written))
+        default:
+            return .json(405, Self.status(code: 405, reason: "MethodNotAllowed", message: "the server does not allow this method on the requested resource"))
+        }
+    }
+
+    /// GET and PUT of `{podautoscalers|serverlessservices}/{name}/status`: a PUT replaces only `status` (spec,
+    /// labels and annotations in the body are ignored, as the API server's status strategy does), is guarded by
+    /// `metadata.resourceVersion` (409 when stale) and leaves `metadata.generation` alone.
+    private mutating func status(_ request: Request, resource: FakeResource, namespace: String, name: String) -> Reply {
+        guard let current = objects[resource]?[key(namespace, name)] else { return notFound(resource, name) }
+        switch request.method {
+        case "GET":
+            return .json(200, current)
+        case "PUT":
+            guard let body = try? JSONValue.parse(request.body), case .object = body else {
+                return .json(400, Self.status(code: 400, reason: "BadRequest", message: "the request body is not a JSON object"))
+            }
+            if let given = body[path: ["metadata", "resourceVersion"]]?.stringValue, !given.isEmpty,
+                let problem = checkVersion(given, current: current, resource: resource, name: name)
+            {
+                return problem
+            }
+            var updated = current
+            updated["status"] = body["status"] ?? .object([:])
+            return .json(200, write(resource, namespace: namespace, name: name, object: updated, previous: current))
         default:
             return .json(405, Self.status(code: 405, reason: "MethodNotAllowed", message: "the server does not allow this method on the requested resource"))
         }

@@ -33,6 +33,9 @@ public struct FakeRBACRule: Sendable, Equatable {
         FakeRBACRule(apiGroups: ["serving.kserve.io"], resources: ["inferenceservices", "llminferenceservices"], verbs: ["list"]),
         FakeRBACRule(apiGroups: ["autoscaling"], resources: ["horizontalpodautoscalers"], verbs: ["list"]),
         FakeRBACRule(apiGroups: ["keda.sh"], resources: ["scaledobjects"], verbs: ["list"]),
+        FakeRBACRule(apiGroups: ["autoscaling.internal.knative.dev"], resources: ["podautoscalers"], verbs: ["list"]),
+        FakeRBACRule(apiGroups: ["autoscaling.internal.knative.dev"], resources: ["podautoscalers/status"], verbs: ["update"]),
+        FakeRBACRule(apiGroups: ["networking.internal.knative.dev"], resources: ["serverlessservices"], verbs: ["get", "create", "update"]),
         FakeRBACRule(apiGroups: ["coordination.k8s.io"], resources: ["leases"], verbs: ["get", "create", "update"]),
     ]
 }

@@ -41,11 +41,22 @@ public struct FakeResource: Sendable, Hashable {
     public static let leaderWorkerSets = FakeResource(
         group: "leaderworkerset.x-k8s.io", version: "v1", plural: "leaderworkersets", kind: "LeaderWorkerSet")
 
+    /// Knative's autoscaling.internal.knative.dev/v1alpha1 podautoscalers, with a `/status` subresource.
+    public static let podAutoscalers = FakeResource(
+        group: "autoscaling.internal.knative.dev", version: "v1alpha1", plural: "podautoscalers", kind: "PodAutoscaler")
+    /// Knative's networking.internal.knative.dev/v1alpha1 serverlessservices, with a `/status` subresource.
+    public static let serverlessServices = FakeResource(
+        group: "networking.internal.knative.dev", version: "v1alpha1", plural: "serverlessservices", kind: "ServerlessService")
+
     /// Every resource the fake serves.
     public static let all: [FakeResource] = [
         .pods, .events, .deployments, .leases, .inferenceServices, .horizontalPodAutoscalers, .scaledObjects,
-        .llmInferenceServices, .leaderWorkerSets,
+        .llmInferenceServices, .leaderWorkerSets, .podAutoscalers, .serverlessServices,
     ]
+    /// The resources with a `/status` subresource, as their CRDs declare it (Knative's `config/core/300-resources/`
+    /// podautoscaler.yaml and serverlessservice.yaml: `subresources: status: {}`): the main resource's writes keep
+    /// the stored status, `/status` writes change only the status, and `metadata.generation` counts spec changes.
+    public static let withStatusSubresource: [FakeResource] = [.podAutoscalers, .serverlessServices]
     /// The resources with a `/scale` subresource.
     public static let scalable: [FakeResource] = [.deployments, .leaderWorkerSets]
 }

@@ -3,17 +3,27 @@ import Scaling
 /// Writes `decide` evaluations as CSV to stdout, buffered.
 struct CSVWriter {
     static let header = "time_s,event,ready_pods,observed_stable,observed_panic,valid,desired_pods,ebc,panic_mode,latest_desired"
+    /// The columns `--scale-to-zero` adds.
+    static let gateHeader = ",want,replicas,activator_in_path,phase,gate_reason"
     private var buffer = ""
+    /// Whether the gate's columns are written.
+    var gate = false
 
     mutating func writeHeader() {
-        buffer += Self.header + "\n"
+        buffer += Self.header + (gate ? Self.gateHeader : "") + "\n"
     }
 
     mutating func write(_ e: DecideReplay.Evaluation) {
         let stable = e.result.details.map { format($0.observation.stable) } ?? "NaN"
         let panic = e.result.details.map { format($0.observation.panic) } ?? "NaN"
         buffer += "\(e.time),\(e.event.rawValue),\(e.readyPods),\(stable),\(panic),\(e.result.isValid ? 1 : 0),"
-        buffer += "\(e.result.desiredPodCount),\(e.result.excessBurstCapacity),\(e.inPanic ? 1 : 0),\(e.latestDesired)\n"
+        buffer += "\(e.result.desiredPodCount),\(e.result.excessBurstCapacity),\(e.inPanic ? 1 : 0),\(e.latestDesired)"
+        if gate, let g = e.gate {
+            // The reason is free text: quoted, as CSV needs for commas.
+            let reason = g.action.reason.replacingOccurrences(of: "\"", with: "\"\"")
+            buffer += ",\(g.action.want),\(g.action.replicas.map(String.init) ?? ""),\(g.action.activatorInPath ? 1 : 0),\(g.phase),\"\(reason)\""
+        }
+        buffer += "\n"
         if buffer.utf8.count > 1 << 16 { flush() }
     }
 

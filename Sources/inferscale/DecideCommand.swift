@@ -22,6 +22,13 @@ struct DecideCommand: ParsableCommand {
             decision is invalid (no data for a stable window); latest_desired is the last valid \
             decision (-1 before any). A summary goes to stderr.
 
+            With --scale-to-zero, Knative's gating outside the decider runs after every evaluation \
+            (min/max and initial scale, scale to zero only after a stable window active, then inactive \
+            with the activator in the path for scale-to-zero-grace-period and past the pod retention \
+            period) and five columns follow: want (the scale wanted, -1 unknown), replicas (what would be \
+            applied; empty when nothing is), activator_in_path (1: SKS Proxy), phase (activating, \
+            active, inactive) and gate_reason. With --follow-desired, pods then follow replicas.
+
             Without --trace, a bundled example trace runs with --follow-desired \
             \(exampleFollowDesiredSeconds).
 
@@ -61,6 +68,9 @@ struct DecideCommand: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Last simulated second (default: last trace time + the stable window).", valueName: "seconds"))
     var duration: Int?
 
+    @Flag(name: .long, help: "Also replay Knative's scale-to-zero gating and add the columns want,replicas,activator_in_path,phase,gate_reason.")
+    var scaleToZero = false
+
     @Flag(name: .long, help: "Do not print the summary on stderr.")
     var quiet = false
 
@@ -89,9 +99,11 @@ struct DecideCommand: ParsableCommand {
         }
         let replay = DecideReplay(
             policy: policy,
-            options: .init(followDesiredSeconds: follow, initialReady: initialReady, perPod: perPod, durationSeconds: duration)
+            options: .init(followDesiredSeconds: follow, initialReady: initialReady, perPod: perPod, durationSeconds: duration,
+                           scaleToZero: scaleToZero)
         )
         var output = CSVWriter()
+        output.gate = scaleToZero
         output.writeHeader()
         var summary = DecideSummary(policy: policy, source: trace ?? "bundled example trace", followDesired: follow)
         replay.run(parsed) { evaluation in

@@ -32,6 +32,12 @@ struct RunCommand: AsyncParsableCommand {
             Endpoints on --http-port: /healthz, /readyz, /metrics, /debug/targets, \
             /debug/decisions?target=NS/NAME, POST /push. Knative activators send their stats to the \
             websocket on --activator-port.
+
+            With --knative, inferscale is a Knative PodAutoscaler class: every PodAutoscaler annotated \
+            autoscaling.knative.dev/class: inferscale.dev is reconciled as Knative's KPA would (its \
+            ServerlessService in Proxy or Serve mode, its status, its Deployment's replicas), and \
+            the activator's pods (--activator-namespace) and any --activator-metrics URLs are polled every \
+            second, so a request at zero scales the revision up.
             """
     )
 
@@ -104,6 +110,15 @@ struct RunCommand: AsyncParsableCommand {
             help: ArgumentHelp("A config-autoscaler key, e.g. stable-window=90s (repeatable).", valueName: "key=value"))
     var configValues: [String] = []
 
+    @Flag(name: .long, help: "Reconcile Knative PodAutoscalers of class inferscale.dev (autoscaling.knative.dev/class): own their ServerlessServices, write their status, scale the revisions (docs/knative.md).")
+    var knative = false
+
+    @Option(name: .long, help: ArgumentHelp("With --knative: a Knative activator's metrics URL to poll every second for kn_revision_request_concurrency (repeatable; summed).", valueName: "url"))
+    var activatorMetrics: [String] = []
+
+    @Option(name: .long, help: ArgumentHelp("With --knative: the namespace of Knative's activator; its ready pods (app=activator) are polled at :9090/metrics every second (default knative-serving; \"\" for none).", valueName: "name"))
+    var activatorNamespace: String = "knative-serving"
+
     func validate() throws {
         if !(remoteWriteInterval >= 1) { throw ValidationError("--remote-write-interval must be at least 1 second") }
         if !(leaseDuration >= 1 && leaseDuration <= 3600) { throw ValidationError("--lease-duration must be between 1 and 3600 seconds") }
@@ -166,9 +181,14 @@ struct RunCommand: AsyncParsableCommand {
                                                               retryPeriod: leaseDuration * 2 / 15, endpoint: advertised(env)),
                                 namespace: leaseNamespace ?? env["POD_NAMESPACE"] ?? namespaces[0], leaseName: leaseName)
             : nil
+        let kubernetesActuator = KubernetesActuator(api: api, discovery: discovery, instance: me, book: book)
+        let revisions = knative
+            ? KnativePodAutoscalers(api: api, namespaces: namespaces, configuration: .init(autoscalerConfig: autoscalerConfig), instance: me)
+            : nil
         let loop = ControlLoop(
             configuration: .init(dryRun: dryRun, autoscalerConfig: autoscalerConfig), rules: initialRules,
-            discovery: discovery, source: source, actuator: KubernetesActuator(api: api, discovery: discovery, instance: me, book: book),
+            discovery: revisions.map { CombinedDiscovery([$0, discovery]) } ?? discovery,
+            source: source, actuator: revisions.map { KnativeRoutingActuator(knative: $0, other: kubernetesActuator) } ?? kubernetesActuator,
             leadership: elector.map { $0 as Leadership } ?? SoleLeader(), log: try DecisionLog(path: decisionLog))
 
         // A follower sends pushed load on to the leader (whose Lease says where it listens).
@@ -190,6 +210,23 @@ struct RunCommand: AsyncParsableCommand {
             })
         }
         services.append(TaskService(name: "pod-watch") { await discovery.watchPods() })
+        if let revisions {
+            services.append(TaskService(name: "knative-pod-watch") { await revisions.watchPods() })
+            // Only the leader writes PodAutoscaler status and ServerlessServices, as only it scales.
+            services.append(TaskService(name: "knative-status") {
+                await revisions.runStatusLoop(loop, isLeader: { await (elector.map { $0 as Leadership } ?? SoleLeader()).isLeader && !dryRun })
+            })
+            if !activatorMetrics.isEmpty || !activatorNamespace.isEmpty {
+                var discover: (@Sendable () async -> [String])?
+                if !activatorNamespace.isEmpty {
+                    let pods = ActivatorPods(api: api, namespace: activatorNamespace)
+                    discover = { await pods.urls() }
+                }
+                let poller = ActivatorMetricsPoller(configuration: .init(urls: activatorMetrics), client: http, revisions: revisions, loop: loop,
+                                                    discover: discover)
+                services.append(TaskService(name: "activator-metrics") { await poller.run(now: wallClockNow) })
+            }
+        }
         let reloader = RuleReloader(configuration: .init(paths: rules), initial: initialRules) { action in
             switch action {
             case .apply(let set):

@@ -21,6 +21,10 @@ import Yams
         let event = KubernetesEvent(
             metadata: ObjectMeta(name: "e", namespace: "ml"), involvedObject: ObjectReference(kind: "Deployment", name: "web"),
             reason: "Scaled", message: "m")
+        let target = ScaleTargetReference(apiVersion: "apps/v1", kind: "Deployment", name: "rev-1-deployment")
+        let pa = PodAutoscaler(metadata: ObjectMeta(name: "rev-1", namespace: "ml", resourceVersion: "1"), spec: PodAutoscalerSpec(scaleTargetRef: target))
+        let sks = ServerlessService(metadata: ObjectMeta(name: "rev-1", namespace: "ml", resourceVersion: "1"),
+                                    spec: ServerlessServiceSpec(mode: "Proxy", objectRef: target))
         return [
             ("listPods", { _ = try await api.listPods(namespace: "ml", labelSelector: nil) }),
             ("watchPods", { for try await _ in try await api.watchPods(namespace: "ml", labelSelector: nil, resourceVersion: "1") {} }),
@@ -40,6 +44,11 @@ import Yams
             ("createLease", { _ = try await api.createLease(lease) }),
             ("updateLease", { _ = try await api.updateLease(lease) }),
             ("createEvent", { _ = try await api.createEvent(event) }),
+            ("listPodAutoscalers", { _ = try await api.listPodAutoscalers(namespace: "ml") }),
+            ("updatePodAutoscalerStatus", { _ = try await api.updatePodAutoscalerStatus(pa) }),
+            ("getServerlessService", { _ = try await api.getServerlessService(namespace: "ml", name: "rev-1") }),
+            ("createServerlessService", { _ = try await api.createServerlessService(sks) }),
+            ("updateServerlessService", { _ = try await api.updateServerlessService(sks) }),
         ]
     }
 

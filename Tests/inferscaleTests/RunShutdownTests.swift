@@ -22,7 +22,7 @@ import Glibc
             try? FileManager.default.removeItem(at: directory)
         }
         for i in 0..<4 {
-            _ = api.put(.inferenceServices, namespace: "llm", object: ["metadata": ["name": .string("chat\(i)")], "spec": ["predictor": ["minReplicas": 1]]])
+            _ = api.put(.inferenceServices, namespace: "llm", object: ["metadata": ["name": .string("chat\(i)"), "annotations": ["serving.kserve.io/autoscalerClass": "external"]], "spec": ["predictor": ["minReplicas": 1]]])
             _ = api.addDeployment(namespace: "llm", name: "chat\(i)-predictor", replicas: 1, matchLabels: ["app": "chat\(i)"])
             api.setPod(namespace: "llm", name: "chat\(i)-1", labels: ["app": "chat\(i)"], podIP: "127.0.0.1")
         }

@@ -27,7 +27,13 @@ public enum KServeOwnership {
             return .skipped(reason: "stopped (serving.kserve.io/stop: \"true\"): KServe removed its Deployment; nothing to scale")
         }
         if let mode = isvc.deploymentMode, ["serverless", "knative", "modelmesh"].contains(mode.lowercased()) {
-            return .skipped(reason: "runs in KServe's \(mode) mode: its replicas are decided by Knative (or ModelMesh), not through the predictor Deployment; inferscale scales Standard (RawDeployment) predictors")
+            if mode.lowercased() != "modelmesh" {
+                if isvc.metadata.annotations?["autoscaling.knative.dev/class"] == "inferscale.dev" {
+                    return .skipped(reason: "runs in KServe's \(mode) mode with autoscaling.knative.dev/class: inferscale.dev: inferscale scales its revisions through their PodAutoscalers (with --knative), not here")
+                }
+                return .skipped(reason: "runs in KServe's \(mode) mode: its replicas are decided by its revisions' PodAutoscalers, not through a predictor Deployment; to have inferscale scale it, annotate the InferenceService autoscaling.knative.dev/class: inferscale.dev and run inferscale with --knative (docs/knative.md)")
+            }
+            return .skipped(reason: "runs in KServe's \(mode) mode: its replicas are decided by ModelMesh, not through the predictor Deployment; inferscale scales Standard (RawDeployment) predictors")
         }
         if isvc.spec?.predictor?.workerSpec != nil {
             return .skipped(reason: "multi-node (predictor.workerSpec): KServe requires autoscalerClass none and pins its replicas; inferscale does not scale multi-node predictors")

@@ -58,6 +58,23 @@ public protocol KubernetesAPI: Sendable {
 
     /// Creates a core/v1 Event in `event.metadata.namespace`.
     func createEvent(_ event: KubernetesEvent) async throws -> KubernetesEvent
+
+    /// Lists Knative PodAutoscalers (autoscaling.internal.knative.dev/v1alpha1) in `namespace`; `.notFound` when
+    /// Knative Serving is not installed.
+    func listPodAutoscalers(namespace: String) async throws -> ObjectList<PodAutoscaler>
+
+    /// Replaces a PodAutoscaler's status through its `/status` subresource (spec and metadata are not written).
+    /// `metadata.resourceVersion` guards the write: `.conflict` when the PA changed since it was read.
+    func updatePodAutoscalerStatus(_ podAutoscaler: PodAutoscaler) async throws -> PodAutoscaler
+
+    /// Reads a Knative ServerlessService (networking.internal.knative.dev/v1alpha1); `.notFound` when absent.
+    func getServerlessService(namespace: String, name: String) async throws -> ServerlessService
+
+    /// Creates a ServerlessService; `.alreadyExists` when one of that name exists.
+    func createServerlessService(_ service: ServerlessService) async throws -> ServerlessService
+
+    /// Replaces a ServerlessService's spec and metadata (`metadata.resourceVersion` guards it: `.conflict`).
+    func updateServerlessService(_ service: ServerlessService) async throws -> ServerlessService
 }
 
 extension KubernetesAPI {

@@ -20,12 +20,15 @@ public struct ObjectMeta: Codable, Sendable, Equatable {
     public var deletionTimestamp: String?
     /// Creation time (RFC 3339), set by the server.
     public var creationTimestamp: String?
+    /// The objects this one belongs to; the one with `controller: true` manages it.
+    public var ownerReferences: [OwnerReference]?
 
     /// Creates metadata; every field defaults to absent.
     public init(
         name: String? = nil, generateName: String? = nil, namespace: String? = nil, uid: String? = nil,
         resourceVersion: String? = nil, generation: Int64? = nil, labels: [String: String]? = nil,
-        annotations: [String: String]? = nil, deletionTimestamp: String? = nil, creationTimestamp: String? = nil
+        annotations: [String: String]? = nil, deletionTimestamp: String? = nil, creationTimestamp: String? = nil,
+        ownerReferences: [OwnerReference]? = nil
     ) {
         self.name = name
         self.generateName = generateName
@@ -37,6 +40,7 @@ public struct ObjectMeta: Codable, Sendable, Equatable {
         self.annotations = annotations
         self.deletionTimestamp = deletionTimestamp
         self.creationTimestamp = creationTimestamp
+        self.ownerReferences = ownerReferences
     }
 }
 

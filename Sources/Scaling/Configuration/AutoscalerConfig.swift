@@ -4,7 +4,8 @@
 /// Durations are in seconds; percentages are as written (70 means 70 %), except
 /// `containerConcurrencyTargetFraction`, which is a fraction.
 public struct AutoscalerConfig: Sendable, Equatable {
-    /// `pod-autoscaler-class`: only the KPA class is implemented.
+    /// `pod-autoscaler-class`: the class a PodAutoscaler without the annotation gets; `kpa.autoscaling.knative.dev`
+    /// (Knative's default) or `inferscale.dev` (every such PA is inferscale's under `run --knative`).
     public var podAutoscalerClass = "kpa.autoscaling.knative.dev"
     /// `enable-scale-to-zero`: whether a revision may go to 0 pods.
     public var enableScaleToZero = true
@@ -98,8 +99,8 @@ public struct AutoscalerConfig: Sendable, Equatable {
         switch key {
         case "pod-autoscaler-class":
             let v = raw.trimmingSpaces
-            guard v == "kpa.autoscaling.knative.dev" else {
-                throw ConfigurationError(key: key, value: raw, expected: "kpa.autoscaling.knative.dev (inferscale implements the KPA class)")
+            guard v == "kpa.autoscaling.knative.dev" || v == RevisionAnnotations.inferscaleClass else {
+                throw ConfigurationError(key: key, value: raw, expected: "kpa.autoscaling.knative.dev or \(RevisionAnnotations.inferscaleClass) (inferscale implements the KPA class, and reconciles PodAutoscalers of its own class)")
             }
             podAutoscalerClass = v
         case "enable-scale-to-zero": enableScaleToZero = try bool()

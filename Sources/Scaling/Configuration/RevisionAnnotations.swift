@@ -4,6 +4,10 @@
 public struct RevisionAnnotations: Sendable, Equatable {
     /// The annotation prefix; keys may be given with or without it.
     public static let prefix = "autoscaling.knative.dev/"
+    /// inferscale's own PodAutoscaler class (`autoscaling.knative.dev/class: inferscale.dev`): outside
+    /// `*.knative.dev`, which Knative's validation reserves for `kpa` and `hpa`, so Knative's KPA ignores the PA and
+    /// `inferscale run --knative` reconciles it.
+    public static let inferscaleClass = "inferscale.dev"
 
     /// `class`: only the KPA class is implemented.
     public var podAutoscalerClass: String?
@@ -111,7 +115,9 @@ public struct RevisionAnnotations: Sendable, Equatable {
         }
         switch key {
         case "class":
-            guard raw == "kpa.autoscaling.knative.dev" else { throw fail("kpa.autoscaling.knative.dev (inferscale implements the KPA class)") }
+            guard raw == "kpa.autoscaling.knative.dev" || raw == Self.inferscaleClass else {
+                throw fail("kpa.autoscaling.knative.dev or \(Self.inferscaleClass) (inferscale implements the KPA class, and reconciles PodAutoscalers of its own class)")
+            }
             podAutoscalerClass = raw
         case "metric":
             guard let m = ScalingMetric(rawValue: raw) else { throw fail("concurrency or rps") }

@@ -19,11 +19,18 @@ public struct DecideReplay: Sendable {
         /// Last simulated second (default: last trace time + the stable window).
         public var durationSeconds: Int?
 
-        public init(followDesiredSeconds: Int? = nil, initialReady: Int? = nil, perPod: Bool = false, durationSeconds: Int? = nil) {
+        /// Also run Knative's scale-to-zero gating (`ScaleToZeroStateMachine`: bounds, initial scale, the stable
+        /// window active before going inactive, the grace period with the activator in the path, pod retention)
+        /// after every evaluation; with follow-desired, pods then follow the replicas the gate applies.
+        public var scaleToZero = false
+
+        public init(followDesiredSeconds: Int? = nil, initialReady: Int? = nil, perPod: Bool = false, durationSeconds: Int? = nil,
+                    scaleToZero: Bool = false) {
             self.followDesiredSeconds = followDesiredSeconds
             self.initialReady = initialReady
             self.perPod = perPod
             self.durationSeconds = durationSeconds
+            self.scaleToZero = scaleToZero
         }
     }
 
@@ -49,6 +56,16 @@ public struct DecideReplay: Sendable {
         public var inPanic: Bool
         /// The last valid decision after this evaluation (−1 before any).
         public var latestDesired: Int32
+        /// The scale-to-zero gate's verdict, with `Options.scaleToZero`.
+        public var gate: Gate? = nil
+    }
+
+    /// One step of the scale-to-zero gate.
+    public struct Gate: Sendable, Equatable {
+        /// The gate's action (wanted scale, replicas applied or nil, activator in path, reason).
+        public var action: ScaleToZeroStateMachine.Action
+        /// `activating`, `active` or `inactive` after the step (the PodAutoscaler's Active condition).
+        public var phase: String
     }
 
     public let policy: KPAPolicy
@@ -75,6 +92,8 @@ public struct DecideReplay: Sendable {
         let creationReady = options.initialReady ?? (following != nil ? initialScale : firstReady)
 
         var decider = Decider(spec: policy.decider, readyPods: creationReady, now: Timestamp(seconds: 0))
+        var gate = ScaleToZeroStateMachine(settings: policy.scaling, now: Timestamp(seconds: 0))
+        var applied = Int32(creationReady)
         var windows = policy.makeMetricCollection()
         var latest: Int32 = -1
         var decisions: [(time: Int, desired: Int32)] = []  // valid decisions, for follow-desired
@@ -86,12 +105,24 @@ public struct DecideReplay: Sendable {
             let now = Timestamp(seconds: Int64(s))
             let result = decider.evaluate(
                 readyPods: ready, observation: windows.observation(of: policy.decider.metric, at: now), now: now)
-            if result.isValid {
-                latest = result.desiredPodCount
+            if result.isValid { latest = result.desiredPodCount }
+            var step: Gate?
+            if options.scaleToZero {
+                let action = gate.reconcile(desired: latest, excessBurstCapacity: result.excessBurstCapacity, readyPods: ready, now: now)
+                if let r = action.replicas { applied = r }
+                let phase: String
+                switch gate.phase {
+                case .activating: phase = "activating"
+                case .active: phase = "active"
+                case .inactive: phase = "inactive"
+                }
+                step = Gate(action: action, phase: phase)
+                if latest >= 0 { decisions.append((s, applied)) }
+            } else if result.isValid {
                 decisions.append((s, latest))
             }
             emit(Evaluation(time: s, event: event, readyPods: ready, concurrency: concurrency, rps: rps,
-                            result: result, inPanic: decider.inPanic, latestDesired: latest))
+                            result: result, inPanic: decider.inPanic, latestDesired: latest, gate: step))
         }
 
         var s = 0
@@ -101,7 +132,7 @@ public struct DecideReplay: Sendable {
                 if latest >= 0 {
                     while delayedIndex + 1 < decisions.count && decisions[delayedIndex + 1].time <= s - delay { delayedIndex += 1 }
                     let delayed = delayedIndex >= 0 ? Int(decisions[delayedIndex].desired) : ready
-                    ready = min(Int(latest), delayed)
+                    ready = min(Int(options.scaleToZero ? applied : latest), delayed)
                 }
             } else if let row = trace.row(at: Double(s), from: &rowIndex), let r = row.readyPods {
                 ready = r

@@ -21,6 +21,9 @@ public struct ScaleToZeroStateMachine: Sendable {
     public struct Action: Sendable, Equatable {
         /// Replicas to set on the scale subresource, or nil to leave them.
         public var replicas: Int32?
+        /// The scale reported as wanted, applied or not (Knative's `want`: 0 while a revision is marked inactive
+        /// before its last pod goes; −1 with no decision yet). What a PodAutoscaler's `desiredScale` shows.
+        public var want: Int32 = -1
         /// Whether the activator should be in the request path (Knative's SKS Proxy mode).
         public var activatorInPath: Bool
         /// Reconcile again at this time even without a new decision (a timer ends then).
@@ -80,7 +83,7 @@ public struct ScaleToZeroStateMachine: Sendable {
             proxySince = now
         }
         updatePhase(want: want, readyPods: readyPods, now: now)
-        return Action(replicas: apply && want >= 0 ? want : nil, activatorInPath: !serve, recheckAt: recheck, reason: reason)
+        return Action(replicas: apply && want >= 0 ? want : nil, want: want, activatorInPath: !serve, recheckAt: recheck, reason: reason)
     }
 
     private var isActivating: Bool {
