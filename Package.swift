@@ -128,6 +128,7 @@ let package = Package(
             .product(name: "NIOPosix", package: nio),
             .product(name: "NIOHTTP1", package: nio),
             .product(name: "NIOWebSocket", package: nio),
+            .product(name: "NIOConcurrencyHelpers", package: nio),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
 
@@ -154,6 +155,13 @@ let package = Package(
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ], path: "Sources/InferscaleBenchmarks"),
+
+        // libFuzzer targets for every parser of untrusted bytes: `make fuzz` (docs/fuzzing.md).
+        // Only a build with -DINFERSCALE_FUZZ and --sanitize=fuzzer has the fuzzer entry point.
+        .executableTarget(name: "inferscale-fuzz", dependencies: [
+            "Exposition", "Rules", "Kubernetes", "ClusterAdapters", "RemoteWriteTestKit",
+            .product(name: "NIOCore", package: nio),
+        ], path: "Sources/InferscaleFuzz"),
 
         // MARK: 5. Test kits (not products) and tests
 
@@ -235,6 +243,7 @@ let package = Package(
         .testTarget(name: "ClusterAdaptersTests", dependencies: [
             "ClusterAdapters", "AutoscalerCore", "LoopTestKit", "Exposition", "Rules", "Scaling",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "NIOConcurrencyHelpers", package: nio),
             .product(name: "NIOCore", package: nio),
             .product(name: "NIOHTTP1", package: nio),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -132,12 +132,25 @@ public actor ControlLoop {
     public func push(target key: String, concurrency: Double, rps: Double, at now: Timestamp) async throws(PushError) {
         guard targets[key] != nil else { throw PushError.unknownTarget(key) }
         guard concurrency.isFinite, rps.isFinite, concurrency >= 0, rps >= 0 else { throw PushError.invalid("concurrency and rps must be finite and non-negative") }
+        let ceiling = pushCeiling(for: key)
+        if concurrency > ceiling || rps > ceiling {
+            throw PushError.overCeiling(target: key, value: max(concurrency, rps), ceiling: ceiling)
+        }
         targets[key]?.decider.record(SignalSample([.concurrency: concurrency, .rps: rps]), at: now)
         // Knative pokes only after a decision of 0; a target with no decision yet (−1) is
         // woken the same way rather than waiting for the next tick.
         if (targets[key]?.latestDesired ?? 1) <= 0 && concurrency > 0 {
             await decide(key, at: now, leader: await leadership.isLeader)
         }
+    }
+
+    /// The largest concurrency or requests/s one push may report for `key`: the rule's
+    /// `source.pushCeiling`, else 100 per pod at maxReplicas (10 000 without a maximum).
+    public func pushCeiling(for key: String) -> Double {
+        let policy = targets[key]?.policy
+        if let ceiling = policy?.source.pushCeiling { return ceiling }
+        let maxReplicas = policy?.spec.maxReplicas ?? 0
+        return maxReplicas > 0 ? 100 * Double(maxReplicas) : 10_000
     }
 
     /// The state of every target, for `/debug/targets`.
@@ -308,11 +321,14 @@ public enum PushError: Error, Sendable, Equatable, CustomStringConvertible {
     case unknownTarget(String)
     /// Malformed values (HTTP 400).
     case invalid(String)
+    /// A value above the target's push ceiling (HTTP 422): refused, nothing recorded.
+    case overCeiling(target: String, value: Double, ceiling: Double)
 
     public var description: String {
         switch self {
         case .unknownTarget(let t): "unknown target \(t)"
         case .invalid(let m): m
+        case .overCeiling(let t, let v, let c): "\(t): pushed value \(v) is above the target's push ceiling \(c) (rules[].source.pushCeiling)"
         }
     }
 }

@@ -30,6 +30,7 @@ public enum MetricCatalog {
         .init(name: "inferscale_scrape_failures_total", type: "counter", labels: ["target", "reason"], help: "Pod scrapes that failed, by reason (timeout, connect, status, too-large, malformed, discovery)."),
         .init(name: "inferscale_tick_duration_seconds", type: "histogram", labels: [], help: "Seconds one decide tick over all targets took."),
         .init(name: "inferscale_rule_reloads_total", type: "counter", labels: ["outcome"], help: "Rule reloads: applied or rejected (the last good rules stay)."),
+        .init(name: "inferscale_push_rejected_total", type: "counter", labels: ["endpoint", "reason"], help: "Pushed load refused, by endpoint (push, activator) and reason (missing-token, wrong-token, no-token-configured, rate-limited, over-ceiling, invalid)."),
         .init(name: "inferscale_leader", type: "gauge", labels: [], help: "1 while this instance holds the leader lease."),
         .init(name: "inferscale_remote_write_queue_length", type: "gauge", labels: [], help: "Samples waiting in the remote-write queue."),
         .init(name: "inferscale_remote_write_samples_sent_total", type: "counter", labels: [], help: "Samples the remote-write receiver accepted."),
