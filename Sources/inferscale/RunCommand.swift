@@ -164,10 +164,14 @@ struct RunCommand: AsyncParsableCommand {
         }
 
         let tokens: PushTokenFile?
-        do {
-            tokens = try pushTokenFile.map { path throws(PushTokenFile.LoadError) in try PushTokenFile(path: path) }
-        } catch {
-            throw InputError(message: "--push-token-file: \(error); nothing was started")
+        if let pushTokenFile {
+            do {
+                tokens = try PushTokenFile(path: pushTokenFile)
+            } catch {
+                throw InputError(message: "--push-token-file: \(error); nothing was started")
+            }
+        } else {
+            tokens = nil
         }
         var rate = PushRateLimiter.Configuration()
         rate.perSecond = pushRate
@@ -224,7 +228,7 @@ struct RunCommand: AsyncParsableCommand {
                 for item in batch {
                     let load = Endpoints.Load(target: "\(item.namespace)/\(item.name)", concurrency: item.stat.averageConcurrentRequests,
                                               rps: item.stat.requestsPerSecond)
-                    do {
+                    do throws(PushError) {
                         try await loop.push(target: load.target, concurrency: load.concurrency, rps: load.rps ?? 0, at: wallClockNow())
                         forwardable.append(load)
                     } catch {
@@ -244,7 +248,7 @@ struct RunCommand: AsyncParsableCommand {
                 while !Task.isCancelled {
                     tokens.refresh()
                     if let failure = tokens.takeReloadFailure() { logger.error("\(failure)") }
-                    try await Task.sleep(for: .seconds(10))
+                    try? await Task.sleep(for: .seconds(10))
                 }
             })
         } else if pushPort != 0 || activatorPort != 0 {
