@@ -35,9 +35,11 @@ bench: test-deps
 FUZZ_SECONDS ?= 60
 FUZZ_TARGETS ?= text openmetrics stat rules watch push remote-write
 FUZZ_SCRATCH ?= .build-fuzz
+## Also stop each target after FUZZ_RUNS inputs (empty: time only).
+FUZZ_RUNS ?=
 fuzz: deps
 	$(SWIFT) build -c release --sanitize=fuzzer -Xswiftc -DINFERSCALE_FUZZ --scratch-path $(FUZZ_SCRATCH) --product inferscale-fuzz
-	./.ci/fuzz $(FUZZ_SCRATCH)/release/inferscale-fuzz $(FUZZ_SECONDS) $(FUZZ_SCRATCH)/corpus $(FUZZ_TARGETS)
+	FUZZ_RUNS=$(FUZZ_RUNS) ./.ci/fuzz $(FUZZ_SCRATCH)/release/inferscale-fuzz $(FUZZ_SECONDS) $(FUZZ_SCRATCH)/corpus $(FUZZ_TARGETS)
 
 ## Regenerate the committed Swift code for Sources/Exposition/Protos/*.proto (needs protoc and protoc-gen-swift 1.39.0).
 PROTOC ?= protoc

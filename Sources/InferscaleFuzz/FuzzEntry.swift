@@ -11,7 +11,7 @@ import Glibc
 let selectedTarget: FuzzTarget = {
     let name = getenv("INFERSCALE_FUZZ_TARGET").map { String(cString: $0) } ?? ""
     guard let target = FuzzTarget(rawValue: name) else {
-        fputs("set INFERSCALE_FUZZ_TARGET to one of: \(FuzzTarget.allCases.map(\.rawValue).joined(separator: ", ")) (got \"\(name)\")\n", stderr)
+        print("set INFERSCALE_FUZZ_TARGET to one of: \(FuzzTarget.allCases.map(\.rawValue).joined(separator: ", ")) (got \"\(name)\")")
         exit(2)
     }
     return target

@@ -65,6 +65,8 @@ private func parse(_ yaml: String, file: String = "test.yaml") throws(RuleErrors
 
     @Test(arguments: [
         ("rules:\n  - name: a\n    polcy: {}\n", "test.yaml:3:5: unknown key \"polcy\" in a rule; expected one of: name, match, source, policy"),
+        // Found by the rules fuzz target: YAML breaks lines at a lone CR too, and positions count them.
+        ("rules:\r  - name: a\r\r    polcy: {}\r", "test.yaml:4:5: unknown key \"polcy\" in a rule; expected one of: name, match, source, policy"),
         ("rules:\n  - name: a\n    policy:\n      window: 5s\n", "test.yaml:4:15: policy.window must be a duration between 6s and 1h in whole seconds such as 30s or 1m30s, got 5s"),
         ("rules:\n  - name: a\n    policy:\n      maxScaleDownRate: 1\n", "test.yaml:4:25: policy.maxScaleDownRate must be a number greater than 1, got 1"),
         ("rules:\n  - name: a\n    source:\n      port: 70000\n", "test.yaml:4:13: source.port must be a port number 1–65535, got 70000"),
