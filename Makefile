@@ -6,7 +6,7 @@ SWIFT ?= swift
 BUILD_PACKAGES ?= libsnappy-dev pkg-config
 TEST_PACKAGES ?= $(BUILD_PACKAGES) prometheus gcc
 
-.PHONY: deps test-deps run test test-built bench lint clean protos
+.PHONY: deps test-deps run test test-built bench fuzz lint clean protos
 
 deps:
 	@./.ci/ensure-deps $(BUILD_PACKAGES)
@@ -42,6 +42,18 @@ test-built:
 ## Release-build benchmarks; they print their figures and ratios to an in-run baseline.
 bench: test-deps
 	$(SWIFT) run -c release inferscale-bench
+
+## libFuzzer on every parser of untrusted bytes, FUZZ_SECONDS each (not part of `make test`).
+## A separate release build with coverage instrumentation under $(FUZZ_SCRATCH); corpora and crash
+## inputs under $(FUZZ_SCRATCH)/corpus and $(FUZZ_SCRATCH)/artifacts (docs/fuzzing.md).
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS ?= text openmetrics stat rules watch push remote-write
+FUZZ_SCRATCH ?= .build-fuzz
+## Also stop each target after FUZZ_RUNS inputs (empty: time only).
+FUZZ_RUNS ?=
+fuzz: deps
+	$(SWIFT) build -c release --sanitize=fuzzer -Xswiftc -DINFERSCALE_FUZZ --scratch-path $(FUZZ_SCRATCH) --product inferscale-fuzz
+	FUZZ_RUNS=$(FUZZ_RUNS) ./.ci/fuzz $(FUZZ_SCRATCH)/release/inferscale-fuzz $(FUZZ_SECONDS) $(FUZZ_SCRATCH)/corpus $(FUZZ_TARGETS)
 
 ## Regenerate the committed Swift code for the .proto files: Sources/Exposition/Protos/stat.proto (messages) and
 ## Sources/KubeletPodResources/api.proto (messages and gRPC client/server stubs). Needs protoc (Debian's

@@ -147,6 +147,7 @@ let package = Package(
             .product(name: "NIOPosix", package: nio),
             .product(name: "NIOHTTP1", package: nio),
             .product(name: "NIOWebSocket", package: nio),
+            .product(name: "NIOConcurrencyHelpers", package: nio),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
 
@@ -176,6 +177,13 @@ let package = Package(
             .product(name: "NIOCore", package: nio), .product(name: "NIOPosix", package: nio),
             .product(name: "NIOHTTP1", package: nio), .product(name: "NIOConcurrencyHelpers", package: nio),
         ], path: "Sources/InferscaleBenchmarks"),
+
+        // libFuzzer targets for every parser of untrusted bytes: `make fuzz` (docs/fuzzing.md).
+        // Only a build with -DINFERSCALE_FUZZ and --sanitize=fuzzer has the fuzzer entry point.
+        .executableTarget(name: "inferscale-fuzz", dependencies: [
+            "Exposition", "Rules", "Kubernetes", "ClusterAdapters", "RemoteWriteTestKit",
+            .product(name: "NIOCore", package: nio),
+        ], path: "Sources/InferscaleFuzz"),
 
         // MARK: 5. Test kits (not products) and tests
 
@@ -263,6 +271,7 @@ let package = Package(
         .testTarget(name: "ClusterAdaptersTests", dependencies: [
             "ClusterAdapters", "AutoscalerCore", "LoopTestKit", "Exposition", "Rules", "Scaling", "Kubernetes",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "NIOConcurrencyHelpers", package: nio),
             .product(name: "NIOCore", package: nio),
             .product(name: "NIOPosix", package: nio),
             .product(name: "NIOHTTP1", package: nio),

@@ -277,11 +277,17 @@ public actor ControlLoop {
     }
 
     /// Load reported for a target as a sample: only the signals it holds are recorded (one nobody reported stays
-    /// missing, never zero), with the same cold-start fast path as `push(target:concurrency:rps:at:)`.
+    /// missing, never zero), with the same cold-start fast path as `push(target:concurrency:rps:at:)`, and the
+    /// same ceiling on concurrency and requests/s (`pushCeiling(for:)`).
     public func push(target key: String, sample: SignalSample, at now: Timestamp) async throws(PushError) {
         guard targets[key] != nil else { throw PushError.unknownTarget(key) }
         for signal in Signal.allCases {
             if let v = sample[signal], !(v.isFinite && v >= 0) { throw PushError.invalid("\(signal.rawValue) must be finite and non-negative") }
+        }
+        let ceiling = pushCeiling(for: key)
+        let largest = max(sample[.concurrency] ?? 0, sample[.rps] ?? 0)
+        if largest > ceiling {
+            throw PushError.overCeiling(target: key, value: largest, ceiling: ceiling)
         }
         targets[key]?.decider.record(sample, at: now)
         // Knative pokes only after a decision of 0; a target with no decision yet (−1) is
@@ -289,6 +295,15 @@ public actor ControlLoop {
         if (targets[key]?.latestDesired ?? 1) <= 0 && (sample[.concurrency] ?? 0) > 0 {
             await decide(key, at: now, leader: await leadership.isLeader)
         }
+    }
+
+    /// The largest concurrency or requests/s one push may report for `key`: the rule's
+    /// `source.pushCeiling`, else 100 per pod at maxReplicas (10 000 without a maximum).
+    public func pushCeiling(for key: String) -> Double {
+        let policy = targets[key]?.policy
+        if let ceiling = policy?.source.pushCeiling { return ceiling }
+        let maxReplicas = policy?.spec.maxReplicas ?? 0
+        return maxReplicas > 0 ? 100 * Double(maxReplicas) : 10_000
     }
 
     /// The state of every target, for `/debug/targets`.
@@ -464,11 +479,14 @@ public enum PushError: Error, Sendable, Equatable, CustomStringConvertible {
     case unknownTarget(String)
     /// Malformed values (HTTP 400).
     case invalid(String)
+    /// A value above the target's push ceiling (HTTP 422): refused, nothing recorded.
+    case overCeiling(target: String, value: Double, ceiling: Double)
 
     public var description: String {
         switch self {
         case .unknownTarget(let t): "unknown target \(t)"
         case .invalid(let m): m
+        case .overCeiling(let t, let v, let c): "\(t): pushed value \(v) is above the target's push ceiling \(c) (rules[].source.pushCeiling)"
         }
     }
 }

@@ -34,6 +34,7 @@ public enum MetricCatalog {
         .init(name: "inferscale_tick_duration_seconds", type: "histogram", labels: [], help: "Seconds one decide tick over all targets took (scraping is timed apart)."),
         .init(name: "inferscale_tick_overruns_total", type: "counter", labels: [], help: "Scrape rounds or decide ticks that could not start on time because the loop's previous pass ran past them; they are skipped, not caught up."),
         .init(name: "inferscale_rule_reloads_total", type: "counter", labels: ["outcome"], help: "Rule reloads: applied or rejected (the last good rules stay)."),
+        .init(name: "inferscale_push_rejected_total", type: "counter", labels: ["endpoint", "reason"], help: "Pushed load refused, by endpoint (push, activator) and reason (missing-token, wrong-token, no-token-configured, rate-limited, over-ceiling, invalid)."),
         .init(name: "inferscale_leader", type: "gauge", labels: [], help: "1 while this instance holds the leader lease."),
         .init(name: "inferscale_remote_write_queue_length", type: "gauge", labels: [], help: "Samples waiting in the remote-write queue."),
         .init(name: "inferscale_remote_write_samples_sent_total", type: "counter", labels: [], help: "Samples the remote-write receiver accepted."),

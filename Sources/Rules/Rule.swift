@@ -81,6 +81,10 @@ public struct Rule: Sendable, Equatable {
         /// An activator or gateway pushes load for this target while it has no pods, so it
         /// can be woken from zero.
         public var push: Bool?
+        /// The largest concurrency (requests in flight, whole target) or requests per second one
+        /// push may report; a push above it is refused. nil: 100 × maxReplicas (10 000 without a
+        /// maximum), so a single forged report cannot ask for unbounded replicas.
+        public var pushCeiling: Double?
         /// Explicit metric names per signal, overriding the runtime's defaults.
         public var metricNames: [Signal: String] = [:]
         public var metricNameLocations: [Signal: SourceLocation] = [:]

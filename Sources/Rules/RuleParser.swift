@@ -232,6 +232,7 @@ private struct Context {
                 }
             case "queueProxy": s.queueProxy = bool(value, "source.queueProxy")
             case "push": s.push = bool(value, "source.push")
+            case "pushCeiling": s.pushCeiling = number(value, "source.pushCeiling", "a number above 0") { $0 > 0 }
             case "metricNames":
                 guard case .mapping(let names) = value else {
                     fail(value, "source.metricNames must map signals to metric names")

@@ -29,6 +29,7 @@ public enum RuleSchema {
         .init(path: "rules[].source.path", type: "string", defaultValue: "/metrics", doc: "the runtime's metrics path"),
         .init(path: "rules[].source.queueProxy", type: "bool", defaultValue: "true", doc: "scrape Knative's queue-proxy stats (port 9090) for concurrency and requests/s"),
         .init(path: "rules[].source.push", type: "bool", defaultValue: "false", doc: "an activator or gateway pushes load while the target has no pods (needed to wake it from zero)"),
+        .init(path: "rules[].source.pushCeiling", type: "number > 0", defaultValue: "100 × maxReplicas (10 000 without a maximum)", doc: "the largest concurrency or requests/s one push may report for the target; a push above it is refused (422)"),
         .init(path: "rules[].source.metricNames", type: "map signal → metric name", defaultValue: "the runtime's names", doc: "override the metric read for a signal"),
         .init(path: "rules[].policy", type: "map", defaultValue: "Knative's defaults", doc: "how to scale"),
         .init(path: "rules[].policy.metrics", type: "list", defaultValue: "concurrency, target 70 per pod", doc: "signals to scale on; the largest recommendation wins"),

@@ -14,7 +14,8 @@ struct ExplainCommand: AsyncParsableCommand {
         discussion: """
             Reads decision records from a decision-log file (one JSON object per line, as written by \
             `inferscale run --decision-log FILE`) or from a running inferscale's HTTP API \
-            (GET /debug/decisions?target=NAMESPACE/NAME). TARGET is namespace/name.
+            (GET /debug/decisions?target=NAMESPACE/NAME on its --debug-port, which listens on 127.0.0.1 \
+            only: reach it with kubectl port-forward). TARGET is namespace/name.
             """
     )
 
@@ -24,7 +25,7 @@ struct ExplainCommand: AsyncParsableCommand {
     @Option(name: .long, help: ArgumentHelp("A decision-log file (JSON lines).", valueName: "file"))
     var log: String?
 
-    @Option(name: .long, help: ArgumentHelp("Base URL of a running inferscale, e.g. http://127.0.0.1:8080.", valueName: "url"))
+    @Option(name: .long, help: ArgumentHelp("Base URL of a running inferscale's debug port, e.g. http://127.0.0.1:8090.", valueName: "url"))
     var url: String?
 
     @Option(name: .long, help: ArgumentHelp("How many of the latest records to print.", valueName: "n"))

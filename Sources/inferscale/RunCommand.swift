@@ -29,9 +29,11 @@ struct RunCommand: AsyncParsableCommand {
             stay. SIGTERM cancels the scrapes in flight, releases the leader lease and exits within a few \
             seconds.
 
-            Endpoints on --http-port: /healthz, /readyz, /metrics, /debug/targets, \
-            /debug/decisions?target=NS/NAME, POST /push. Knative activators send their stats to the \
-            websocket on --activator-port.
+            Endpoints on --http-port: /healthz, /readyz, /metrics. POST /push on --push-port and the \
+            Knative activator's stats websocket on --activator-port take load only with \
+            Authorization: Bearer TOKEN, a token of --push-token-file (without that file every push is \
+            refused with 401). /debug/targets and /debug/decisions?target=NS/NAME are served only on \
+            --debug-port, bound to 127.0.0.1 (kubectl port-forward reaches it).
 
             With --knative, inferscale is a Knative PodAutoscaler class: every PodAutoscaler annotated \
             autoscaling.knative.dev/class: inferscale.dev is reconciled as Knative's KPA would (its \
@@ -70,6 +72,21 @@ struct RunCommand: AsyncParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Port of the activator stats websocket (0: off).", valueName: "port"))
     var activatorPort: Int = 8081
 
+    @Option(name: .long, help: ArgumentHelp("Port of POST /push, on --http-host (0: off).", valueName: "port"))
+    var pushPort: Int = 8082
+
+    @Option(name: .long, help: ArgumentHelp("Bearer tokens that /push and the activator websocket accept, one per line (a mounted Secret; re-read when it changes). Without it every push is refused.", valueName: "file"))
+    var pushTokenFile: String?
+
+    @Option(name: .long, help: ArgumentHelp("Pushes per second one source (IP address) may make on /push and the websocket together, on average.", valueName: "n"))
+    var pushRate: Double = 10
+
+    @Option(name: .long, help: ArgumentHelp("Pushes one source may make at once before --push-rate applies.", valueName: "n"))
+    var pushBurst: Double = 20
+
+    @Option(name: .long, help: ArgumentHelp("Port of /debug/targets and /debug/decisions, on 127.0.0.1 only (0: off).", valueName: "port"))
+    var debugPort: Int = 0
+
     @Flag(name: .long, help: "Decide, log and export, but never patch.")
     var dryRun = false
 
@@ -91,7 +108,7 @@ struct RunCommand: AsyncParsableCommand {
     @Option(name: .long, help: ArgumentHelp("This instance's identity (default: $POD_NAME, else the host name).", valueName: "id"))
     var identity: String?
 
-    @Option(name: .long, help: ArgumentHelp("host:port where other instances reach this one's /push when it leads (default: $POD_IP and --http-port; none: pushes to a follower are not forwarded).", valueName: "host:port"))
+    @Option(name: .long, help: ArgumentHelp("host:port where other instances reach this one's /push when it leads (default: $POD_IP and --push-port; none: pushes to a follower are not forwarded).", valueName: "host:port"))
     var advertiseAddress: String?
 
     @Option(name: .long, help: ArgumentHelp("Push inferscale's own metrics to this Prometheus remote-write URL.", valueName: "url"))
@@ -123,17 +140,23 @@ struct RunCommand: AsyncParsableCommand {
         if !(remoteWriteInterval >= 1) { throw ValidationError("--remote-write-interval must be at least 1 second") }
         if !(leaseDuration >= 1 && leaseDuration <= 3600) { throw ValidationError("--lease-duration must be between 1 and 3600 seconds") }
         if !(scrapeInterval >= 1 && scrapeInterval <= 60) { throw ValidationError("--scrape-interval must be between 1 and 60 seconds") }
-        for port in [httpPort, activatorPort] where !(0...65535).contains(port) {
+        for port in [httpPort, activatorPort, pushPort, debugPort] where !(0...65535).contains(port) {
             throw ValidationError("ports must be between 0 and 65535, got \(port)")
         }
+        let fixed = [httpPort, activatorPort, pushPort, debugPort].filter { $0 != 0 }
+        if Set(fixed).count != fixed.count {
+            throw ValidationError("--http-port, --activator-port, --push-port and --debug-port must differ (each serves its own endpoints)")
+        }
+        if !(pushRate > 0 && pushRate.isFinite) { throw ValidationError("--push-rate must be above 0") }
+        if !(pushBurst >= 1 && pushBurst.isFinite) { throw ValidationError("--push-burst must be at least 1") }
     }
 
     /// The endpoint written to the Lease when leading: --advertise-address, else $POD_IP with
-    /// --http-port, else none.
+    /// --push-port, else none.
     func advertised(_ env: [String: String]) -> String? {
         if let advertiseAddress { return advertiseAddress }
-        guard let ip = env["POD_IP"], !ip.isEmpty else { return nil }
-        return ip.contains(":") ? "[\(ip)]:\(httpPort)" : "\(ip):\(httpPort)"
+        guard pushPort != 0, let ip = env["POD_IP"], !ip.isEmpty else { return nil }
+        return ip.contains(":") ? "[\(ip)]:\(pushPort)" : "\(ip):\(pushPort)"
     }
 
     func run() async throws {
@@ -159,6 +182,21 @@ struct RunCommand: AsyncParsableCommand {
         } catch {
             throw InputError(message: "the rules are not valid; nothing was started:\n\(error)")
         }
+
+        let tokens: PushTokenFile?
+        if let pushTokenFile {
+            do {
+                tokens = try PushTokenFile(path: pushTokenFile)
+            } catch {
+                throw InputError(message: "--push-token-file: \(error); nothing was started")
+            }
+        } else {
+            tokens = nil
+        }
+        var rate = PushRateLimiter.Configuration()
+        rate.perSecond = pushRate
+        rate.burst = pushBurst
+        let gate = PushGate(tokens: tokens, rate: rate)
 
         let kubeConfiguration = try KubernetesConnection.configuration(kubeconfig: kubeconfig, context: context, environment: env)
         let api = try KubernetesClient(configuration: kubeConfiguration)
@@ -191,23 +229,56 @@ struct RunCommand: AsyncParsableCommand {
             source: source, actuator: revisions.map { KnativeRoutingActuator(knative: $0, other: kubernetesActuator) } ?? kubernetesActuator,
             leadership: elector.map { $0 as Leadership } ?? SoleLeader(), log: try DecisionLog(path: decisionLog))
 
-        // A follower sends pushed load on to the leader (whose Lease says where it listens).
-        let forwarder = elector.map { PushForwarder(elector: $0, client: http, logger: logger) }
+        // A follower sends pushed load on to the leader (whose Lease says where it listens),
+        // with the same token; without a token there is nothing to forward.
+        let forwarder: PushForwarder? = if let elector, let tokens {
+            PushForwarder(elector: elector, client: http, tokens: tokens, logger: logger)
+        } else {
+            nil
+        }
         let endpoints = Endpoints(loop: loop, ready: { await loop.hasDiscovered }, metrics: { registry.emitToBuffer() }, now: wallClockNow,
-                                  forward: forwarder.map { f in { @Sendable loads in f.forward(loads) } })
-        let server = try await HTTPServer(host: httpHost, port: httpPort) { await endpoints.handle($0) }
+                                  gate: gate, forward: forwarder.map { f in { @Sendable loads in f.forward(loads) } })
+        let server = try await HTTPServer(host: httpHost, port: httpPort) { await endpoints.handle($0, serving: [.health, .metrics]) }
         var services: [any Service] = [server, ControlLoopService(loop: loop, now: wallClockNow,
                                                                   scrapeInterval: .milliseconds(Int64(scrapeInterval * 1000)))]
+        if pushPort != 0 {
+            services.append(try await HTTPServer(host: httpHost, port: pushPort) { await endpoints.handle($0, serving: [.health, .push]) })
+        }
+        if debugPort != 0 {
+            // Loopback only: target state and decision inputs are for operators, through port-forward.
+            services.append(try await HTTPServer(host: "127.0.0.1", port: debugPort) { await endpoints.handle($0, serving: [.debug]) })
+        }
         if activatorPort != 0 {
-            services.append(try await ActivatorStatsServer(host: httpHost, port: activatorPort) { batch in
+            services.append(try await ActivatorStatsServer(host: httpHost, port: activatorPort, gate: gate) { batch in
+                var forwardable: [Endpoints.Load] = []
                 for item in batch {
-                    try? await loop.push(target: "\(item.namespace)/\(item.name)", concurrency: item.stat.averageConcurrentRequests,
-                                         rps: item.stat.requestsPerSecond, at: wallClockNow())
+                    let load = Endpoints.Load(target: "\(item.namespace)/\(item.name)", concurrency: item.stat.averageConcurrentRequests,
+                                              rps: item.stat.requestsPerSecond)
+                    do throws(PushError) {
+                        try await loop.push(target: load.target, concurrency: load.concurrency, rps: load.rps ?? 0, at: wallClockNow())
+                        forwardable.append(load)
+                    } catch {
+                        switch error {
+                        case .overCeiling: gate.count(.overCeiling, at: .activator)
+                        case .invalid: gate.count(.invalid, at: .activator)
+                        // The leader may know a target this instance has not discovered yet.
+                        case .unknownTarget: forwardable.append(load)
+                        }
+                    }
                 }
-                forwarder?.forward(batch.map {
-                    Endpoints.Load(target: "\($0.namespace)/\($0.name)", concurrency: $0.stat.averageConcurrentRequests, rps: $0.stat.requestsPerSecond)
-                })
+                forwarder?.forward(forwardable)
             })
+        }
+        if let tokens {
+            services.append(TaskService(name: "push-token-watch") {
+                while !Task.isCancelled {
+                    tokens.refresh()
+                    if let failure = tokens.takeReloadFailure() { logger.error("\(failure)") }
+                    try? await Task.sleep(for: .seconds(10))
+                }
+            })
+        } else if pushPort != 0 || activatorPort != 0 {
+            logger.warning("no --push-token-file: /push and the activator websocket refuse every report (401); targets at zero cannot be woken by pushes")
         }
         services.append(TaskService(name: "pod-watch") { await discovery.watchPods() })
         if let revisions {
@@ -257,7 +328,8 @@ struct RunCommand: AsyncParsableCommand {
             services.append(TaskService(name: "leader-election", onShutdown: { elector.requestShutdown() }) { await elector.run() })
         }
         logger.info("inferscale running", metadata: [
-            "inferscale.http": "\(httpHost):\(server.port)", "inferscale.namespaces": "\(namespaces.joined(separator: ","))",
+            "inferscale.http": "\(httpHost):\(server.port)", "inferscale.push_port": "\(pushPort)",
+            "inferscale.push_auth": "\(tokens == nil ? "none configured: pushes refused" : "bearer token file")", "inferscale.namespaces": "\(namespaces.joined(separator: ","))",
             "inferscale.dry_run": "\(dryRun)", "inferscale.identity": "\(me)",
         ])
         var groupConfiguration = ServiceGroupConfiguration(services: services.map { .init(service: $0) },

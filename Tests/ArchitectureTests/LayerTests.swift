@@ -92,8 +92,8 @@ import Testing
     @Test func sourcesFoldersAreTargets() throws {
         let folders = try FileManager.default.contentsOfDirectory(atPath: Self.root.appendingPathComponent("Sources").path)
         let targets = try Self.packageTargets()
-        // The benchmark executable keeps its folder name InferscaleBenchmarks (a custom path).
-        let expected = targets.subtracting(["inferscale-bench"]).union(["InferscaleBenchmarks"])
+        // The benchmark and fuzz executables keep folder names InferscaleBenchmarks and InferscaleFuzz (custom paths).
+        let expected = targets.subtracting(["inferscale-bench", "inferscale-fuzz"]).union(["InferscaleBenchmarks", "InferscaleFuzz"])
         #expect(Set(folders) == expected)
     }
 

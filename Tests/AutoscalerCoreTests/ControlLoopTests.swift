@@ -78,6 +78,27 @@ import Scaling
         }
     }
 
+    /// A forged report cannot ask for unbounded replicas: values above the target's push
+    /// ceiling are refused before they reach the windows.
+    @Test(arguments: [("policy: {maxReplicas: 3}", 300.0), ("policy: {maxReplicas: 0}", 10_000.0),
+                      ("source: {push: true, pushCeiling: 25}\n    policy: {maxReplicas: 3}", 25.0)])
+    func pushesAboveTheCeilingAreRefused(rule: String, ceiling: Double) async throws {
+        let rules = try RuleFiles.load([RuleFiles.File(path: "r.yaml", text: "rules:\n  - name: batch\n    \(rule)\n")])
+        let actuator = RecordingActuator()
+        let l = try loop(MemoryDiscovery([target("batch", ready: 0)]), MemorySource(), actuator, rules: rules)
+        await l.scrape(at: Timestamp(seconds: 0))
+        #expect(await l.pushCeiling(for: "llm/batch") == ceiling)
+        await #expect(throws: PushError.overCeiling(target: "llm/batch", value: ceiling * 2, ceiling: ceiling)) {
+            try await l.push(target: "llm/batch", concurrency: ceiling * 2, rps: 0, at: Timestamp(seconds: 1))
+        }
+        await #expect(throws: PushError.self) {
+            try await l.push(target: "llm/batch", concurrency: 0, rps: ceiling + 1, at: Timestamp(seconds: 1))
+        }
+        #expect(await actuator.replicas.isEmpty, "a refused push woke the target")
+        try await l.push(target: "llm/batch", concurrency: ceiling, rps: 0, at: Timestamp(seconds: 1))
+        #expect(await actuator.replicas.last ?? 0 >= 1)
+    }
+
     @Test func followersAndDryRunsDoNotPatch() async throws {
         for (leadership, dryRun) in [(Follower() as Leadership, false), (SoleLeader() as Leadership, true)] {
             let discovery = MemoryDiscovery([target("chat", ready: 1)])

@@ -43,8 +43,9 @@ struct RawWebSocketClient {
         return String(decoding: data, as: UTF8.self)
     }
 
-    func handshake(path: String = "/") -> String {
-        send(Array("GET \(path) HTTP/1.1\r\nHost: autoscaler\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n".utf8))
+    func handshake(path: String = "/", token: String? = ActivatorStatsServerTests.token) -> String {
+        let authorization = token.map { "Authorization: Bearer \($0)\r\n" } ?? ""
+        send(Array("GET \(path) HTTP/1.1\r\nHost: autoscaler\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\(authorization)Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n".utf8))
         return readResponseHead()
     }
 
@@ -81,6 +82,16 @@ actor BatchInbox {
 }
 
 @Suite struct ActivatorStatsServerTests {
+    static let token = "activator-token-0123456789"
+
+    /// A gate accepting `token`. The file is removed at once: the gate keeps the tokens it read
+    /// last (as it does when a mounted Secret disappears).
+    private func gate(rate: PushRateLimiter.Configuration = .init()) throws -> PushGate {
+        let file = try TemporaryTokenFile(Self.token)
+        defer { file.remove() }
+        return PushGate(tokens: try PushTokenFile(path: file.path), rate: rate)
+    }
+
     private func stat(_ concurrency: Double) -> QueueProxyStat {
         QueueProxyStat(podName: "activator-0", averageConcurrentRequests: concurrency, averageProxiedConcurrentRequests: 0,
                        requestsPerSecond: concurrency, proxiedRequestsPerSecond: 0, processUptime: 1, timestamp: 0)
@@ -88,7 +99,7 @@ actor BatchInbox {
 
     @Test func receivesWireStatMessagesOverAWebsocket() async throws {
         let inbox = BatchInbox()
-        let server = try await ActivatorStatsServer(host: "127.0.0.1", port: 0) { await inbox.add($0) }
+        let server = try await ActivatorStatsServer(host: "127.0.0.1", port: 0, gate: try gate()) { await inbox.add($0) }
         defer { Task { await server.close() } }
         let client = try RawWebSocketClient(port: server.port)
         defer { client.close() }
@@ -112,11 +123,52 @@ actor BatchInbox {
     }
 
     @Test func plainRequestsAreHealthProbes() async throws {
-        let server = try await ActivatorStatsServer(host: "127.0.0.1", port: 0) { _ in }
+        let server = try await ActivatorStatsServer(host: "127.0.0.1", port: 0, gate: try gate()) { _ in }
         defer { Task { await server.close() } }
         let client = try RawWebSocketClient(port: server.port)
         defer { client.close() }
         client.send(Array("GET / HTTP/1.1\r\nHost: autoscaler\r\n\r\n".utf8))
         #expect(client.readResponseHead().hasPrefix("HTTP/1.1 200"))
+    }
+
+    @Test(arguments: [nil, "wrong-token-0123456789", ""])
+    func anUpgradeWithoutTheTokenIsRefused(token: String?) async throws {
+        let inbox = BatchInbox()
+        let gate = try gate()
+        let server = try await ActivatorStatsServer(host: "127.0.0.1", port: 0, gate: gate) { await inbox.add($0) }
+        defer { Task { await server.close() } }
+        let client = try RawWebSocketClient(port: server.port)
+        defer { client.close() }
+        let head = client.handshake(token: token)
+        #expect(head.hasPrefix("HTTP/1.1 401"), "\(head)")
+        #expect(head.lowercased().contains("www-authenticate: bearer"))
+        // No websocket: a frame sent anyway is not decoded as a batch.
+        client.frame(opcode: 0x2, QueueProxyStat.protobufBytes(batch: [.init(namespace: "llm", name: "chat", stat: stat(3))]))
+        try await Task.sleep(for: .milliseconds(200))
+        #expect(await inbox.batches.isEmpty)
+        let reason: PushGate.Reason = token == nil || token == "" ? .missingToken : .wrongToken
+        #expect(gate.rejections[.init(.activator, reason)] == 1)
+    }
+
+    @Test func aFloodOfFramesIsRateLimited() async throws {
+        let inbox = BatchInbox()
+        var rate = PushRateLimiter.Configuration()
+        rate.perSecond = 0.001
+        rate.burst = 3
+        let gate = try gate(rate: rate)
+        let server = try await ActivatorStatsServer(host: "127.0.0.1", port: 0, gate: gate) { await inbox.add($0) }
+        defer { Task { await server.close() } }
+        let client = try RawWebSocketClient(port: server.port)
+        defer { client.close() }
+        #expect(client.handshake().hasPrefix("HTTP/1.1 101"))
+        let batch = QueueProxyStat.protobufBytes(batch: [.init(namespace: "llm", name: "chat", stat: stat(3))])
+        for _ in 0..<40 { client.frame(opcode: 0x2, batch) }
+        #expect(await inbox.wait(for: 3, seconds: 5))
+        let deadline = ContinuousClock.now + .seconds(5)
+        while gate.rejections[.init(.activator, .rateLimited)] != 37 && ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        #expect(gate.rejections[.init(.activator, .rateLimited)] == 37)
+        #expect(await inbox.batches.count == 3)
     }
 }

@@ -18,7 +18,13 @@ import Scaling
         func set() { value = true }
     }
 
+    /// The token the test servers accept.
+    static let token = "endpoints-test-token-0123456789"
+
     private func withServer(_ body: (Int, HTTPClient, ControlLoop, RecordingActuator, Flag) async throws -> Void) async throws {
+        let tokenFile = try TemporaryTokenFile(Self.token)
+        defer { tokenFile.remove() }
+        let gate = PushGate(tokens: try PushTokenFile(path: tokenFile.path))
         let discovery = MemoryDiscovery([target("chat", ready: 0)])
         let actuator = RecordingActuator()
         let rules = try RuleFiles.load([RuleFiles.File(path: "r.yaml", text: "rules:\n  - name: all\n    source: {push: true}\n")])
@@ -27,7 +33,7 @@ import Scaling
         let readiness = Flag()
         let clock = SecondClock()
         let endpoints = Endpoints(loop: loop, ready: { await readiness.value }, metrics: { Array("inferscale_leader 1\n".utf8) },
-                                  now: { clock.now })
+                                  now: { clock.now }, gate: gate)
         let server = try await HTTPServer(host: "127.0.0.1", port: 0) { await endpoints.handle($0) }
         let client = HTTPClient(eventLoopGroupProvider: .singleton)
         let serving = Task { try await server.run() }
@@ -54,6 +60,7 @@ import Scaling
         if let body {
             r.body = .bytes(ByteBuffer(bytes: body))
             r.headers.add(name: "Content-Type", value: contentType)
+            r.headers.add(name: "Authorization", value: "Bearer \(Self.token)")
         }
         // Generous: it bounds a hung request, and a loaded CI machine can take seconds to answer one.
         let response = try await client.execute(r, timeout: .seconds(30))
@@ -86,6 +93,7 @@ import Scaling
             #expect(try await request(client, port, .POST, "/push", body: Array(#"{"target": "llm/none", "concurrency": 1}"#.utf8)).0 == 404)
             #expect(try await request(client, port, .POST, "/push", body: Array("{not json".utf8)).0 == 400)
             #expect(try await request(client, port, .POST, "/push", body: Array(#"{"target": "llm/chat", "concurrency": -4}"#.utf8)).0 == 400)
+            #expect(try await request(client, port, .POST, "/push", body: Array(#"{"target": "chat", "concurrency": 1}"#.utf8)).0 == 400)
             #expect(try await request(client, port, .POST, "/push", body: [UInt8](repeating: 32, count: 2 << 20)).0 == 413)
         }
     }

@@ -65,9 +65,12 @@ private func parse(_ yaml: String, file: String = "test.yaml") throws(RuleErrors
 
     @Test(arguments: [
         ("rules:\n  - name: a\n    polcy: {}\n", "test.yaml:3:5: unknown key \"polcy\" in a rule; expected one of: name, match, source, policy"),
+        // Found by the rules fuzz target: YAML breaks lines at a lone CR too, and positions count them.
+        ("rules:\r  - name: a\r\r    polcy: {}\r", "test.yaml:4:5: unknown key \"polcy\" in a rule; expected one of: name, match, source, policy"),
         ("rules:\n  - name: a\n    policy:\n      window: 5s\n", "test.yaml:4:15: policy.window must be a duration between 6s and 1h in whole seconds such as 30s or 1m30s, got 5s"),
         ("rules:\n  - name: a\n    policy:\n      maxScaleDownRate: 1\n", "test.yaml:4:25: policy.maxScaleDownRate must be a number greater than 1, got 1"),
         ("rules:\n  - name: a\n    source:\n      port: 70000\n", "test.yaml:4:13: source.port must be a port number 1–65535, got 70000"),
+        ("rules:\n  - name: a\n    source:\n      pushCeiling: 0\n", "test.yaml:4:20: source.pushCeiling must be a number above 0, got 0"),
         ("rules:\n  - name: a\n    policy:\n      metrics:\n        - signal: tokens\n          target: 1\n", "test.yaml:5:19: signal must be one of: concurrency, rps, queue-depth, running, prompt-tokens-per-second, generation-tokens-per-second, kv-cache-utilization, gpu-memory-utilization, got tokens"),
         ("rules:\n  - name: a\n    policy:\n      metrics:\n        - signal: rps\n", "test.yaml:5:11: a metric needs a target (per pod)"),
         ("rules:\n  - name: a\n    policy:\n      minReplicas: 3\n      maxReplicas: 2\n", "test.yaml:4:7: policy.maxReplicas (2) must be at least policy.minReplicas (3), or 0 for unbounded"),

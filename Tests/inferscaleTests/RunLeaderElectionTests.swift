@@ -114,7 +114,7 @@ import Glibc
             """.write(to: rules, atomically: true, encoding: .utf8)
         let kubeconfig = try Self.kubeconfig(api, in: directory)
         let arguments = ["--kubeconfig", kubeconfig.path, "--namespace", "llm", "--rules", rules.path, "--http-host", "127.0.0.1",
-                         "--http-port", "0", "--activator-port", "0", "--lease-duration", "\(Self.leaseSeconds)"]
+                         "--http-port", "0", "--activator-port", "0", "--push-port", "0", "--lease-duration", "\(Self.leaseSeconds)"]
         instances.append(try Instance(identity: "inferscale-a", arguments: arguments, directory: directory))
         instances.append(try Instance(identity: "inferscale-b", arguments: arguments, directory: directory))
 
@@ -184,14 +184,18 @@ import Glibc
                   scaleToZero: {enabled: true}
             """.write(to: rules, atomically: true, encoding: .utf8)
         let kubeconfig = try Self.kubeconfig(api, in: directory)
+        // Both instances mount the same token; the follower forwards with it.
+        let token = "leader-election-push-token-0123"
+        let tokenFile = directory.appendingPathComponent("push-token")
+        try "\(token)\n".write(to: tokenFile, atomically: true, encoding: .utf8)
         var ports: [String: Int] = [:]
         for identity in ["inferscale-a", "inferscale-b"] {
             let port = try await PrometheusServer.freePort()
             ports[identity] = port
             instances.append(try Instance(identity: identity, arguments: [
                 "--kubeconfig", kubeconfig.path, "--namespace", "llm", "--rules", rules.path, "--http-host", "127.0.0.1",
-                "--http-port", "\(port)", "--advertise-address", "127.0.0.1:\(port)", "--activator-port", "0",
-                "--lease-duration", "\(Self.leaseSeconds)",
+                "--http-port", "0", "--push-port", "\(port)", "--advertise-address", "127.0.0.1:\(port)", "--activator-port", "0",
+                "--push-token-file", tokenFile.path, "--lease-duration", "\(Self.leaseSeconds)",
             ], directory: directory))
         }
         func lease() -> JSONValue? { api.object(.leases, namespace: "llm", name: "inferscale") }
@@ -206,6 +210,7 @@ import Glibc
         var request = URLRequest(url: URL(string: "http://127.0.0.1:\(ports[followerName]!)/push")!)
         request.httpMethod = "POST"
         request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+        request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization")
         request.httpBody = Data(#"{"target": "llm/wake-predictor", "concurrency": 30, "rps": 5}"#.utf8)
         var accepted = 0
         let woke = try await Self.within(25) {
@@ -227,6 +232,8 @@ import Glibc
         // Only the leader patched.
         let reporters = api.objects(.events, namespace: "llm").compactMap { $0["reportingInstance"]?.stringValue }
         #expect(Set(reporters) == [leaderName])
+        // The token reached neither log.
+        for instance in instances { #expect(!instance.output.contains(token), "\(instance.identity) logged the push token") }
         try? await api.shutdown()
     }
 }

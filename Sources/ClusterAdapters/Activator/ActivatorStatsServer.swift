@@ -9,7 +9,10 @@ import ServiceLifecycle
 /// Receives Knative activator load reports: the activator keeps a websocket open to the
 /// autoscaler and sends `WireStatMessages` (protobuf) as binary frames, one batch per frame
 /// (Knative's `pkg/autoscaler/statserver`). Text frames are ignored, as Knative does; a plain
-/// HTTP GET is a health probe and gets 200. Each decoded batch goes to `onBatch`.
+/// HTTP GET is a health probe and gets 200. The upgrade request must carry
+/// `Authorization: Bearer TOKEN` (`gate`); without a valid token it is answered 401 and no
+/// websocket opens. Each frame takes one unit of the peer's rate (a frame over it is dropped and
+/// counted); each decoded batch goes to `onBatch`.
 public final class ActivatorStatsServer: Service, Sendable {
     /// Largest websocket frame accepted, bytes.
     public static let maxFrameBytes = 1 << 20
@@ -17,19 +20,25 @@ public final class ActivatorStatsServer: Service, Sendable {
     private let channel: Channel
 
     /// Binds `host:port` (port 0 picks a free one).
-    public init(host: String, port: Int, onBatch: @escaping @Sendable ([QueueProxyStat.Addressed]) async -> Void) async throws {
+    public init(host: String, port: Int, gate: PushGate,
+                onBatch: @escaping @Sendable ([QueueProxyStat.Addressed]) async -> Void) async throws {
         let upgrader = NIOWebSocketServerUpgrader(
             maxFrameSize: Self.maxFrameBytes,
-            shouldUpgrade: { channel, _ in channel.eventLoop.makeSucceededFuture(HTTPHeaders()) },
+            shouldUpgrade: { channel, head in
+                // nil declines the upgrade; ProbeHandler then answers the request with 401.
+                let refused = gate.authenticate(authorization: head.headers.first(name: "authorization"), at: .activator)
+                return channel.eventLoop.makeSucceededFuture(refused == nil ? HTTPHeaders() : nil)
+            },
             upgradePipelineHandler: { channel, _ in
                 channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandler(StatFrameHandler(onBatch: onBatch))
+                    let source = channel.remoteAddress?.ipAddress ?? ""
+                    try channel.pipeline.syncOperations.addHandler(StatFrameHandler(gate: gate, source: source, onBatch: onBatch))
                 }
             })
         channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelInitializer { channel in
-                let probe = ProbeHandler()
+                let probe = ProbeHandler(gate: gate)
                 return channel.pipeline.configureHTTPServerPipeline(
                     withServerUpgrade: (upgraders: [upgrader], completionHandler: { context in
                         context.pipeline.removeHandler(probe, promise: nil)
@@ -56,17 +65,35 @@ public final class ActivatorStatsServer: Service, Sendable {
     }
 }
 
-/// Answers plain HTTP requests (health probes) with 200.
-private final class ProbeHandler: ChannelInboundHandler, RemovableChannelHandler, Sendable {
+/// Answers plain HTTP requests (health probes) with 200, and a websocket upgrade that was
+/// declined (no valid token) with 401 and the reason.
+private final class ProbeHandler: ChannelInboundHandler, RemovableChannelHandler, @unchecked Sendable {
     typealias InboundIn = HTTPServerRequestPart
     typealias OutboundOut = HTTPServerResponsePart
 
+    private let gate: PushGate
+    // Touched only on the channel's event loop.
+    private var refusal: PushGate.Reason?
+
+    init(gate: PushGate) { self.gate = gate }
+
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        guard case .end = unwrapInboundIn(data) else { return }
-        var headers = HTTPHeaders()
-        headers.add(name: "Content-Length", value: "0")
-        context.write(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: .ok, headers: headers))), promise: nil)
-        context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
+        switch unwrapInboundIn(data) {
+        case .head(let head):
+            refusal = head.headers.contains(name: "upgrade") ? gate.verify(authorization: head.headers.first(name: "authorization")) : nil
+        case .body:
+            break
+        case .end:
+            var headers = HTTPHeaders()
+            let body = refusal.map { PushGate.message($0) } ?? ""
+            headers.add(name: "Content-Length", value: "\(body.utf8.count)")
+            if refusal != nil { headers.add(name: "WWW-Authenticate", value: #"Bearer realm="inferscale-push""#) }
+            let status: HTTPResponseStatus = refusal == nil ? .ok : .unauthorized
+            context.write(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: status, headers: headers))), promise: nil)
+            context.write(wrapOutboundOut(.body(.byteBuffer(context.channel.allocator.buffer(string: body)))), promise: nil)
+            context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
+            refusal = nil
+        }
     }
 }
 
@@ -76,10 +103,14 @@ private final class StatFrameHandler: ChannelInboundHandler, @unchecked Sendable
     typealias OutboundOut = WebSocketFrame
 
     private let onBatch: @Sendable ([QueueProxyStat.Addressed]) async -> Void
+    private let gate: PushGate
+    private let source: String
     private var message: [UInt8] = []
     private var collectingBinary = false
 
-    init(onBatch: @escaping @Sendable ([QueueProxyStat.Addressed]) async -> Void) {
+    init(gate: PushGate, source: String, onBatch: @escaping @Sendable ([QueueProxyStat.Addressed]) async -> Void) {
+        self.gate = gate
+        self.source = source
         self.onBatch = onBatch
     }
 
@@ -115,8 +146,12 @@ private final class StatFrameHandler: ChannelInboundHandler, @unchecked Sendable
     private func deliver() {
         let bytes = message
         message = []
+        guard gate.admit(source: source, at: .activator) else { return }
         // A malformed batch is dropped; the activator reports again within a second.
-        guard let batch = try? QueueProxyStat.decodeBatch(protobuf: bytes) else { return }
+        guard let batch = try? QueueProxyStat.decodeBatch(protobuf: bytes) else {
+            gate.count(.invalid, at: .activator)
+            return
+        }
         let onBatch = self.onBatch
         Task { await onBatch(batch) }
     }

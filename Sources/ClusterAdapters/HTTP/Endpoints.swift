@@ -3,21 +3,41 @@ import Exposition
 import Foundation
 import Scaling
 
-/// inferscale's HTTP endpoints:
-/// - `GET /healthz`: the process is alive.
-/// - `GET /readyz`: rules are loaded and targets discovered (503 before).
-/// - `GET /metrics`: inferscale's own metrics, Prometheus text.
-/// - `GET /debug/targets`: every target's state, JSON.
-/// - `GET /debug/decisions?target=ns/name`: the newest decision records, JSON.
-/// - `POST /push`: load for a target from an activator or gateway, as JSON
+/// inferscale's HTTP endpoints, in groups (`Surfaces`) that `inferscale run` serves on
+/// separate ports, so a NetworkPolicy can admit each group from its own callers:
+/// - health (`--http-port`): `GET /healthz` (alive), `GET /readyz` (rules loaded and targets
+///   discovered; 503 before).
+/// - metrics (`--http-port`): `GET /metrics`, inferscale's own metrics, Prometheus text.
+/// - debug (`--debug-port`, off by default, bound to 127.0.0.1): `GET /debug/targets` (every
+///   target's state, JSON) and `GET /debug/decisions?target=ns/name` (the newest decision records).
+/// - push (`--push-port`): `POST /push`, load for a target from an activator or gateway, as JSON
 ///   `{"target": "ns/name", "concurrency": 3, "rps": 1.5}` (or a list of those), or as Knative's
-///   protobuf `WireStatMessages` (`Content-Type: application/protobuf`). 202 when recorded,
-///   404 for an unknown target, 400 for a malformed body. What is recorded is also handed to
+///   protobuf `WireStatMessages` (`Content-Type: application/protobuf`), with
+///   `Authorization: Bearer TOKEN` (`PushGate`). 202 when recorded, 401 without a valid token,
+///   429 when the source pushes too fast, 404 for an unknown target, 400 for a malformed body,
+///   422 for a value above the target's push ceiling. What is recorded is also handed to
 ///   `forward` (a follower sends it on to the leader), unless it arrived forwarded
 ///   (`forwardedHeader`), so a push that reaches a follower still reaches the leader once.
 public struct Endpoints: Sendable {
-    /// Marks a push that one instance forwarded to another; it is not forwarded again.
+    /// Marks a push that one instance forwarded to another; it is not forwarded again, and not
+    /// rate-limited a second time (the follower did that; it still needs the token).
     public static let forwardedHeader = "x-inferscale-forwarded"
+
+    /// Groups of endpoints that one server answers; requests for the others get 404.
+    public struct Surfaces: OptionSet, Sendable {
+        public let rawValue: Int
+        public init(rawValue: Int) { self.rawValue = rawValue }
+        /// `/healthz`, `/readyz`.
+        public static let health = Surfaces(rawValue: 1)
+        /// `/metrics`.
+        public static let metrics = Surfaces(rawValue: 2)
+        /// `/debug/targets`, `/debug/decisions`.
+        public static let debug = Surfaces(rawValue: 4)
+        /// `POST /push`.
+        public static let push = Surfaces(rawValue: 8)
+        /// Everything (tests).
+        public static let all: Surfaces = [.health, .metrics, .debug, .push]
+    }
 
     /// Load reported for targets, as `POST /push` takes it in JSON.
     public struct Load: Codable, Sendable, Equatable {
@@ -37,17 +57,32 @@ public struct Endpoints: Sendable {
     private let metrics: @Sendable () -> [UInt8]
     private let now: @Sendable () -> Timestamp
     private let forward: (@Sendable ([Load]) async -> Void)?
+    private let gate: PushGate
 
+    /// Endpoints over `loop`; pushes pass `gate` (the default refuses every push: no token).
     public init(loop: ControlLoop, ready: @escaping @Sendable () async -> Bool, metrics: @escaping @Sendable () -> [UInt8],
-                now: @escaping @Sendable () -> Timestamp, forward: (@Sendable ([Load]) async -> Void)? = nil) {
+                now: @escaping @Sendable () -> Timestamp, gate: PushGate = PushGate(tokens: nil),
+                forward: (@Sendable ([Load]) async -> Void)? = nil) {
         self.loop = loop
         self.ready = ready
         self.metrics = metrics
         self.now = now
+        self.gate = gate
         self.forward = forward
     }
 
-    public func handle(_ request: HTTPServer.Request) async -> HTTPServer.Response {
+    /// Answers `request` if its endpoint is in `surfaces`, else 404.
+    public func handle(_ request: HTTPServer.Request, serving surfaces: Surfaces = .all) async -> HTTPServer.Response {
+        let surface: Surfaces? = switch request.path {
+        case "/healthz", "/readyz": .health
+        case "/metrics": .metrics
+        case "/debug/targets", "/debug/decisions": .debug
+        case "/push": .push
+        default: nil
+        }
+        guard let surface, surfaces.contains(surface) else {
+            return .init(status: 404, text: "no such endpoint \(request.path) on this port\n")
+        }
         switch (request.method, request.path) {
         case ("GET", "/healthz"):
             return .init(status: 200, text: "ok\n")
@@ -70,44 +105,45 @@ public struct Endpoints: Sendable {
     }
 
     private func push(_ request: HTTPServer.Request) async -> HTTPServer.Response {
-        let contentType = request.headers.first { $0.0.lowercased() == "content-type" }?.1 ?? ""
-        var loads: [Load] = []
-        if contentType.hasPrefix("application/protobuf") || contentType.hasPrefix("application/x-protobuf") {
-            do {
-                loads = try QueueProxyStat.decodeBatch(protobuf: request.body).map {
-                    Load(target: "\($0.namespace)/\($0.name)",
-                               concurrency: $0.stat.averageConcurrentRequests, rps: $0.stat.requestsPerSecond)
-                }
-            } catch {
-                return .init(status: 400, text: "malformed WireStatMessages: \(error)\n")
-            }
-        } else {
-            let decoder = JSONDecoder()
-            if let one = try? decoder.decode(Load.self, from: Data(request.body)) {
-                loads = [one]
-            } else if let many = try? decoder.decode([Load].self, from: Data(request.body)) {
-                loads = many
-            } else {
-                return .init(status: 400, text: "expected JSON {\"target\": \"namespace/name\", \"concurrency\": N, \"rps\": N} or a list of them\n")
-            }
+        if let reason = gate.authenticate(authorization: request.header("authorization"), at: .push) {
+            return .init(status: 401, text: PushGate.message(reason), headers: [("WWW-Authenticate", #"Bearer realm="inferscale-push""#)])
+        }
+        let forwarded = request.header(Self.forwardedHeader) != nil
+        if !forwarded, !gate.admit(source: request.remoteAddress, at: .push) {
+            return .init(status: 429, text: PushGate.message(.rateLimited), headers: [("Retry-After", "1")])
+        }
+        let loads: [Load]
+        do {
+            loads = try PushBody.decode(request.body, contentType: request.header("content-type") ?? "")
+        } catch {
+            gate.count(.invalid, at: .push)
+            return .init(status: 400, text: "\(error)\n")
         }
         let time = now()
-        // Validate all before recording any, so a bad batch records nothing.
-        for load in loads where !(load.concurrency.isFinite && load.concurrency >= 0 && (load.rps ?? 0).isFinite && (load.rps ?? 0) >= 0) {
-            return .init(status: 400, text: "\(load.target): concurrency and rps must be finite and non-negative\n")
-        }
+        // Check all before recording any, so a refused batch records nothing.
         let known = Set(await loop.status().map(\.target))
         if let unknown = loads.first(where: { !known.contains($0.target) }) {
             return .init(status: 404, text: "unknown target \(unknown.target)\n")
         }
         for load in loads {
+            let ceiling = await loop.pushCeiling(for: load.target)
+            if load.concurrency > ceiling || (load.rps ?? 0) > ceiling {
+                gate.count(.overCeiling, at: .push)
+                let error = PushError.overCeiling(target: load.target, value: max(load.concurrency, load.rps ?? 0), ceiling: ceiling)
+                return .init(status: 422, text: "\(error)\n")
+            }
+        }
+        for load in loads {
             do {
                 try await loop.push(target: load.target, concurrency: load.concurrency, rps: load.rps ?? 0, at: time)
             } catch {
-                return .init(status: error == .unknownTarget(load.target) ? 404 : 400, text: "\(error)\n")
+                switch error {
+                case .unknownTarget: return .init(status: 404, text: "\(error)\n")
+                case .overCeiling: return .init(status: 422, text: "\(error)\n")
+                case .invalid: return .init(status: 400, text: "\(error)\n")
+                }
             }
         }
-        let forwarded = request.headers.contains { $0.0.lowercased() == Self.forwardedHeader }
         if let forward, !forwarded { await forward(loads) }
         return .init(status: 202, text: "recorded \(loads.count)\n")
     }

@@ -16,6 +16,23 @@ public final class HTTPServer: Service, Sendable {
         public var query: [String: String]
         public var headers: [(String, String)]
         public var body: [UInt8]
+        /// The peer's IP address (what rate limits count by); empty when unknown.
+        public var remoteAddress: String
+
+        public init(method: String, path: String, query: [String: String] = [:], headers: [(String, String)] = [],
+                    body: [UInt8] = [], remoteAddress: String = "") {
+            self.method = method
+            self.path = path
+            self.query = query
+            self.headers = headers
+            self.body = body
+            self.remoteAddress = remoteAddress
+        }
+
+        /// The first value of header `name` (case-insensitive).
+        public func header(_ name: String) -> String? {
+            headers.first { $0.0.lowercased() == name }?.1
+        }
     }
 
     /// A response.
@@ -23,13 +40,16 @@ public final class HTTPServer: Service, Sendable {
         public var status: Int
         public var contentType: String
         public var body: [UInt8]
-        public init(status: Int, contentType: String = "text/plain; charset=utf-8", body: [UInt8]) {
+        /// Extra headers (`WWW-Authenticate` on a 401, `Retry-After` on a 429).
+        public var headers: [(String, String)]
+        public init(status: Int, contentType: String = "text/plain; charset=utf-8", body: [UInt8], headers: [(String, String)] = []) {
             self.status = status
             self.contentType = contentType
             self.body = body
+            self.headers = headers
         }
-        public init(status: Int, text: String) {
-            self.init(status: status, body: Array(text.utf8))
+        public init(status: Int, text: String, headers: [(String, String)] = []) {
+            self.init(status: status, body: Array(text.utf8), headers: headers)
         }
     }
 
@@ -80,6 +100,7 @@ public final class HTTPServer: Service, Sendable {
 
     private static func serve(_ connection: NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>,
                               _ handler: @Sendable (Request) async -> Response) async {
+        let remoteAddress = connection.channel.remoteAddress?.ipAddress ?? ""
         try? await connection.executeThenClose { inbound, outbound in
             var head: HTTPRequestHead?
             var body: [UInt8] = []
@@ -104,11 +125,13 @@ public final class HTTPServer: Service, Sendable {
                     } else {
                         let (path, query) = Self.split(h.uri)
                         response = await handler(Request(method: h.method.rawValue, path: path, query: query,
-                                                         headers: h.headers.map { ($0.name, $0.value) }, body: body))
+                                                         headers: h.headers.map { ($0.name, $0.value) }, body: body,
+                                                         remoteAddress: remoteAddress))
                     }
                     var headers = HTTPHeaders()
                     headers.add(name: "Content-Type", value: response.contentType)
                     headers.add(name: "Content-Length", value: "\(response.body.count)")
+                    for (name, value) in response.headers { headers.add(name: name, value: value) }
                     try await outbound.write(.head(HTTPResponseHead(version: h.version, status: HTTPResponseStatus(statusCode: response.status), headers: headers)))
                     try await outbound.write(.body(.byteBuffer(ByteBuffer(bytes: response.body))))
                     try await outbound.write(.end(nil))

@@ -7,17 +7,21 @@ import NIOCore
 
 /// Sends load pushed to a follower on to the leader, whose decisions are the ones applied: an
 /// activator's report for a target at zero must wake it whichever instance the Service picked.
-/// The leader's endpoint comes from its Lease (`LeaderElector.leaderEndpoint`). Forwarding runs
-/// in the background with a 1 s limit; a failure is logged and the next report tries again.
+/// The leader's endpoint (its push port) comes from its Lease (`LeaderElector.leaderEndpoint`).
+/// The request carries the bearer token of `tokens` (both instances mount the same Secret);
+/// the token is never logged. Forwarding runs in the background with a 1 s limit; a failure is
+/// logged and the next report tries again.
 public struct PushForwarder: Sendable {
     let elector: LeaderElector
     let client: HTTPClient
+    let tokens: PushTokenFile
     let logger: Logger
 
-    /// Forwards through `client` to the leader `elector` names.
-    public init(elector: LeaderElector, client: HTTPClient, logger: Logger) {
+    /// Forwards through `client` to the leader `elector` names, with a token of `tokens`.
+    public init(elector: LeaderElector, client: HTTPClient, tokens: PushTokenFile, logger: Logger) {
         self.elector = elector
         self.client = client
+        self.tokens = tokens
         self.logger = logger
     }
 
@@ -30,6 +34,7 @@ public struct PushForwarder: Sendable {
                 request.method = .POST
                 request.headers.add(name: "Content-Type", value: "application/json")
                 request.headers.add(name: Endpoints.forwardedHeader, value: "1")
+                request.headers.add(name: "Authorization", value: "Bearer \(tokens.forwardingToken)")
                 request.body = .bytes(ByteBuffer(bytes: try JSONEncoder().encode(loads)))
                 let response = try await client.execute(request, timeout: .seconds(1))
                 if response.status.code != 202 {

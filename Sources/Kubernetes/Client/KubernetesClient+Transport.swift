@@ -258,19 +258,6 @@ final class WatchEventReader<T: KubernetesObject>: @unchecked Sendable {
     }
 
     static func decode(_ line: ByteBuffer) throws -> WatchEvent<T> {
-        let data = Data(line.readableBytesView)
-        let decoder = JSONDecoder()
-        let type = try decoder.decode(RawWatchEventType.self, from: data).type
-        switch type {
-        case .error:
-            let status = try decoder.decode(RawWatchEvent<KubernetesStatus>.self, from: data).object
-            return WatchEvent(type: .error, object: nil, status: status, resourceVersion: nil)
-        case .bookmark:
-            let object = try decoder.decode(RawWatchEvent<MetadataOnly>.self, from: data).object
-            return WatchEvent(type: .bookmark, object: nil, resourceVersion: object.metadata?.resourceVersion)
-        case .added, .modified, .deleted:
-            let object = try decoder.decode(RawWatchEvent<T>.self, from: data).object
-            return WatchEvent(type: type, object: object, resourceVersion: object.metadata.resourceVersion)
-        }
+        try WatchEvent<T>.decode(line: line.readableBytesView)
     }
 }

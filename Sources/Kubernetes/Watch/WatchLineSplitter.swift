@@ -2,21 +2,24 @@ import NIOCore
 
 /// Splits a watch response body into lines (one JSON event each), refusing any line longer than a limit so that
 /// a server that never sends a newline cannot make the client buffer without bound.
-struct WatchLineSplitter {
+public struct WatchLineSplitter: Sendable {
     /// Longest accepted line, in bytes.
-    let maxLineBytes: Int
+    public let maxLineBytes: Int
     private var buffer = ByteBuffer()
 
-    init(maxLineBytes: Int) {
+    /// A splitter refusing lines over `maxLineBytes` bytes.
+    public init(maxLineBytes: Int) {
         self.maxLineBytes = maxLineBytes
     }
 
-    enum Failure: Error, Equatable {
+    /// Why the stream cannot be split.
+    public enum Failure: Error, Equatable {
+        /// A line (or the unfinished rest) of this many bytes is over the limit.
         case lineTooLong(Int)
     }
 
     /// Appends received bytes.
-    mutating func append(_ bytes: ByteBuffer) throws {
+    public mutating func append(_ bytes: ByteBuffer) throws {
         var bytes = bytes
         buffer.writeBuffer(&bytes)
         if buffer.readableBytesView.firstIndex(of: UInt8(ascii: "\n")) == nil, buffer.readableBytes > maxLineBytes {
@@ -25,7 +28,7 @@ struct WatchLineSplitter {
     }
 
     /// The next complete line without its newline, or nil when none is complete yet.
-    mutating func nextLine() throws -> ByteBuffer? {
+    public mutating func nextLine() throws -> ByteBuffer? {
         guard let newline = buffer.readableBytesView.firstIndex(of: UInt8(ascii: "\n")) else {
             if buffer.readableBytes == 0 { buffer.clear() }
             return nil
@@ -39,7 +42,7 @@ struct WatchLineSplitter {
     }
 
     /// What is left after the stream ended (a final line without a newline), if anything but whitespace.
-    mutating func remainder() -> ByteBuffer? {
+    public mutating func remainder() -> ByteBuffer? {
         let rest = buffer.readSlice(length: buffer.readableBytes)
         guard let rest, rest.readableBytesView.contains(where: { $0 != 0x20 && $0 != 0x0A && $0 != 0x0D && $0 != 0x09 }) else {
             return nil
