@@ -12,7 +12,7 @@ import PodTestKit
 /// SECONDS` (answer that late), `drip IP SECONDS` (send the body a byte every 250 ms for that
 /// long). Prints the port once every address is bound; exits when standard input closes.
 func serveFleet(count: Int) async throws {
-    let fixture = String(decoding: try SharedData.bytes("fixtures/metrics/vllm.txt"), as: UTF8.self)
+    let fixture = String(decoding: try Fixtures.metrics("vllm"), as: UTF8.self)
     let lines = fixture.split(separator: "\n", omittingEmptySubsequences: false)
     guard let running = lines.firstIndex(where: { $0.hasPrefix("vllm:num_requests_running{") }) else {
         throw FleetError(message: "the vLLM fixture has no vllm:num_requests_running sample")

@@ -79,7 +79,7 @@ import Testing
 
     @Test func dcgmExporterFixtureWithPodLabels() throws {
         var memory = PodGPUMemory()
-        memory.addDCGM(try parse(String(decoding: try SharedData.bytes("fixtures/metrics/dcgm-exporter.txt"), as: UTF8.self)))
+        memory.addDCGM(try parse(String(decoding: try Fixtures.metrics("dcgm-exporter"), as: UTF8.self)))
         // GPU 0: FB_USED 74496, FB_FREE 6543, FB_RESERVED 520 MiB; GPU 1 is held by no pod.
         let llama = pod("llama-predictor-00001-deployment-7f9c6d5b8-x2kqp")
         let reading = try #require(memory.reading(of: llama))

@@ -29,7 +29,7 @@ import Testing
         let port = try await server.start()
         let client = HTTPClient(eventLoopGroupProvider: .singleton)
         server.set("/agent", .init(body: Array(Self.agent.utf8)))
-        server.set("/dcgm", .init(body: try SharedData.bytes("fixtures/metrics/dcgm-exporter.txt")))
+        server.set("/dcgm", .init(body: try Fixtures.metrics("dcgm-exporter")))
         server.set("/down", .init(status: .serviceUnavailable, body: Array("no".utf8)))
         var configuration = ScraperConfiguration()
         configuration.deadlineSeconds = 2
