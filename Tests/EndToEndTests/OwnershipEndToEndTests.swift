@@ -162,6 +162,28 @@ import Testing
         }
     }
 
+    /// KServe 0.9+ names the predictor Deployment `<isvc>-predictor`, earlier releases `<isvc>-predictor-default`;
+    /// discovery finds either, with the InferenceService's scaling fields as the target's bounds.
+    @Test func predictorDeploymentsOfBothNamingsAreFound() async throws {
+        try await withHarness { h in
+            let external: JSONValue = ["serving.kserve.io/autoscalerClass": "external", "serving.kserve.io/deploymentMode": "RawDeployment"]
+            h.api.put(.inferenceServices, namespace: "llm", object: [
+                "metadata": ["name": "llama", "annotations": external],
+                "spec": ["predictor": ["minReplicas": 1, "maxReplicas": 6, "scaleMetric": "concurrency", "scaleTarget": 4]],
+            ])
+            h.api.put(.inferenceServices, namespace: "llm", object: ["metadata": ["name": "old", "annotations": external], "spec": ["predictor": [:]]])
+            h.api.addDeployment(namespace: "llm", name: "llama-predictor", replicas: 2, matchLabels: ["app": "llama"])
+            h.api.addDeployment(namespace: "llm", name: "old-predictor-default", replicas: 1, matchLabels: ["app": "old"])
+            let discovery = KubernetesDiscovery(api: h.client, namespaces: ["llm"], refreshSeconds: 0)
+            let targets = try await discovery.targets()
+            #expect(targets.map(\.key) == ["llm/llama-predictor", "llm/old-predictor-default"])
+            #expect(targets.allSatisfy { $0.control == .owned })
+            #expect(targets[0].replicas == 2)
+            #expect(targets[0].description.maxReplicas == 6 && targets[0].description.scaleTarget == 4)
+            #expect(targets[0].description.inferenceService == "llama")
+        }
+    }
+
     @Test func multiNodeAndMissingDeploymentAreSkippedWithTheirReason() async throws {
         try await withHarness { h in
             addChat(h, annotations: ["serving.kserve.io/autoscalerClass": "external"],

@@ -4,30 +4,6 @@ import KubernetesTestKit
 import Testing
 
 @Suite struct DiscoveryAndEventTests {
-    @Test func inferenceServicesResolveToTheirPredictorDeployments() async throws {
-        try await withFakeAPI { server, client in
-            server.put(
-                .inferenceServices, namespace: "ml",
-                object: [
-                    "metadata": ["name": "llama", "annotations": ["serving.kserve.io/deploymentMode": "RawDeployment"]],
-                    "spec": ["predictor": ["minReplicas": 1, "maxReplicas": 6, "scaleMetric": "concurrency", "scaleTarget": 4]],
-                ])
-            server.put(.inferenceServices, namespace: "ml", object: ["metadata": ["name": "old"], "spec": ["predictor": [:]]])
-            server.put(.inferenceServices, namespace: "ml", object: ["metadata": ["name": "pending"], "spec": [:]])
-            server.addDeployment(namespace: "ml", name: "llama-predictor", replicas: 2, matchLabels: ["app": "llama"])
-            server.addDeployment(namespace: "ml", name: "old-predictor-default", replicas: 1, matchLabels: ["app": "old"])
-
-            let targets = try await InferenceServiceTarget.discover(api: client, namespace: "ml")
-            #expect(targets.map(\.name) == ["llama", "old", "pending"])
-            #expect(targets[0].deploymentName == "llama-predictor")
-            #expect(targets[0].scale?.replicas == 2)
-            #expect(targets[0].deploymentMode == "RawDeployment")
-            #expect(targets[0].predictor.maxReplicas == 6 && targets[0].predictor.scaleTarget == 4)
-            #expect(targets[1].deploymentName == "old-predictor-default")
-            #expect(targets[2].deploymentName == nil && targets[2].scale == nil)
-        }
-    }
-
     @Test func scalingEventIsRecordedOnTheDeployment() async throws {
         try await withFakeAPI { server, client in
             server.addDeployment(namespace: "ml", name: "web", replicas: 2, matchLabels: ["app": "web"])

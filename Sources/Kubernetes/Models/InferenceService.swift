@@ -26,7 +26,7 @@ public struct InferenceService: Codable, Sendable, Equatable {
     public var deploymentMode: String? { metadata.annotations?[Self.deploymentModeAnnotation] }
 
     /// Name of the predictor's Deployment in RawDeployment mode: KServe names it `<isvc>-predictor`.
-    /// (Releases before 0.9 used `<isvc>-predictor-default`; see `InferenceServiceTarget`.)
+    /// (Releases before 0.9 used `<isvc>-predictor-default`; discovery tries both.)
     public var predictorDeploymentName: String? { metadata.name.map { "\($0)-predictor" } }
 }
 
