@@ -34,9 +34,13 @@ struct ExplainCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Print the records as JSON lines instead of text.")
     var json = false
 
+    @Option(name: .long, help: ArgumentHelp("Seconds to wait for --url to answer.", valueName: "seconds"))
+    var timeout: Double = 10
+
     func validate() throws {
         if (log == nil) == (url == nil) { throw ValidationError("give exactly one of --log FILE or --url URL") }
         if last < 1 { throw ValidationError("--last must be at least 1") }
+        if !(timeout > 0) { throw ValidationError("--timeout must be a positive number of seconds") }
     }
 
     func run() async throws {
@@ -73,7 +77,7 @@ struct ExplainCommand: AsyncParsableCommand {
             throw InputError(message: "--url \(base) is not an http(s) URL")
         }
         var request = URLRequest(url: address)
-        request.timeoutInterval = 5
+        request.timeoutInterval = timeout
         let (data, response): (Data, URLResponse)
         do {
             (data, response) = try await URLSession.shared.data(for: request)
