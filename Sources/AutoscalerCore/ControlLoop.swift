@@ -102,6 +102,8 @@ public actor ControlLoop {
     private var inFlight: [String: Task<Void, Never>] = [:]
     private var rounds: [Int: RoundProgress] = [:]
     private var nextRound = 0
+    /// Decision records not yet handed to the log: one hop to the log per tick, not one per target.
+    private var unlogged: [(record: DecisionRecord, changed: Bool)] = []
     /// Whether discovery has answered at least once (readiness).
     public private(set) var hasDiscovered = false
 
@@ -264,6 +266,7 @@ public actor ControlLoop {
         for key in targets.keys.sorted() {
             if let r = await decide(key, at: now, leader: leader) { records.append(r) }
         }
+        await flushLog()
         telemetry.tick(seconds: (ContinuousClock.now - started).seconds)
         return records
     }
@@ -294,6 +297,7 @@ public actor ControlLoop {
         // woken the same way rather than waiting for the next tick.
         if (targets[key]?.latestDesired ?? 1) <= 0 && (sample[.concurrency] ?? 0) > 0 {
             await decide(key, at: now, leader: await leadership.isLeader)
+            await flushLog()
         }
     }
 
@@ -425,7 +429,7 @@ public actor ControlLoop {
         state.lastRecord = record
         state.metrics?.decision(record, actual: state.discovered.replicas)
         targets[key] = state
-        await log.record(record, changed: changed)
+        unlogged.append((record, changed))
 
         var wanted = action.replicas
         if case .paused(let holdAt) = state.discovered.control {
@@ -464,6 +468,13 @@ public actor ControlLoop {
             }
         }
         return record
+    }
+
+    private func flushLog() async {
+        guard !unlogged.isEmpty else { return }
+        let batch = unlogged
+        unlogged = []
+        await log.record(batch)
     }
 
     static func reason(_ r: DecisionRecord, _ a: ScaleToZeroStateMachine.Action) -> String {
