@@ -370,7 +370,7 @@ public actor KubernetesDiscovery: TargetDiscovery {
 
     /// Equality-based selectors as the scale subresource prints them: `a=b,c!=d`.
     /// Set-based clauses are not understood and match nothing rather than everything.
-    static func parse(_ selector: String?) -> [(String, String, Bool)] {
+    public static func parse(_ selector: String?) -> [(String, String, Bool)] {
         guard let selector, !selector.isEmpty else { return [("\u{0}unselectable", "", true)] }
         return selector.split(separator: ",").map { clause in
             let c = String(clause).trimmingCharacters(in: .whitespaces)

@@ -6,24 +6,27 @@ import Scaling
 /// the pods it selects, not every pod in the namespace: a scrape round over T targets among P pods was
 /// O(T × P) label lookups and pod copies (at 1,000 targets × 2 pods, a quarter of the process's CPU), and is
 /// O(T × pods per target) here. Kept up to date one watch event at a time.
-struct PodIndex: Sendable {
+public struct PodIndex: Sendable {
     /// A pod reduced to what a target needs, made once per watch event rather than once per round.
-    struct Entry: Sendable {
-        var info: PodInfo
-        var labels: [String: String]
+    public struct Entry: Sendable {
+        /// The pod as the loop sees it.
+        public var info: PodInfo
+        /// Its labels.
+        public var labels: [String: String]
     }
 
     private var entries: [String: Entry] = [:]
     /// `key=value` → names of the pods with that label.
     private var postings: [String: Set<String>] = [:]
 
-    init() {}
+    /// An empty index.
+    public init() {}
 
     /// The number of pods known.
-    var count: Int { entries.count }
+    public var count: Int { entries.count }
 
     /// Applies one watch update: a relist replaces everything, other changes touch one pod.
-    mutating func apply(_ update: PodSetUpdate) {
+    public mutating func apply(_ update: PodSetUpdate) {
         switch update.change {
         case .relisted:
             self = PodIndex()
@@ -40,7 +43,7 @@ struct PodIndex: Sendable {
 
     /// The pods an equality selector (key, value, equal) selects, by name. A selector without an equality
     /// clause (only `!=`) scans every pod; an empty one selects none (see `KubernetesDiscovery.parse`).
-    func matching(_ selector: [(String, String, Bool)]) -> [Entry] {
+    public func matching(_ selector: [(String, String, Bool)]) -> [Entry] {
         guard !selector.isEmpty else { return [] }
         let candidates: [String]
         let equalities = selector.filter(\.2)
