@@ -19,6 +19,8 @@ public struct PolicyDecider: Sendable {
     private var burstWindow: TimeBucketWindow?
     /// Windows of utilisation signals that guards read but no metric scales on.
     private var guardWindows: [(signal: Signal, window: TimeBucketWindow)] = []
+    /// The latest per-pod GPU memory from node exporters, and when it was scraped.
+    private var gpuMemory: (figures: GPUMemoryFigures, at: Timestamp)?
 
     /// A decider created at `now` for a target with `readyPods` ready pods (more than one
     /// starts in panic, as in KPA).
@@ -96,6 +98,20 @@ public struct PolicyDecider: Sendable {
         }
     }
 
+    /// Records the per-pod GPU memory of one scrape: the GPU-memory guard estimates a scale-down from it, and
+    /// decision records carry it. Figures older than the first metric's panic window are not used.
+    public mutating func record(gpuMemory figures: GPUMemoryFigures, at time: Timestamp) {
+        if let last = gpuMemory, last.at > time { return }
+        gpuMemory = (figures, time)
+    }
+
+    /// The per-pod GPU memory if it is recent enough to stand for the pods now.
+    private func freshGPUMemory(at now: Timestamp) -> GPUMemoryFigures? {
+        guard let (figures, at) = gpuMemory else { return nil }
+        let maxAge = Int64(spec.metrics.first?.panicWindowSeconds ?? 6) * 1_000_000_000
+        return now.nanoseconds - at.nanoseconds <= maxAge ? figures : nil
+    }
+
     /// One evaluation at `now`.
     public mutating func evaluate(pods: PodCounts, at now: Timestamp) -> DecisionRecord {
         let ready = max(1, Double(pods.ready))
@@ -147,6 +163,8 @@ public struct PolicyDecider: Sendable {
             target: target, time: Double(now.nanoseconds) / 1e9, readyPods: pods.ready, currentReplicas: pods.currentReplicas,
             inputs: inputs, winner: nil, clamps: [], desired: -1, valid: false, inPanic: decider.inPanic,
             excessBurstCapacity: 0, missingSignals: missing)
+        let gpuFigures = freshGPUMemory(at: now)
+        record.gpuMemory = gpuFigures
         guard let panicCount = rawPanic else { return record }  // no signal at all: keep the last decision
         let stableCount = rawStable ?? 0
 
@@ -195,7 +213,20 @@ public struct PolicyDecider: Sendable {
                 clamp("guard:pods-starting", current, "youngest pod ready for \(Int(age))s < cold start \(Int(guards.coldStartSeconds))s")
             }
         }
+        if let ceiling = guards.gpuMemoryCeiling, desired < pods.ready, desired > 0, let figures = gpuFigures,
+           figures.missing.isEmpty, figures.pods.count == pods.ready {
+            // Every ready pod has a reading: the leaving pods' memory is spread over those that stay.
+            let (needed, estimate) = figures.replicasNeeded(from: Int(desired), ceiling: ceiling)
+            if needed > desired {
+                let leaving = figures.estimatedMax(keeping: Int(desired)).map(percent) ?? "?"
+                let kept = estimate.map { ", \(percent($0)) on \(needed)" } ?? ""
+                clamp("guard:gpu-memory", Int32(needed),
+                      "GPU memory per pod \(figures.pods.map { percent($0.max) }.joined(separator: " ")) would reach \(leaving) on \(desired) (ceiling \(percent(ceiling))\(kept))")
+            }
+        }
+        let perPodGPU = gpuFigures.map { $0.missing.isEmpty && $0.pods.count == pods.ready } ?? false
         for (signal, ceiling, name) in [(Signal.kvCacheUtilization, guards.kvCacheCeiling, "kv-cache"), (.gpuMemoryUtilization, guards.gpuMemoryCeiling, "gpu-memory")] {
+            if signal == .gpuMemoryUtilization && perPodGPU { continue }
             guard let ceiling, desired < pods.ready, desired >= 0, let use = currentMean(of: signal, at: now) else { continue }
             // Load moves to the remaining pods: their mean use rises by ready ÷ desired.
             let needed = Int32(min(Double(pods.ready), (use * Double(pods.ready) / ceiling).rounded(.up)))
