@@ -132,6 +132,12 @@ import Testing
             apiVersion: inferscale.dev/v1
             kind: ScalingRules
             rules:
+              - name: llama
+                match: {namespace: llm, inferenceService: llama}
+                source: {runtime: vllm, port: \(c.podPort), queueProxy: false}
+                policy:
+                  metrics: [{signal: running, target: 10}, {signal: gpu-memory-utilization, target: 0.95}]
+                  minReplicas: 1
               - name: gpu
                 match: {namespace: llm}
                 source: {runtime: vllm, port: \(c.podPort), queueProxy: false}
@@ -181,6 +187,10 @@ import Testing
             #expect(chat.gpuMemory?.max == 0.6)
             #expect(llama.gpuMemory?.pods.map(\.name) == [Self.llamaPod])
             #expect(abs((llama.gpuMemory?.max ?? 0) - 75016.0 / 81559.0) < 1e-9)
+            // A rule scales on it as on any signal: llama's window holds the exporter's figure.
+            let input = try #require(llama.inputs.first { $0.signal == .gpuMemoryUtilization })
+            #expect(abs((input.stable ?? 0) - 75016.0 / 81559.0) < 1e-5)  // linear window averages are floored to 1e-6, as Knative does
+            #expect(input.stablePods == 1)
             // Load asks for 1 chat pod; one pod taking the other's 60 % would hold 120 %: held at 2.
             #expect(chat.desired == 2)
             let held = try #require(chat.clamps.first { $0.step == "guard:gpu-memory" })
@@ -205,7 +215,7 @@ import Testing
             // Node b's agent fails; node c's agent cannot read chat-1's GPU. Node a (dcgm-exporter) is fine.
             c.agentB.set("/metrics", .init(status: .serviceUnavailable, body: Array("NVML down".utf8)))
             c.agentC.set("/metrics", Self.agentBody([("chat-1", "llm", nil)]))
-            let rule = try #require(try rules(c).rules.first).source
+            let rule = try #require(try rules(c).rules.last).source
             let metrics = source(c)
             func target(_ deployment: String, _ pods: [String]) -> DiscoveredTarget {
                 DiscoveredTarget(description: TargetDescription(namespace: "llm", deployment: deployment, labels: [:]),
