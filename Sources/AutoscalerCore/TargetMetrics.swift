@@ -16,6 +16,7 @@ struct TargetMetrics {
     private let skipped: Counter
     private let gpuMemoryMax: Gauge
     private let gpuMemoryMean: Gauge
+    private var gpuMemoryShown = false
     private var inputs: [Signal: (stable: Gauge, panic: Gauge, target: Gauge)] = [:]
     private var decisions: [String: Counter] = [:]
     private var patches: [String: Counter] = [:]
@@ -44,6 +45,12 @@ struct TargetMetrics {
         if let figures = r.gpuMemory, let max = figures.max, let mean = figures.mean {
             gpuMemoryMax.record(max)
             gpuMemoryMean.record(mean)
+            gpuMemoryShown = true
+        } else if gpuMemoryShown {
+            // The figures stopped (stale, or every reading missing): NaN, so a graph shows a gap, not the last value.
+            gpuMemoryMax.record(Double.nan)
+            gpuMemoryMean.record(Double.nan)
+            gpuMemoryShown = false
         }
         for input in r.inputs {
             let g = inputs[input.signal] ?? makeInputGauges(input.signal)

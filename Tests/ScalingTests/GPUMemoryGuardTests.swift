@@ -82,6 +82,22 @@ private func t(_ s: Int64) -> Timestamp { Timestamp(seconds: s) }
         #expect(stale.gpuMemory == nil)
     }
 
+    @Test func noReadingAtAllHoldsAScaleDownButNotAScaleToZero() throws {
+        var spec = PolicySpec()
+        spec.decider.maxScaleDownRate = 100
+        spec.guards.gpuMemoryCeiling = 0.9
+        var p = PolicyDecider(spec: spec, readyPods: 0, now: t(0))
+        for s in Int64(0)...10 { p.record(SignalSample([.concurrency: 10]), at: t(s)) }
+        let blind = p.evaluate(pods: PodCounts(ready: 4), at: t(10))
+        #expect(blind.desired == 4)
+        #expect(try #require(blind.clamps.first { $0.step == "guard:gpu-memory" }).detail.contains("no GPU memory reading"))
+        var idle = PolicyDecider(spec: spec, readyPods: 0, now: t(0))
+        for s in Int64(0)...10 { idle.record(SignalSample([.concurrency: 0]), at: t(s)) }
+        let zero = idle.evaluate(pods: PodCounts(ready: 1), at: t(10))
+        #expect(zero.desired == 0)
+        #expect(!zero.clamps.contains { $0.step == "guard:gpu-memory" })
+    }
+
     @Test func figuresRoundTripThroughTheDecisionLogAndOldRecordsStillDecode() throws {
         var p = decider()
         p.record(gpuMemory: figures([0.6, 0.6]), at: t(10))

@@ -96,7 +96,7 @@ import Testing
         #expect(explained.contains("  gpu memory: max 60.0%, mean 55.0% over 2 pods"), "explain:\n\(explained)\nlog:\n\(log)")
         #expect(explained.contains("    chat-0: max 60.0%, mean 60.0% of 1 GPU"))
         #expect(explained.contains("guard:gpu-memory: 1 → 2"))
-        #expect(api.scaleWrites.isEmpty)
+        #expect(api.scaleWrites.isEmpty, "log:\n\(log)")
 
         let metrics = await Self.get("http://127.0.0.1:\(httpPort)/metrics") ?? ""
         #expect(metrics.contains(#"inferscale_target_gpu_memory_used_ratio{target="llm/chat-predictor",stat="max"} 0.6"#), "\(metrics.suffix(2000))")
