@@ -229,6 +229,7 @@ public actor ControlLoop {
         guard !cancelled, targets[key] != nil else { return }
         targets[key]!.metrics?.scrape(seconds: seconds, failureReasons: signals.failureReasons)
         targets[key]!.decider.record(signals.sample, at: time)
+        if let figures = signals.gpuMemory { targets[key]!.decider.record(gpuMemory: figures, at: time) }
         if !signals.failureReasons.isEmpty { noteFailures(key, signals, at: time) }
     }
 

@@ -35,6 +35,12 @@ struct RunCommand: AsyncParsableCommand {
             refused with 401). /debug/targets and /debug/decisions?target=NS/NAME are served only on \
             --debug-port, bound to 127.0.0.1 (kubectl port-forward reaches it).
 
+            GPU memory: the ready pods of the GPU agent DaemonSet (--gpu-agent-namespace, --gpu-agent-selector) \
+            and of NVIDIA's dcgm-exporter (--dcgm-exporter-namespace, --dcgm-exporter-selector) are read once \
+            per scrape round, and each target gets the GPU memory of its own ready pods, joined by namespace \
+            and pod (gpu-memory-utilization: the highest GPU's share; the guards.gpuMemoryCeiling guard reads \
+            it per pod). A namespace of "" turns that source off (docs/gpu.md).
+
             With --knative, inferscale is a Knative PodAutoscaler class: every PodAutoscaler annotated \
             autoscaling.knative.dev/class: inferscale.dev is reconciled as Knative's KPA would (its \
             ServerlessService in Proxy or Serve mode, its status, its Deployment's replicas), and \
@@ -136,12 +142,49 @@ struct RunCommand: AsyncParsableCommand {
     @Option(name: .long, help: ArgumentHelp("With --knative: the namespace of Knative's activator; its ready pods (app=activator) are polled at :9090/metrics every second (default knative-serving; \"\" for none).", valueName: "name"))
     var activatorNamespace: String = "knative-serving"
 
+    @Option(name: .long, help: ArgumentHelp("Namespace of the GPU agent DaemonSet's pods (deploy/gpu-agent), scraped each round for the GPU memory of the pods on their nodes (\"\" for none).", valueName: "name"))
+    var gpuAgentNamespace: String = GPUExporterPods.Configuration.Source.agent.namespace
+
+    @Option(name: .long, help: ArgumentHelp("Label selector of the GPU agent's pods.", valueName: "selector"))
+    var gpuAgentSelector: String = GPUExporterPods.Configuration.Source.agent.labelSelector
+
+    @Option(name: .long, help: ArgumentHelp("Port of the GPU agent's /metrics.", valueName: "port"))
+    var gpuAgentPort: Int = GPUExporterPods.Configuration.Source.agent.port
+
+    @Option(name: .long, help: ArgumentHelp("Namespace of NVIDIA dcgm-exporter's pods (the GPU Operator's), scraped each round for DCGM_FI_DEV_FB_* with their pod labels (\"\" for none).", valueName: "name"))
+    var dcgmExporterNamespace: String = GPUExporterPods.Configuration.Source.dcgmExporter.namespace
+
+    @Option(name: .long, help: ArgumentHelp("Label selector of dcgm-exporter's pods.", valueName: "selector"))
+    var dcgmExporterSelector: String = GPUExporterPods.Configuration.Source.dcgmExporter.labelSelector
+
+    @Option(name: .long, help: ArgumentHelp("Port of dcgm-exporter's /metrics.", valueName: "port"))
+    var dcgmExporterPort: Int = GPUExporterPods.Configuration.Source.dcgmExporter.port
+
+    /// The node GPU exporters to discover, from the flags.
+    var gpuExporterSources: [GPUExporterPods.Configuration.Source] {
+        var sources: [GPUExporterPods.Configuration.Source] = []
+        if !gpuAgentNamespace.isEmpty {
+            sources.append(.init(kind: .agent, namespace: gpuAgentNamespace, labelSelector: gpuAgentSelector, port: gpuAgentPort))
+        }
+        if !dcgmExporterNamespace.isEmpty {
+            sources.append(.init(kind: .dcgmExporter, namespace: dcgmExporterNamespace, labelSelector: dcgmExporterSelector, port: dcgmExporterPort))
+        }
+        return sources
+    }
+
     func validate() throws {
         if !(remoteWriteInterval >= 1) { throw ValidationError("--remote-write-interval must be at least 1 second") }
         if !(leaseDuration >= 1 && leaseDuration <= 3600) { throw ValidationError("--lease-duration must be between 1 and 3600 seconds") }
         if !(scrapeInterval >= 1 && scrapeInterval <= 60) { throw ValidationError("--scrape-interval must be between 1 and 60 seconds") }
         for port in [httpPort, activatorPort, pushPort, debugPort] where !(0...65535).contains(port) {
             throw ValidationError("ports must be between 0 and 65535, got \(port)")
+        }
+        for (flag, port) in [("--gpu-agent-port", gpuAgentPort), ("--dcgm-exporter-port", dcgmExporterPort)] where !(1...65535).contains(port) {
+            throw ValidationError("\(flag) must be between 1 and 65535, got \(port)")
+        }
+        for (flag, selector) in [("--gpu-agent-selector", gpuAgentSelector), ("--dcgm-exporter-selector", dcgmExporterSelector)]
+        where selector.trimmingCharacters(in: .whitespaces).isEmpty {
+            throw ValidationError("\(flag) must not be empty (it would select every pod of the namespace); set the namespace to \"\" to turn the source off")
         }
         let fixed = [httpPort, activatorPort, pushPort, debugPort].filter { $0 != 0 }
         if Set(fixed).count != fixed.count {
@@ -211,7 +254,9 @@ struct RunCommand: AsyncParsableCommand {
         let scraper = Scraper(configuration: scraperConfiguration, client: http)
         let started = ContinuousClock.now
         let book = PodWorkBook()
-        let source = ScrapingMetricSource(scraper: scraper, book: book) { (ContinuousClock.now - started).seconds }
+        let exporterPods = GPUExporterPods(api: api, configuration: .init(sources: gpuExporterSources))
+        let gpu = gpuExporterSources.isEmpty ? nil : GPUMemoryFeed(scraper: scraper) { await exporterPods.exporters() }
+        let source = ScrapingMetricSource(scraper: scraper, book: book, gpu: gpu) { (ContinuousClock.now - started).seconds }
 
         let me = identity ?? env["POD_NAME"] ?? ProcessInfo.processInfo.hostName
         let elector: LeaderElector? = leaderElection
