@@ -31,25 +31,12 @@ import Testing
     static let revisionLabel = "serving.knative.dev/revision"
 
     private func withCluster(_ body: (Cluster) async throws -> Void) async throws {
-        let api = try await FakeKubernetesAPIServer.start()
-        var configuration = KubernetesClientConfiguration(server: api.baseURL)
-        configuration.timeouts.request = .seconds(5)
-        let client = try KubernetesClient(configuration: configuration)
-        let pods = CannedMetricsServer(), activator = CannedMetricsServer()
-        let podPort = try await pods.start()
-        let activatorPort = try await activator.start()
-        let http = HTTPClient(eventLoopGroupProvider: .singleton)
-        let cluster = Cluster(api: api, client: client, pods: pods, activator: activator,
-                              activatorURL: "http://127.0.0.1:\(activatorPort)/metrics", http: http, podPort: podPort)
-        setActivator(cluster, [:])
-        var failure: Error?
-        do { try await body(cluster) } catch { failure = error }
-        try? await http.shutdown()
-        try? await client.shutdown()
-        try? await pods.stop()
-        try? await activator.stop()
-        try? await api.shutdown()
-        if let failure { throw failure }
+        try await FakeCluster.with(endpoints: 2) { c in
+            let cluster = Cluster(api: c.api, client: c.client, pods: c.endpoints[0], activator: c.endpoints[1],
+                                  activatorURL: "http://127.0.0.1:\(c.ports[1])/metrics", http: c.http, podPort: c.ports[0])
+            setActivator(cluster, [:])
+            try await body(cluster)
+        }
     }
 
     /// A revision's PA (as Knative's revision reconciler makes it, `pkg/reconciler/revision/resources/pa.go`) and
