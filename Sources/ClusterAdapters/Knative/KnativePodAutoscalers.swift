@@ -267,7 +267,7 @@ public actor KnativePodAutoscalers: TargetDiscovery, ScaleActuator {
                 // Every write's answer is awaited into a local first, and only then stored: this actor is re-entered
                 // while it waits (`targets()` replaces `known`), and an assignment through `known[key]?.…` would begin
                 // its access to the dictionary before the await and write into storage freed meanwhile (the crash
-                // the cold-start benchmark met one run in four).
+                // the cold-start benchmark met in 3 runs of 12).
                 case .create(let new):
                     let created = try await api.createServerlessService(new)
                     sksMode[key] = created.spec.mode
