@@ -35,6 +35,7 @@ struct RunCommand: AsyncParsableCommand {
             refused with 401). /debug/targets and /debug/decisions?target=NS/NAME are served only on \
             --debug-port, bound to 127.0.0.1 (kubectl port-forward reaches it).
 
+<<<<<<< HEAD
             GPU memory: the ready pods of the GPU agent DaemonSet (--gpu-agent-namespace, --gpu-agent-selector) \
             and of NVIDIA's dcgm-exporter (--dcgm-exporter-namespace, --dcgm-exporter-selector) are read once \
             per scrape round, and each target gets the GPU memory of its own ready pods, joined by namespace \
@@ -46,6 +47,17 @@ struct RunCommand: AsyncParsableCommand {
             ServerlessService in Proxy or Serve mode, its status, its Deployment's replicas), and \
             the activator's pods (--activator-namespace) and any --activator-metrics URLs are polled every \
             second, so a request at zero scales the revision up.
+=======
+            Knative mode is on when the cluster serves Knative's PodAutoscaler resource (API discovery at \
+            start; --knative or --no-knative decide instead): inferscale is a Knative PodAutoscaler class, \
+            and every PodAutoscaler annotated autoscaling.knative.dev/class: inferscale.dev (or without the \
+            annotation, when config-autoscaler's pod-autoscaler-class is inferscale.dev) is reconciled as \
+            Knative's KPA would (its ServerlessService in Proxy or Serve mode, its status, its Deployment's \
+            replicas, Events on the PodAutoscaler); the activator's pods (--activator-namespace) and any \
+            --activator-metrics URLs are polled every second, so a request at zero scales the revision up; \
+            and Knative's config-autoscaler ConfigMap (--autoscaler-config) is watched and applied when it \
+            changes, beneath the --config flags.
+>>>>>>> s15
             """
     )
 
@@ -133,8 +145,12 @@ struct RunCommand: AsyncParsableCommand {
             help: ArgumentHelp("A config-autoscaler key, e.g. stable-window=90s (repeatable).", valueName: "key=value"))
     var configValues: [String] = []
 
-    @Flag(name: .long, help: "Reconcile Knative PodAutoscalers of class inferscale.dev (autoscaling.knative.dev/class): own their ServerlessServices, write their status, scale the revisions (docs/knative.md).")
-    var knative = false
+    @Flag(name: .long, inversion: .prefixedNo,
+          help: "Reconcile Knative PodAutoscalers of class inferscale.dev (autoscaling.knative.dev/class): own their ServerlessServices, write their status, scale the revisions (docs/knative.md). Default: on when the cluster serves autoscaling.internal.knative.dev/v1alpha1 podautoscalers.")
+    var knative: Bool?
+
+    @Option(name: .long, help: ArgumentHelp("In Knative mode: Knative's config-autoscaler ConfigMap as NAMESPACE/NAME, watched and applied beneath --config (\"\" not to read it).", valueName: "ns/name"))
+    var autoscalerConfig: String = "knative-serving/config-autoscaler"
 
     @Option(name: .long, help: ArgumentHelp("With --knative: a Knative activator's metrics URL to poll every second for kn_revision_request_concurrency (repeatable; summed).", valueName: "url"))
     var activatorMetrics: [String] = []
@@ -192,6 +208,16 @@ struct RunCommand: AsyncParsableCommand {
         }
         if !(pushRate > 0 && pushRate.isFinite) { throw ValidationError("--push-rate must be above 0") }
         if !(pushBurst >= 1 && pushBurst.isFinite) { throw ValidationError("--push-burst must be at least 1") }
+        if !autoscalerConfig.isEmpty, autoscalerConfigLocation == nil {
+            throw ValidationError("--autoscaler-config must be NAMESPACE/NAME, e.g. knative-serving/config-autoscaler, or \"\"")
+        }
+    }
+
+    /// --autoscaler-config split into namespace and name; nil when empty or malformed.
+    var autoscalerConfigLocation: (namespace: String, name: String)? {
+        let parts = autoscalerConfig.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
+        guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty else { return nil }
+        return (parts[0], parts[1])
     }
 
     /// The endpoint written to the Lease when leading: --advertise-address, else $POD_IP with
@@ -208,13 +234,15 @@ struct RunCommand: AsyncParsableCommand {
         let registry = PrometheusCollectorRegistry()
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
 
-        var autoscalerConfig = AutoscalerConfig()
+        var clusterConfig = AutoscalerConfig()
+        var overrides: [(String, String)] = []
         do {
             for pair in configValues {
                 guard let eq = pair.firstIndex(of: "=") else { throw InputError(message: "--config \(pair): expected key=value") }
-                try autoscalerConfig.set(String(pair[..<eq]), String(pair[pair.index(after: eq)...]))
+                overrides.append((String(pair[..<eq]), String(pair[pair.index(after: eq)...])))
+                try clusterConfig.set(overrides.last!.0, overrides.last!.1)
             }
-            try autoscalerConfig.validate()
+            try clusterConfig.validate()
         } catch let error as ConfigurationError {
             throw InputError(message: error.description)
         }
@@ -265,11 +293,12 @@ struct RunCommand: AsyncParsableCommand {
                                 namespace: leaseNamespace ?? env["POD_NAMESPACE"] ?? namespaces[0], leaseName: leaseName)
             : nil
         let kubernetesActuator = KubernetesActuator(api: api, discovery: discovery, instance: me, book: book)
-        let revisions = knative
-            ? KnativePodAutoscalers(api: api, namespaces: namespaces, configuration: .init(autoscalerConfig: autoscalerConfig), instance: me)
+        let knativeMode = await KnativeMode.decide(flag: knative, api: api, logger: logger)
+        let revisions = knativeMode
+            ? KnativePodAutoscalers(api: api, namespaces: namespaces, configuration: .init(autoscalerConfig: clusterConfig), instance: me)
             : nil
         let loop = ControlLoop(
-            configuration: .init(dryRun: dryRun, autoscalerConfig: autoscalerConfig), rules: initialRules,
+            configuration: .init(dryRun: dryRun, autoscalerConfig: clusterConfig), rules: initialRules,
             discovery: revisions.map { CombinedDiscovery([$0, discovery]) } ?? discovery,
             source: source, actuator: revisions.map { KnativeRoutingActuator(knative: $0, other: kubernetesActuator) } ?? kubernetesActuator,
             leadership: elector.map { $0 as Leadership } ?? SoleLeader(), log: try DecisionLog(path: decisionLog))
@@ -328,6 +357,16 @@ struct RunCommand: AsyncParsableCommand {
         services.append(TaskService(name: "pod-watch") { await discovery.watchPods() })
         if let revisions {
             services.append(TaskService(name: "knative-pod-watch") { await revisions.watchPods() })
+            if let location = autoscalerConfigLocation {
+                let watcher = KnativeAutoscalerConfigWatcher(
+                    api: api, configuration: .init(namespace: location.namespace, name: location.name, overrides: overrides))
+                services.append(TaskService(name: "knative-config-watch") {
+                    await watcher.run { config in
+                        await revisions.apply(autoscalerConfig: config)
+                        await loop.apply(autoscalerConfig: config)
+                    }
+                })
+            }
             // Only the leader writes PodAutoscaler status and ServerlessServices, as only it scales.
             services.append(TaskService(name: "knative-status") {
                 await revisions.runStatusLoop(loop, isLeader: { await (elector.map { $0 as Leadership } ?? SoleLeader()).isLeader && !dryRun })
