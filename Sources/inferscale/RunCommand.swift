@@ -35,19 +35,12 @@ struct RunCommand: AsyncParsableCommand {
             refused with 401). /debug/targets and /debug/decisions?target=NS/NAME are served only on \
             --debug-port, bound to 127.0.0.1 (kubectl port-forward reaches it).
 
-<<<<<<< HEAD
             GPU memory: the ready pods of the GPU agent DaemonSet (--gpu-agent-namespace, --gpu-agent-selector) \
             and of NVIDIA's dcgm-exporter (--dcgm-exporter-namespace, --dcgm-exporter-selector) are read once \
             per scrape round, and each target gets the GPU memory of its own ready pods, joined by namespace \
             and pod (gpu-memory-utilization: the highest GPU's share; the guards.gpuMemoryCeiling guard reads \
             it per pod). A namespace of "" turns that source off (docs/gpu.md).
 
-            With --knative, inferscale is a Knative PodAutoscaler class: every PodAutoscaler annotated \
-            autoscaling.knative.dev/class: inferscale.dev is reconciled as Knative's KPA would (its \
-            ServerlessService in Proxy or Serve mode, its status, its Deployment's replicas), and \
-            the activator's pods (--activator-namespace) and any --activator-metrics URLs are polled every \
-            second, so a request at zero scales the revision up.
-=======
             Knative mode is on when the cluster serves Knative's PodAutoscaler resource (API discovery at \
             start; --knative or --no-knative decide instead): inferscale is a Knative PodAutoscaler class, \
             and every PodAutoscaler annotated autoscaling.knative.dev/class: inferscale.dev (or without the \
@@ -57,7 +50,6 @@ struct RunCommand: AsyncParsableCommand {
             --activator-metrics URLs are polled every second, so a request at zero scales the revision up; \
             and Knative's config-autoscaler ConfigMap (--autoscaler-config) is watched and applied when it \
             changes, beneath the --config flags.
->>>>>>> s15
             """
     )
 
