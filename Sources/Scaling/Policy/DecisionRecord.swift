@@ -52,4 +52,6 @@ public struct DecisionRecord: Sendable, Equatable, Codable {
     public var excessBurstCapacity: Int32
     /// Signals the policy needs that were missing.
     public var missingSignals: [Signal]
+    /// With an objective policy: capacity, demand, forecast and the count they give.
+    public var objective: ObjectiveEstimate?
 }
