@@ -120,7 +120,8 @@ public actor KnativePodAutoscalers: TargetDiscovery, ScaleActuator {
 
     private static func info(_ pod: Pod) -> PodInfo {
         PodInfo(name: pod.metadata.name ?? "", ip: pod.status?.podIP ?? "", ready: pod.isReady && pod.status?.podIP != nil,
-                readySince: pod.readySince.map { Timestamp(nanoseconds: Int64($0.timeIntervalSince1970 * 1e9)) })
+                readySince: pod.readySince.map { Timestamp(nanoseconds: Int64($0.timeIntervalSince1970 * 1e9)) },
+                createdAt: pod.createdAt.map { Timestamp(nanoseconds: Int64($0.timeIntervalSince1970 * 1e9)) })
     }
 
     private func refresh() async throws {

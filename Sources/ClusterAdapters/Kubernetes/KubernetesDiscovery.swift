@@ -154,7 +154,8 @@ public actor KubernetesDiscovery: TargetDiscovery {
 
     private static func info(_ pod: Pod) -> PodInfo {
         PodInfo(name: pod.metadata.name ?? "", ip: pod.status?.podIP ?? "", ready: pod.isReady && pod.status?.podIP != nil,
-                readySince: pod.readySince.map { Timestamp(nanoseconds: Int64($0.timeIntervalSince1970 * 1e9)) })
+                readySince: pod.readySince.map { Timestamp(nanoseconds: Int64($0.timeIntervalSince1970 * 1e9)) },
+                createdAt: pod.createdAt.map { Timestamp(nanoseconds: Int64($0.timeIntervalSince1970 * 1e9)) })
     }
 
     // MARK: - Refresh

@@ -37,6 +37,7 @@ public struct ScrapingMetricSource: MetricSource {
         sample[.generationTokensPerSecond] = reading.generationTokensPerSecond
         sample[.kvCacheUtilization] = reading.kvCacheUtilization
         sample[.gpuMemoryUtilization] = reading.gpuMemoryUtilization
+        sample.kvCacheCapacityTokens = reading.kvCacheCapacityTokens
         return CollectedSignals(sample: sample, podsScraped: reading.podsScraped, podsFailed: reading.failures.count,
                                 failureReasons: reading.failures.map(\.reason), firstFailure: reading.failures.first.map { "\($0)" })
     }

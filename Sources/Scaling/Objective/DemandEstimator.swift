@@ -1,7 +1,7 @@
 /// What arrives at a target, from what its replicas show: prompt tokens arriving per second
 /// (those processed plus the growth of the prompt tokens waiting: waiting requests × the mean
 /// prompt), the KV tokens in flight (cache held plus the prompts waiting for it) and the
-/// sequences held (running plus waiting), one figure per second over a bounded history.
+/// sequences held (running), one figure per second over a bounded history.
 ///
 /// The forecast reads that history: a prompt may wait up to the TTFT objective, so demand is
 /// averaged over objective-long spans, and the level provisioned for is the one that the
@@ -14,7 +14,7 @@ public struct DemandEstimator: Sendable {
         public var promptTokens: Double
         /// KV-cache tokens held or waiting to be held.
         public var kvTokens: Double?
-        /// Sequences held or waiting.
+        /// Sequences held (running).
         public var sequences: Double?
     }
 
@@ -49,7 +49,9 @@ public struct DemandEstimator: Sendable {
         lastQueuedTokens = queuedTokens
         let arriving = max(0, processedTokens + growth)
         let kv = kvHeldTokens.map { $0 + queuedTokens }
-        let sequences = running.map { $0 + (waiting ?? 0) }
+        // Waiting requests mostly wait for the token budget (prefill), which the prompt-token
+        // figure sizes; the sequence figure is what the replicas hold.
+        let sequences = running
         seconds.append(Second(promptTokens: arriving, kvTokens: kv, sequences: sequences))
         if seconds.count > historySeconds { seconds.removeFirst(seconds.count - historySeconds) }
     }
