@@ -10,7 +10,7 @@ import Testing
     /// carries 3,000 a second at its limit.
     @Test func capacityOfASaturatedReplica() {
         var c = CapacityEstimator()
-        for _ in 0..<CapacityEstimator.saturatedSeconds {
+        for _ in 0...CapacityEstimator.saturatedSeconds {
             c.observe(processedTokens: 6000, waiting: 4, running: 20, kvUse: 0.5, kvCapacityTokens: 100_000, readyPods: 2)
         }
         #expect(c.isSaturatedEstimate)
@@ -20,21 +20,24 @@ import Testing
     }
 
     /// Lumpy counters (a long prompt counted in the second its prefill ends) are read as a rate
-    /// over several seconds: 10 s of 0, 0, …, 20,000 on one replica is 2,000 a second.
+    /// over several seconds: 30 s of 0, 0, …, 60,000 on one replica is 2,000 a second, a lower
+    /// bound; the estimate probes at twice it.
     @Test func unsaturatedReplicasGiveALowerBound() {
         var c = CapacityEstimator()
         for i in 0..<CapacityEstimator.busiestSeconds {
-            c.observe(processedTokens: i == 9 ? 20_000 : 0, waiting: 0, running: 1, kvUse: 0.1, kvCapacityTokens: nil, readyPods: 1)
+            c.observe(processedTokens: i == CapacityEstimator.busiestSeconds - 1 ? 60_000 : 0, waiting: 0, running: 1, kvUse: 0.1,
+                      kvCapacityTokens: nil, readyPods: 1)
         }
         #expect(!c.isSaturatedEstimate)
-        #expect(c.prefillTokensPerSecond == 2000)
+        #expect(c.busiestTokensPerSecond == 2000)
+        #expect(c.prefillTokensPerSecond == 4000)
         #expect(c.sequencesPerReplica == nil)
     }
 
     /// A full KV cache, not the sequence cap, holds the waiting requests: no sequence limit is learned.
     @Test func aFullCacheTeachesNoSequenceCap() {
         var c = CapacityEstimator()
-        c.observe(processedTokens: 100, waiting: 5, running: 7, kvUse: 0.97, kvCapacityTokens: nil, readyPods: 1)
+        for _ in 0..<3 { c.observe(processedTokens: 100, waiting: 5, running: 7, kvUse: 0.97, kvCapacityTokens: nil, readyPods: 1) }
         #expect(c.sequencesPerReplica == nil)
     }
 
@@ -54,15 +57,18 @@ import Testing
         #expect(d.mean(lastSeconds: 5) == 2000)
     }
 
-    /// Token-weighted quantile: with capacity L, at most 1 − q of the tokens are left over.
+    /// The fluid queue: the least capacity at which the quantile of tokens is served within the objective.
     @Test(arguments: [
-        ([10.0, 0, 0, 0], 0.5, 5.0),  // Σ max(0, v − 5) = 5 = half of 10
-        ([4.0, 4, 4, 4], 0.75, 3.0),  // 4 × (4 − 3) = 4 = a quarter of 16
-        ([0.0, 0], 0.95, 0.0),
-        ([9.0, 1], 0.9, 8.0),         // 9 − 8 = 1 = a tenth of 10
+        // 10 tokens over one second: at L = 5 the backlog (10 − 5)τ stays within 5 × 1 all second.
+        ([10.0, 0, 0, 0], 1.0, 1.0, 5.0),
+        // The backlog (10 − L)τ passes L × 0.5 at τ* = 0.5 L / (10 − L); half on time at τ* = 0.5: L = 5.
+        ([10.0, 0, 0, 0], 0.5, 0.5, 5.0),
+        // 4 a second for 4 s: the backlog (4 − L)t stays within L × 1 for all 4 s from L = 3.2.
+        ([4.0, 4, 4, 4], 1.0, 1.0, 3.2),
+        ([0.0, 0], 1.0, 0.95, 0.0),
     ])
-    func weightedQuantile(values: [Double], q: Double, expected: Double) {
-        #expect(abs(DemandEstimator.weightedQuantile(values, q) - expected) < 1e-9)
+    func fluidCapacity(arrivals: [Double], objective: Double, q: Double, expected: Double) {
+        #expect(abs(DemandEstimator.fluidCapacity(arrivals, objectiveSeconds: objective, quantile: q) - expected) < 1e-6)
     }
 
     /// A steady 1,000 tokens a second for 100 s then 3,000 for 100 s: the trend carries the
@@ -70,10 +76,11 @@ import Testing
     @Test func aRisingTrendIsCarriedOneColdStartAhead() {
         var d = DemandEstimator(historySeconds: 600)
         for i in 0..<200 { d.observe(processedTokens: i < 100 ? 1000 : 3000, requests: 1, waiting: 0, running: 1, kvHeldTokens: nil) }
-        #expect(d.forecast(quantile: 0.95, spanSeconds: 2, aheadSeconds: 100) == 5000)
-        // Without a trend (a long look-ahead past the history) it is the quantile level.
-        let level = d.forecast(quantile: 0.95, spanSeconds: 2, aheadSeconds: 1000)
-        #expect(level > 2900 && level <= 3000)
+        #expect(d.forecast(quantile: 0.95, objectiveSeconds: 2, aheadSeconds: 100) == 5000)
+        // Without a trend (a look-ahead past the history) it is the fluid level: 95 % of 400,000
+        // tokens on time needs nearly the 3,000 a second of the second half.
+        let level = d.forecast(quantile: 0.95, objectiveSeconds: 2, aheadSeconds: 1000)
+        #expect(level > 2800 && level <= 3000)
     }
 
     /// A pod created at t0 and ready 90 s later measures a 90 s cold start; before any is

@@ -14,7 +14,7 @@ import Testing
 
     /// One request at t = 5 s with 2,000 prompt and 100 output tokens: 2 + 1 = 3 replica-seconds
     /// of work due within the 1 s objective → 3 replicas at second 5; 2,100 KV tokens in flight
-    /// for 100 × 10 ms = 1 s fit one replica's 16,000. Replicas start one cold start ahead:
+    /// (7 such requests fill 16,000, a 70 ms step: 7 s in flight) fit one replica. Replicas start one cold start ahead:
     /// 2 s × (1 + 2 × 0.1) = 2.4, rounded up to 3 s, so seconds 2–5 ask for 3.
     @Test func oneRequestByHand() {
         let counts = OracleSchedule.counts([TraceRequest(time: 5.2, promptTokens: 2000, outputTokens: 100)], profile: Self.profile,
@@ -23,14 +23,14 @@ import Testing
     }
 
     /// The KV cache as the limit: 20 requests of 1,000 + 1,000 tokens arriving at t = 0 hold
-    /// 40,000 tokens for at least 1,000 × 10 ms = 10 s; a replica holds 16,000 → 3 replicas for
-    /// seconds 0–9, though their work (20 × (1 + 10) s) alone asks for 220 in second 0.
+    /// 40,000 tokens; a replica's 16,000 fit 8 such requests, whose decode step takes 8 × 10 ms,
+    /// so each is in flight 1,000 × 80 ms = 80 s → 3 replicas from second 1 to the end (12 s),
+    /// while their work (20 × (1 + 10) s) alone asks for 220 in second 0.
     @Test func kvCacheByHand() {
         let requests = (0..<20).map { _ in TraceRequest(time: 0, promptTokens: 1000, outputTokens: 1000) }
         let counts = OracleSchedule.counts(requests, profile: Self.profile, objectiveSeconds: 1, coldStartSeconds: 0, duration: 12)
         #expect(counts[0] == 220)
-        #expect(Array(counts[1...9]) == Array(repeating: 3, count: 9))
-        #expect(Array(counts[10...]) == [1, 1, 1])
+        #expect(Array(counts[1...]) == Array(repeating: 3, count: 12))
     }
 
     /// Two replays of the same configuration give the same results, figure for figure, and the

@@ -3,10 +3,10 @@
 /// prompt), the KV tokens in flight (cache held plus the prompts waiting for it) and the
 /// sequences held (running), one figure per second over a bounded history.
 ///
-/// The forecast reads that history: a prompt may wait up to the TTFT objective, so demand is
-/// averaged over objective-long spans, and the level provisioned for is the one that the
-/// `quantile` share of prompt tokens arrived at or under (token-weighted: a burst holds many
-/// requests in few seconds). A rising trend is carried one cold start ahead.
+/// The forecast reads that history: the level provisioned for is the least capacity at which
+/// the history, replayed through a first-come-first-served fluid queue, would have served the
+/// `quantile` share of its prompt tokens within the TTFT objective. A rising trend is carried
+/// one cold start ahead.
 public struct DemandEstimator: Sendable {
     /// One second of demand.
     public struct Second: Sendable, Equatable {
@@ -62,21 +62,13 @@ public struct DemandEstimator: Sendable {
         return slice.isEmpty ? 0 : slice.reduce(0) { $0 + $1.promptTokens } / Double(slice.count)
     }
 
-    /// The prompt-token rate to provision for: the token-weighted `quantile` of the
-    /// `spanSeconds`-long moving means over the history, or the current trend carried
-    /// `aheadSeconds` forward when that is higher.
-    public func forecast(quantile: Double, spanSeconds: Double, aheadSeconds: Double) -> Double {
+    /// The prompt-token rate to provision for: the least capacity at which the `quantile`
+    /// share of the history's prompt tokens would have been processed within `objectiveSeconds`
+    /// of arriving (`fluidCapacity`), or the current trend carried `aheadSeconds` forward when
+    /// that is higher.
+    public func forecast(quantile: Double, objectiveSeconds: Double, aheadSeconds: Double) -> Double {
         guard !seconds.isEmpty else { return 0 }
-        let span = max(1, Int(spanSeconds.rounded(.up)))
-        var means: [Double] = []
-        means.reserveCapacity(seconds.count)
-        var sum = 0.0
-        for (i, s) in seconds.enumerated() {
-            sum += s.promptTokens
-            if i >= span { sum -= seconds[i - span].promptTokens }
-            means.append(sum / Double(min(i + 1, span)))
-        }
-        let level = Self.weightedQuantile(means, quantile)
+        let level = Self.fluidCapacity(seconds.map(\.promptTokens), objectiveSeconds: objectiveSeconds, quantile: quantile)
         // Trend: the last cold start against the one before, carried one cold start ahead.
         let ahead = max(1, Int(aheadSeconds.rounded()))
         var trend = 0.0
@@ -97,21 +89,39 @@ public struct DemandEstimator: Sendable {
         return sorted[rank]
     }
 
-    /// The smallest level `L` at which the parts of the values above it, `Σ max(0, v − L)`,
-    /// add up to at most `1 − q` of the total: with capacity `L`, at most that share of the
-    /// tokens is left over beyond the span. 0 when everything is 0.
-    static func weightedQuantile(_ values: [Double], _ q: Double) -> Double {
-        let total = values.reduce(0, +)
+    /// The least capacity `L` (tokens per second) at which a first-come-first-served fluid
+    /// queue fed `arrivals` (tokens arriving in each second, evenly over it) serves at least
+    /// `quantile` of the tokens within `objectiveSeconds`. Within a second the backlog moves
+    /// as `B + (a − L)τ`; a token arriving at τ is on time while that is at most `L × objective`.
+    /// A burst thus costs what its backlog makes the tokens after it wait, not only its own
+    /// excess. 0 when nothing arrived.
+    static func fluidCapacity(_ arrivals: [Double], objectiveSeconds: Double, quantile: Double) -> Double {
+        let total = arrivals.reduce(0, +)
         guard total > 0 else { return 0 }
-        let allowance = (1 - q) * total
-        let sorted = values.sorted(by: >)
-        var sum = 0.0
-        for (k, v) in sorted.enumerated() {
-            sum += v
-            let next = k + 1 < sorted.count ? sorted[k + 1] : 0
-            // Between `next` and `v` the excess is sum − (k + 1) × L.
-            if sum - Double(k + 1) * next > allowance { return max(next, (sum - allowance) / Double(k + 1)) }
+        let peak = arrivals.max() ?? 0
+        func onTime(_ capacity: Double) -> Double {
+            var backlog = 0.0, served = 0.0
+            let allowed = capacity * objectiveSeconds
+            for a in arrivals where a > 0 || backlog > 0 {
+                let share: Double
+                if a == capacity {
+                    share = backlog <= allowed ? 1 : 0
+                } else {
+                    // The backlog crosses the allowance at τ*; before it (rising) or after it (falling) is on time.
+                    let crossing = min(1, max(0, (allowed - backlog) / (a - capacity)))
+                    share = a > capacity ? crossing : 1 - crossing
+                }
+                served += a * share
+                backlog = max(0, backlog + a - capacity)
+            }
+            return served / total
         }
-        return 0
+        // At the peak rate nothing waits.
+        var low = 0.0, high = peak
+        for _ in 0..<40 {
+            let mid = (low + high) / 2
+            if onTime(mid) >= quantile { high = mid } else { low = mid }
+        }
+        return high
     }
 }

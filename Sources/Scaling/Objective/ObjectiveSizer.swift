@@ -57,7 +57,7 @@ public struct ObjectiveSizer: Sendable {
 
         let cold = coldStart.seconds
         let q = spec.quantile
-        let forecast = demand.forecast(quantile: q, spanSeconds: spec.ttftSeconds, aheadSeconds: cold)
+        let forecast = demand.forecast(quantile: q, objectiveSeconds: spec.ttftSeconds * spec.queueingShare, aheadSeconds: cold)
         var estimate = ObjectiveEstimate(
             capacityTokensPerSecond: capacity.prefillTokensPerSecond,
             capacitySource: capacity.isSaturatedEstimate ? "saturated" : (capacity.prefillTokensPerSecond == nil ? "none" : "busiest-seen"),

@@ -18,10 +18,16 @@ public struct ObjectiveSpec: Sendable, Equatable {
     /// Most of a replica's KV cache the policy plans to fill, 0–1 (default 0.9: vLLM preempts
     /// when the cache is full, and a preempted request computes its prompt again).
     public var kvCacheFill: Double
+    /// Share of the TTFT objective the forecast lets prompts wait in its fluid queue, 0–1
+    /// (default 0.5): the rest is left to a prompt's own prefill and to the prompts a replica
+    /// prefills side by side (vLLM shares each step's token budget among them, so a burst slows
+    /// every prompt in it, not only the last).
+    public var queueingShare: Double
 
     /// An objective with the documented defaults for everything but the TTFT.
     public init(ttftSeconds: Double, quantile: Double = 0.95, tpotSeconds: Double? = nil, historySeconds: Double = 600,
-                coldStartPriorSeconds: Double = 120, kvCacheFill: Double = 0.9) {
+                coldStartPriorSeconds: Double = 120, kvCacheFill: Double = 0.9, queueingShare: Double = 0.25) {
+        self.queueingShare = queueingShare
         self.ttftSeconds = ttftSeconds
         self.quantile = quantile
         self.tpotSeconds = tpotSeconds

@@ -10,8 +10,10 @@
 /// - throughput need: the work of the requests arriving in `[t, t + T)` (T: the TTFT
 ///   objective) spread over `T`;
 /// - KV need: the prompt and output tokens of the requests in flight at `t` over a replica's
-///   KV tokens, where a request is in flight from its arrival for at least its output tokens
-///   at one single-sequence decode step each (the shortest it can take);
+///   KV tokens, where a request is in flight from its arrival for its output tokens at the
+///   step time of a batch that fills the KV cache with requests like it (with the KV-read term:
+///   an estimate of the decode, not a bound — where the cache binds, the oracle is a reference,
+///   not a lower bound);
 /// - the count at `t` is the larger need (at least 1, as every baseline keeps), and a replica
 ///   is started one cold start (mean × (1 + 2 CV)) before the first second that needs it,
 ///   paid for while it starts, and stopped once no second within that lead needs it.
@@ -35,14 +37,16 @@ public enum OracleSchedule {
             let s = m.stepTime
             let prompt = s.seconds(prefillTokens: m.maxNumBatchedTokens, decodeSequences: 0, contextTokens: 0) / Double(m.maxNumBatchedTokens)
             let output = s.seconds(prefillTokens: 0, decodeSequences: m.maxNumSeqs, contextTokens: 0) / Double(m.maxNumSeqs)
-            let fastestToken = s.seconds(prefillTokens: 0, decodeSequences: 1, contextTokens: 0)
             kvPerReplica = Double(m.kvCacheTokens)
             for r in requests {
                 let i = min(seconds - 1, max(0, Int(r.time)))
                 work[i] += Double(max(1, r.promptTokens)) * prompt + Double(max(1, r.outputTokens)) * output
-                // In flight from arrival for at least its output at the fastest decode step.
-                let end = min(seconds, Int((r.time + Double(max(1, r.outputTokens)) * fastestToken).rounded(.up)))
+                // In flight from arrival for its output at the step of a batch that fills the cache
+                // with requests like it (a fuller batch would not fit, a smaller one steps faster).
                 let tokens = Double(max(1, r.promptTokens) + max(1, r.outputTokens))
+                let batch = max(1, min(m.maxNumSeqs, Int(kvPerReplica / tokens)))
+                let step = s.seconds(prefillTokens: 0, decodeSequences: batch, contextTokens: batch * Int(tokens))
+                let end = min(seconds, Int((r.time + Double(max(1, r.outputTokens)) * step).rounded(.up)))
                 if end > i {
                     kv[i] += tokens
                     kv[end] -= tokens
