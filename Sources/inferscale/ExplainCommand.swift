@@ -148,7 +148,6 @@ enum DecisionExplanation {
         let capacity = o.capacityTokensPerSecond.map { "\(number($0.rounded())) prompt tokens/s per replica (\(o.capacitySource))" } ?? "not known yet"
         var needs = ["prefill \(o.prefillReplicas)"]
         if let k = o.kvReplicas { needs.append("KV cache \(k)") }
-        if let s = o.sequenceReplicas { needs.append("sequences \(s)") }
         if let t = o.tpotReplicas { needs.append("tpot \(t)") }
         return [
             "  objective: capacity \(capacity)" + (o.kvCacheTokensPerReplica.map { ", KV \(number($0.rounded())) tokens" } ?? ""),

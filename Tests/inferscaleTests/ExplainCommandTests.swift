@@ -147,6 +147,6 @@ import Testing
         #expect(r.stdout.contains("demand 6000 tokens/s"))
         // The fluid queue lets 5 % of 41 s of a steady 6,000 wait past the objective: about 5,924.
         #expect(r.stdout.contains("forecast 592") && r.stdout.contains("tokens/s one cold start (90s, assumed) ahead"))
-        #expect(r.stdout.contains("needs prefill 2, sequences 2 → 2 now, 2 held over the cold start"))
+        #expect(r.stdout.contains("needs prefill 2 → 2 now, 2 held over the cold start"))
     }
 }

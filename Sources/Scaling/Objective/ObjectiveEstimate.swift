@@ -6,7 +6,7 @@ public struct ObjectiveEstimate: Sendable, Equatable, Codable {
     public var capacityTokensPerSecond: Double?
     /// `saturated` (seen at its limit), `busiest-seen` (a lower bound) or `none`.
     public var capacitySource: String
-    /// Sequences one replica holds at its limit, when seen.
+    /// Most sequences one replica was seen holding while requests waited (shown, not sized for).
     public var sequencesPerReplica: Double?
     /// KV-cache tokens of one replica, as the runtime reports it.
     public var kvCacheTokensPerReplica: Double?
@@ -19,10 +19,9 @@ public struct ObjectiveEstimate: Sendable, Equatable, Codable {
     /// The cold start planned with, seconds, and whether it was measured (else the prior).
     public var coldStartSeconds: Double
     public var coldStartMeasured: Bool
-    /// Replicas each limit needs: prompt throughput, KV cache, sequences, time per output token.
+    /// Replicas each limit needs: prompt throughput, KV cache, time per output token.
     public var prefillReplicas: Int
     public var kvReplicas: Int?
-    public var sequenceReplicas: Int?
     public var tpotReplicas: Int?
     /// The largest of those now, and the largest of the last cold start (the count asked for).
     public var needed: Int

@@ -75,9 +75,6 @@ public struct ObjectiveSizer: Sendable {
            let kv = demand.quantile(q, of: \.kvTokens) {
             estimate.kvReplicas = Int((kv / (kvPerReplica * spec.kvCacheFill)).rounded(.up))
         }
-        if let perReplica = capacity.sequencesPerReplica, perReplica > 0, let sequences = demand.quantile(q, of: \.sequences) {
-            estimate.sequenceReplicas = Int((sequences / perReplica).rounded(.up))
-        }
         if let tpot = spec.tpotSeconds, ready > 0, let last = samples.last,
            let running = last[.running], let generated = last[.generationTokensPerSecond], generated > 0, running > 0 {
             // Each running sequence gets generated ÷ running tokens a second; decode steps slow
@@ -85,7 +82,9 @@ public struct ObjectiveSizer: Sendable {
             let observed = running / generated
             estimate.tpotReplicas = Int((Double(ready) * observed / tpot).rounded(.up))
         }
-        var count = max(estimate.prefillReplicas, estimate.kvReplicas ?? 0, estimate.sequenceReplicas ?? 0, estimate.tpotReplicas ?? 0)
+        // The sequences seen while requests waited are shown, not sized for: in vLLM V1 requests
+        // mostly wait for the step's token budget, so they do not reveal the sequence cap.
+        var count = max(estimate.prefillReplicas, estimate.kvReplicas ?? 0, estimate.tpotReplicas ?? 0)
         if count == 0 && (sawLoad || demand.mean(lastSeconds: Int(cold)) > 0) { count = 1 }
         estimate.needed = count
         // Hold the highest count of the last cold start: a replica let go in a lull shorter
