@@ -9,6 +9,7 @@ extension PolicyDecider {
             target: target, time: Double(now.nanoseconds) / 1e9, readyPods: pods.ready, currentReplicas: pods.currentReplicas,
             inputs: [], winner: nil, clamps: [], desired: -1, valid: false, inPanic: decider.inPanic,
             excessBurstCapacity: 0, missingSignals: [])
+        record.gpuMemory = freshGPUMemory(at: now)
         guard let estimate = sizer?.evaluate(pods: pods, at: now) else {
             record.missingSignals = [.promptTokensPerSecond]
             return record  // nothing measured yet: keep the last decision
