@@ -19,7 +19,7 @@ public struct ObjectiveSpec: Sendable, Equatable {
     /// when the cache is full, and a preempted request computes its prompt again).
     public var kvCacheFill: Double
     /// Share of the TTFT objective the forecast lets prompts wait in its fluid queue, 0–1
-    /// (default 0.5): the rest is left to a prompt's own prefill and to the prompts a replica
+    /// (default 0.25, measured on the traces of docs/simulation.md): the rest is left to a prompt's own prefill and to the prompts a replica
     /// prefills side by side (vLLM shares each step's token budget among them, so a burst slows
     /// every prompt in it, not only the last).
     public var queueingShare: Double
