@@ -421,8 +421,9 @@ public actor ControlLoop {
               var state = targets.removeValue(forKey: key) else { return nil }
         let ready = state.discovered.pods.filter(\.ready)
         let youngest = ready.compactMap(\.readySince).max().map { Double(now.nanoseconds - $0.nanoseconds) / 1e9 }
+        let startups = ready.compactMap { p in p.createdAt.flatMap { c in p.readySince.map { PodStartup(createdAt: c, readyAt: $0) } } }
         let pods = PodCounts(ready: ready.count, notReady: state.discovered.pods.count - ready.count,
-                             youngestReadyAgeSeconds: youngest, currentReplicas: state.discovered.replicas)
+                             youngestReadyAgeSeconds: youngest, currentReplicas: state.discovered.replicas, startups: startups)
         var record = state.decider.evaluate(pods: pods, at: now)
         if case .paused(let holdAt) = state.discovered.control {
             // Marked, so the decision log and `explain` show that this decision was not applied.

@@ -60,6 +60,7 @@ public actor Scraper {
                 r.queueDepth = s.queueDepth
                 r.running = s.runningRequests
                 r.kvCacheUtilization = s.kvCacheUtilization
+                r.kvCacheCapacityTokens = s.kvCacheCapacityTokens
                 r.gpuMemoryUtilization = s.gpuMemoryUtilization
                 let requestRate = rateState.rate(pod.name, "requests", value: s.requestsTotal, at: seconds)
                 if r.rps == nil { r.rps = requestRate }

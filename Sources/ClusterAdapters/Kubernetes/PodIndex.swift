@@ -63,7 +63,8 @@ public struct PodIndex: Sendable {
     private mutating func insert(_ name: String, _ pod: Pod) {
         let labels = pod.metadata.labels ?? [:]
         let info = PodInfo(name: name, ip: pod.status?.podIP ?? "", ready: pod.isReady && pod.status?.podIP != nil,
-                           readySince: pod.readySince.map { Timestamp(nanoseconds: Int64($0.timeIntervalSince1970 * 1e9)) })
+                           readySince: pod.readySince.map { Timestamp(nanoseconds: Int64($0.timeIntervalSince1970 * 1e9)) },
+                           createdAt: pod.createdAt.map { Timestamp(nanoseconds: Int64($0.timeIntervalSince1970 * 1e9)) })
         entries[name] = Entry(info: info, labels: labels)
         for (key, value) in labels { postings[Self.posting(key, value), default: []].insert(name) }
     }
