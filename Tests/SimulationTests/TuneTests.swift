@@ -23,6 +23,8 @@ import Testing
     static func base() -> SimulationConfiguration {
         var c = SimulationConfiguration(trace: SimulatorTests.stepTrace(), profile: profile, policies: [])
         c.baselineConcurrencyTarget = 2
+        // Every request takes 1 s: an objective of 2 s is missed only by those that queue.
+        c.ttftObjectiveSeconds = 2
         return c
     }
 

@@ -67,7 +67,8 @@ import Testing
     /// `value` to the precision shown.
     static func shows(_ text: String, _ value: Any?) -> Bool {
         if let s = value as? String { return text == s }
-        if let b = value as? Bool { return text == (b ? "yes" : "no") }
+        // Only meetsObjective shows yes or no; numbers would also cast to Bool.
+        if text == "yes" || text == "no" { return (value as? Bool) == (text == "yes") }
         guard let v = (value as? NSNumber)?.doubleValue else { return text == "-" }
         var t = text, scale = 1.0
         if t.hasSuffix("ms") { t.removeLast(2); scale = 0.001 }

@@ -2,7 +2,8 @@ import Rules
 
 /// A rule from the rule files with its per-pod targets scaled together × its scale-down
 /// delay; everything else (match, source, guards, windows) as written. Utilisation targets
-/// (fractions of capacity) are kept: scaling them would pass full use.
+/// (fractions of capacity) are kept: scaling them would pass full use; concurrency and
+/// running targets stop at the rule's containerConcurrency.
 public struct RuleFamily: TuneFamily {
     /// The values tried; every combination, factors outermost.
     public struct Grid: Sendable {
@@ -42,7 +43,12 @@ public struct RuleFamily: TuneFamily {
                     """
                 let (tuned, file) = try RuleVariants.make(rule, name: name, comment: comment) { p in
                     for i in p.metrics.indices where p.metrics[i].signal.isAdditive {
-                        p.metrics[i].target = (p.metrics[i].target * factor * 1000).rounded() / 1000
+                        var target = (p.metrics[i].target * factor * 1000).rounded() / 1000
+                        // One pod never holds more than containerConcurrency requests (lint warns).
+                        if let cc = p.containerConcurrency, cc > 0, [.concurrency, .running].contains(p.metrics[i].signal) {
+                            target = min(target, Double(cc))
+                        }
+                        p.metrics[i].target = target
                     }
                     p.scaleDownDelaySeconds = delay
                 }
