@@ -1,8 +1,11 @@
 import Rules
+import Scaling
 
 /// Knative's KPA on concurrency, as a rule: per-pod target × scale-down delay × stable
 /// window, every other setting Knative's default and at least one replica (KServe's
 /// default). With the profile's target, no delay and a 60 s window it is `simulate`'s `kpa`.
+/// The target is Knative's (`autoscaling.knative.dev/target`), which Knative scales by its
+/// 70 % target utilisation; a rule's target is used as written, so the rule carries the product.
 public struct KPAFamily: TuneFamily {
     /// The values tried; the variants are every combination, targets outermost.
     public struct Grid: Sendable {
@@ -28,13 +31,14 @@ public struct KPAFamily: TuneFamily {
             for delay in grid.scaleDownDelays {
                 for window in grid.windows {
                     let name = "kpa-t\(RuleVariants.label(target))-d\(delay)-w\(window)"
+                    let perPod = (target * Self.utilisation * 1_000_000).rounded() / 1_000_000
                     let comment = """
-                        Knative's KPA on concurrency, chosen by `inferscale tune` (\(context.profile.name)):
-                        per-pod target \(RuleVariants.label(target)), scale-down delay \(delay)s, stable window \(window)s.
+                        Knative's KPA on concurrency, chosen by `inferscale tune` (\(context.profile.name)): Knative target \(RuleVariants.label(target))
+                        (\(RuleVariants.label(perPod)) per pod at Knative's 70 % utilisation), scale-down delay \(delay)s, stable window \(window)s.
                         Edit match to name your target.
                         """
                     let (rule, file) = try RuleVariants.make(base, name: name, comment: comment) { p in
-                        p.metrics[0].target = target
+                        p.metrics[0].target = perPod
                         p.scaleDownDelaySeconds = delay
                         p.windowSeconds = window
                     }
@@ -48,6 +52,9 @@ public struct KPAFamily: TuneFamily {
         }
         return out
     }
+
+    /// Knative's `container-concurrency-target-percentage` default, as a fraction.
+    static let utilisation = AutoscalerConfig().containerConcurrencyTargetFraction
 
     /// The rule every variant starts from: concurrency from the queue-proxy, at least one replica.
     static func template(_ profile: ModelProfile) throws(TuneError) -> Rule {
