@@ -6,7 +6,7 @@ import Testing
     @Test func tunesARuleWritesARuleFileThatLintsCleanAndRepeatsItself() async throws {
         let out = FileManager.default.temporaryDirectory.appendingPathComponent("tune-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: out) }
-        let args = ["tune", "--family", "llama-code", "--rules", SimulateCommandTests.rules, "--to", "300", "--ttft-objective", "10", "--out", out]
+        let args = ["tune", "--family", "llama-code", "--rules", SimulateCommandTests.rules, "--to", "300", "--ttft-objective", "60", "--out", out]
         let a = try await CLIRunner.runDetached(args)
         #expect(a.status == 0, "\(a.stderr)")
         #expect(a.stdout.contains("llama-code: 15 variants"), "\(a.stdout)")
