@@ -2,9 +2,10 @@
 SWIFT ?= swift
 # Debian packages, installed only when missing: what the build links (snappy), and what the
 # tests also run (a real Prometheus for the remote-write integration tests; gcc builds the
-# GPU tests' stand-in libnvidia-ml).
+# GPU tests' stand-in libnvidia-ml; a headless Chromium renders the reports' index.html, about
+# 7 s to install with its 18 dependencies).
 BUILD_PACKAGES ?= libsnappy-dev pkg-config
-TEST_PACKAGES ?= $(BUILD_PACKAGES) prometheus gcc
+TEST_PACKAGES ?= $(BUILD_PACKAGES) prometheus gcc chromium-headless-shell
 
 .PHONY: deps test-deps run test test-built bench fuzz lint clean protos
 

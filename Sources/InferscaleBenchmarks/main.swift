@@ -2,7 +2,7 @@ import CoreMetrics
 import Foundation
 // Benchmarks run in a release build and print their figures with ratios to a baseline
 // measured in the same run: `make bench`. `--only NAME` runs one of: decider, exposition,
-// remote-write, scrape, reaction, cold-start, simulation, calibration. `--quick` shortens the real-time ones.
+// remote-write, scrape, reaction, cold-start, simulation, tune, calibration. `--quick` shortens the real-time ones.
 let arguments = CommandLine.arguments
 if arguments.contains("--serve-pods") {
     try await servePods()
@@ -57,4 +57,5 @@ if wanted("cold-start") {
     }
 }
 if wanted("simulation") { await runSimulationBenchmark(hours: arguments.contains("--quick") ? 2 : 24) }
+if wanted("tune") { await runTuneBenchmark() }
 if wanted("calibration") { await runCalibrationBenchmark() }

@@ -12,7 +12,7 @@ struct Inferscale: AsyncParsableCommand {
             inferscale decides replica counts for KServe InferenceServices and Deployments that run \
             vLLM, TGI, Triton, SGLang or a KServe model server, starting from Knative's KPA rules.
             """,
-        subcommands: [SimulateCommand.self, DecideCommand.self, RunCommand.self, CheckCommand.self, AgentCommand.self, LintCommand.self, ExplainCommand.self, ScrapeCommand.self]
+        subcommands: [SimulateCommand.self, TuneCommand.self, DecideCommand.self, RunCommand.self, CheckCommand.self, AgentCommand.self, LintCommand.self, ExplainCommand.self, ScrapeCommand.self]
     )
 }
 

@@ -92,7 +92,7 @@ struct SimulateCommand: AsyncParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Seed of the random draws (default 1).", valueName: "n"))
     var seed: UInt64 = 1
 
-    @Option(name: .long, help: ArgumentHelp("Write report.json, comparison.svg, and per policy an SVG chart and a per-second CSV here.", valueName: "dir"))
+    @Option(name: .long, help: ArgumentHelp("Write index.html, report.json, comparison.svg, and per policy an SVG chart and a per-second CSV here.", valueName: "dir"))
     var out: String?
 
     @Flag(name: .long, help: "Print the report as JSON instead of a table.")
@@ -116,55 +116,10 @@ struct SimulateCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        // The trace.
-        var traceName = BundledTrace.name
-        var loaded: Trace
-        do {
-            var traceFormat: TraceFormat?
-            if let format {
-                guard let f = TraceFormat(rawValue: format) else {
-                    throw InputError(message: "unknown --format \(format); use azure-llm, mooncake, alibaba-lora or csv")
-                }
-                traceFormat = f
-            }
-            if let trace {
-                loaded = try TraceReader.read(path: trace, format: traceFormat)
-                traceName = trace
-            } else {
-                loaded = try BundledTrace.read()
-            }
-        } catch let error as TraceError {
-            throw InputError(message: error.description)
-        }
-        let windowed = loaded.window(from: from, to: to, speed: speed)
-        guard !windowed.requests.isEmpty else { throw InputError(message: "no requests in the chosen window of \(traceName)") }
-
-        // The model.
-        var profile: ModelProfile
-        if let model {
-            guard let p = ModelProfile.named(model) else {
-                throw InputError(message: "unknown --model \(model); profiles: \(ModelProfile.all.map(\.name).joined(separator: ", "))")
-            }
-            profile = p
-        } else {
-            profile = windowed.hasTokens ? .llama70B : .predictive
-        }
-        do {
-            profile = try profile.overriding(maxNumBatchedTokens: maxNumBatchedTokens, maxNumSeqs: maxNumSeqs, gpuBlocks: gpuBlocks)
-        } catch {
-            throw InputError(message: error.description)
-        }
-        if case .llm = profile.kind, !windowed.hasTokens {
-            throw InputError(message: "model \(profile.name) needs token counts, and this trace has none; use --model predictive-cpu")
-        }
-
-        // The policies.
-        var ruleSet = RuleSet.empty
-        if !rules.isEmpty {
-            do { ruleSet = try RuleFiles.load(paths: rules) } catch {
-                throw InputError(message: "\(error.description)\nthe rules were not loaded")
-            }
-        }
+        let (traceName, windowed) = try ReplayInputs.trace(path: trace, format: format, from: from, to: to, speed: speed)
+        let profile = try ReplayInputs.profile(model: model, for: windowed, maxNumBatchedTokens: maxNumBatchedTokens,
+                                               maxNumSeqs: maxNumSeqs, gpuBlocks: gpuBlocks)
+        let ruleSet = try ReplayInputs.rules(rules)
         let objective = ttftObjective ?? profile.ttftObjectiveSeconds
         let policies = try choosePolicies(ruleSet, profile: profile).map { choice in
             // The objective rule sizes for this run's objective, whatever its file states.
@@ -263,10 +218,15 @@ struct SimulateCommand: AsyncParsableCommand {
                 try csv.write(toFile: "\(dir)/\(safe).csv", atomically: true, encoding: .utf8)
             }
             try SVGChart.comparison(report).write(toFile: "\(dir)/comparison.svg", atomically: true, encoding: .utf8)
+            let facts = ["\(summary.trace): \(summary.requests) requests over \(Int(summary.seconds)) s",
+                         "model \(summary.profile), cold start \(Int(summary.coldStartSeconds)) s, TTFT objective \(summary.ttftObjectiveSeconds) s, kpa/hpa target \(summary.baselineTarget) per pod",
+                         "Ratios are to kpa in the same run; report.json holds every figure, the CSV files the per-second series."]
+            try HTMLPage.simulation(report, heading: "inferscale simulate", facts: facts)
+                .write(toFile: "\(dir)/index.html", atomically: true, encoding: .utf8)
         } catch {
             throw InputError(message: "\(dir): cannot write the report: \(error.localizedDescription)")
         }
-        printError("wrote \(dir)/report.json, \(dir)/comparison.svg, and a chart (.svg) and series (.csv) per policy")
+        printError("wrote \(dir)/index.html, \(dir)/report.json, \(dir)/comparison.svg, and a chart (.svg) and series (.csv) per policy")
     }
 }
 
@@ -290,10 +250,15 @@ struct ReportSummary: Codable {
 
 /// A one-line progress bar on stderr (only used when stderr is a terminal).
 final class ProgressBar: Sendable {
+    /// What is in progress: `simulating`, `tuning`.
+    let label: String
+
+    init(label: String = "simulating") { self.label = label }
+
     func show(_ share: Double) {
         let width = 30
         let filled = Int((share * Double(width)).rounded())
-        writeAll("\rsimulating [" + String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled) + "] \(Int(share * 100))%", to: 2)
+        writeAll("\r\(label) [" + String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled) + "] \(Int(share * 100))%", to: 2)
     }
 
     func clear() { writeAll("\r" + String(repeating: " ", count: 50) + "\r", to: 2) }

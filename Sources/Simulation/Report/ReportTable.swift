@@ -3,22 +3,13 @@ import Foundation
 /// The comparison as a terminal table, one row per policy.
 public enum ReportTable {
     public static func render(_ report: SimulationReport) -> String {
-        let header = ["policy", "replica-s", "vs kpa", "GPU-h", "TTFT mean", "p50", "p95", "p99", "wait p99", "e2e mean", "out tok/s",
-                      "> \(seconds(report.ttftObjectiveSeconds))", "failed", "scales", "flaps", "cold", "at zero"]
-        // The oracle's column only when it was replayed: reports without it keep their shape.
-        let withOracle = report.results.contains { $0.replicaSecondsVsOracle != nil }
-        var rows = [withOracle ? Array(header.prefix(3)) + ["vs oracle"] + header.dropFirst(3) : header]
-        for r in report.results {
-            var row = [
-                r.policy, String(format: "%.0f", r.replicaSeconds), r.replicaSecondsVsKPA.map { String(format: "%.2f×", $0) } ?? "-",
-                String(format: "%.2f", r.gpuHours), seconds(r.ttftMean), seconds(r.ttftP50), seconds(r.ttftP95), seconds(r.ttftP99),
-                seconds(r.queueWaitP99), seconds(r.e2eMean), String(format: "%.0f", r.outputTokensPerSecond),
-                String(format: "%.1f%%", r.overObjectiveShare * 100), "\(r.failed)", "\(r.scaleEvents)", "\(r.flaps)", "\(r.coldStarts)",
-                seconds(r.secondsAtZero),
-            ]
-            if withOracle { row.insert(r.replicaSecondsVsOracle.map { String(format: "%.2f×", $0) } ?? "-", at: 3) }
-            rows.append(row)
-        }
+        var rows = [columns(report).map(\.header)]
+        for r in report.results { rows.append(cells(r, report)) }
+        return layout(rows)
+    }
+
+    /// Rows as aligned columns: the first left-aligned, the rest right-aligned; a rule under the header.
+    static func layout(_ rows: [[String]]) -> String {
         var widths = Array(repeating: 0, count: rows[0].count)
         for row in rows { for (i, cell) in row.enumerated() { widths[i] = max(widths[i], cell.count) } }
         var out = ""
@@ -33,7 +24,38 @@ public enum ReportTable {
         return out
     }
 
-    static func seconds(_ s: Double) -> String {
+    /// The columns: header text and the `PolicyResult` field (its JSON key) each shows. `vs oracle` only
+    /// when the oracle was replayed, so reports without it keep their shape.
+    public static func columns(_ report: SimulationReport) -> [(header: String, key: String)] {
+        var columns: [(header: String, key: String)] = [
+            ("policy", "policy"), ("replica-s", "replicaSeconds"), ("vs kpa", "replicaSecondsVsKPA"), ("GPU-h", "gpuHours"),
+            ("TTFT mean", "ttftMean"), ("p50", "ttftP50"), ("p95", "ttftP95"), ("p99", "ttftP99"), ("wait p99", "queueWaitP99"),
+            ("e2e mean", "e2eMean"), ("out tok/s", "outputTokensPerSecond"), ("> \(seconds(report.ttftObjectiveSeconds))", "overObjectiveShare"),
+            ("failed", "failed"), ("scales", "scaleEvents"), ("flaps", "flaps"), ("cold", "coldStarts"), ("at zero", "secondsAtZero"),
+        ]
+        if withOracle(report) { columns.insert(("vs oracle", "replicaSecondsVsOracle"), at: 3) }
+        return columns
+    }
+
+    /// One result's cells, in the order of `columns(report)`.
+    public static func cells(_ r: PolicyResult, _ report: SimulationReport) -> [String] {
+        var row = [
+            r.policy, String(format: "%.0f", r.replicaSeconds), r.replicaSecondsVsKPA.map { String(format: "%.2f×", $0) } ?? "-",
+            String(format: "%.2f", r.gpuHours), seconds(r.ttftMean), seconds(r.ttftP50), seconds(r.ttftP95), seconds(r.ttftP99),
+            seconds(r.queueWaitP99), seconds(r.e2eMean), String(format: "%.0f", r.outputTokensPerSecond),
+            String(format: "%.1f%%", r.overObjectiveShare * 100), "\(r.failed)", "\(r.scaleEvents)", "\(r.flaps)", "\(r.coldStarts)",
+            seconds(r.secondsAtZero),
+        ]
+        if withOracle(report) { row.insert(r.replicaSecondsVsOracle.map { String(format: "%.2f×", $0) } ?? "-", at: 3) }
+        return row
+    }
+
+    static func withOracle(_ report: SimulationReport) -> Bool {
+        report.results.contains { $0.replicaSecondsVsOracle != nil }
+    }
+
+    /// Seconds as a short text: `0s`, `450ms`, `1.23s`, `12.3s`, `123s`.
+    public static func seconds(_ s: Double) -> String {
         if s == 0 { return "0s" }
         if s < 1 { return String(format: "%.0fms", s * 1000) }
         if s >= 100 { return String(format: "%.0fs", s) }

@@ -14,11 +14,11 @@ public enum SVGChart {
     /// Load (arrivals per second, 10 s mean), ready replicas and queued requests of one policy.
     public static func policy(_ name: String, series: [SeriesPoint]) -> String {
         let load = smooth(series.map { Double($0.arrivals) }, over: 10)
-        let panels: [(String, [Line])] = [
-            ("requests/s (10 s mean)", [Line(label: "arrivals", color: palette[0], values: load)]),
-            ("replicas", [Line(label: "requested", color: "#999999", values: series.map { Double($0.replicas) }),
-                          Line(label: "ready", color: palette[2], values: series.map { Double($0.ready) })]),
-            ("queued requests", [Line(label: "queued", color: palette[1], values: series.map { Double($0.queued) })]),
+        let panels = [
+            Panel(title: "arrivals (10 s mean)", unit: "requests/s", lines: [Line(label: "arrivals", color: palette[0], values: load)]),
+            Panel(title: "replicas", unit: "replicas", lines: [Line(label: "requested", color: "#999999", values: series.map { Double($0.replicas) }),
+                                                               Line(label: "ready", color: palette[2], values: series.map { Double($0.ready) })]),
+            Panel(title: "queued requests", unit: "requests", lines: [Line(label: "queued", color: palette[1], values: series.map { Double($0.queued) })]),
         ]
         return render(title: "\(name): load, replicas and queue", times: series.map(\.time), panels: panels)
     }
@@ -30,8 +30,9 @@ public enum SVGChart {
             Line(label: pair.0.policy, color: palette[i % palette.count], values: pair.1.map { Double($0.ready) })
         }
         return render(title: "ready replicas by policy", times: first.map(\.time), panels: [
-            ("requests/s (10 s mean)", [Line(label: "arrivals", color: "#555555", values: smooth(first.map { Double($0.arrivals) }, over: 10))]),
-            ("ready replicas", lines),
+            Panel(title: "arrivals (10 s mean)", unit: "requests/s",
+                  lines: [Line(label: "arrivals", color: "#555555", values: smooth(first.map { Double($0.arrivals) }, over: 10))]),
+            Panel(title: "ready replicas", unit: "replicas", lines: lines),
         ])
     }
 
@@ -57,11 +58,21 @@ public enum SVGChart {
         }
     }
 
-    static func render(title: String, times: [Double], panels: [(String, [Line])]) -> String {
-        let width = 960.0, panelHeight = 170.0, left = 60.0, right = 130.0, top = 60.0, gap = 34.0
+    /// One panel: its title, the unit of its vertical axis, its lines.
+    struct Panel {
+        var title: String
+        var unit: String
+        var lines: [Line]
+    }
+
+    /// Panels stacked over one time axis; each panel's vertical axis has round ticks from 0,
+    /// the time axis has ticks in seconds, minutes or hours.
+    static func render(title: String, times: [Double], panels: [Panel]) -> String {
+        let width = 960.0, panelHeight = 170.0, left = 78.0, right = 130.0, top = 60.0, gap = 40.0
         let height = top + Double(panels.count) * (panelHeight + gap) + 20
         let plotWidth = width - left - right
         let span = max(1, (times.last ?? 0) - (times.first ?? 0))
+        let timeTicks = AxisTicks.time(span: span)
         var svg = """
             <svg xmlns="http://www.w3.org/2000/svg" width="\(Int(width))" height="\(Int(height))" viewBox="0 0 \(Int(width)) \(Int(height))" font-family="sans-serif" font-size="12">
             <rect width="100%" height="100%" fill="white"/>
@@ -69,10 +80,24 @@ public enum SVGChart {
             """
         for (p, panel) in panels.enumerated() {
             let y0 = top + Double(p) * (panelHeight + gap)
-            let maxValue = max(1, panel.1.flatMap(\.values).max() ?? 1)
-            svg += "<text x=\"\(left)\" y=\"\(format(y0 - 4))\" fill=\"#333\">\(escape(panel.0)) (max \(format(maxValue)))</text>\n"
+            let dataMax = panel.lines.flatMap(\.values).max() ?? 0
+            let ticks = AxisTicks.ticks(low: 0, high: max(1, dataMax))
+            let maxValue = max(1, ticks.last ?? 1)
+            svg += "<text x=\"\(left)\" y=\"\(format(y0 - 6))\" fill=\"#333\">\(escape(panel.title)) (max \(format(dataMax)))</text>\n"
+            for v in ticks {
+                let y = y0 + panelHeight - panelHeight * v / maxValue
+                svg += "<line x1=\"\(format(left))\" y1=\"\(format(y))\" x2=\"\(format(left + plotWidth))\" y2=\"\(format(y))\" stroke=\"#eee\"/>\n"
+                svg += "<text x=\"\(format(left - 6))\" y=\"\(format(y + 4))\" text-anchor=\"end\" fill=\"#555\">\(AxisTicks.label(v))</text>\n"
+            }
+            for tick in timeTicks {
+                let x = left + plotWidth * tick.seconds / span
+                svg += "<line x1=\"\(format(x))\" y1=\"\(format(y0))\" x2=\"\(format(x))\" y2=\"\(format(y0 + panelHeight))\" stroke=\"#eee\"/>\n"
+                svg += "<text x=\"\(format(x))\" y=\"\(format(y0 + panelHeight + 14))\" text-anchor=\"middle\" fill=\"#555\">\(tick.label)</text>\n"
+            }
+            let mid = y0 + panelHeight / 2
+            svg += "<text x=\"16\" y=\"\(format(mid))\" transform=\"rotate(-90 16 \(format(mid)))\" text-anchor=\"middle\" fill=\"#333\">\(escape(panel.unit))</text>\n"
             svg += "<rect x=\"\(left)\" y=\"\(format(y0))\" width=\"\(format(plotWidth))\" height=\"\(format(panelHeight))\" fill=\"none\" stroke=\"#ccc\"/>\n"
-            for (l, line) in panel.1.enumerated() {
+            for (l, line) in panel.lines.enumerated() {
                 let values = downsample(line.values, limit: 1200)
                 guard !values.isEmpty else { continue }
                 let points = values.enumerated().map { i, v in
@@ -84,9 +109,6 @@ public enum SVGChart {
                 svg += "<text x=\"\(format(left + plotWidth + 8))\" y=\"\(format(y0 + 14 + Double(l) * 16))\" fill=\"\(line.color)\">\(escape(line.label))</text>\n"
             }
         }
-        let axisY = top + Double(panels.count) * (panelHeight + gap) - gap + 16
-        svg += "<text x=\"\(left)\" y=\"\(format(axisY))\" fill=\"#333\">0 s</text>\n"
-        svg += "<text x=\"\(format(left + plotWidth))\" y=\"\(format(axisY))\" text-anchor=\"end\" fill=\"#333\">\(format(span)) s</text>\n"
         svg += "</svg>\n"
         return svg
     }

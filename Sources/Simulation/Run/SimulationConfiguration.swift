@@ -15,6 +15,8 @@ public struct SimulationConfiguration: Sendable {
     public var requestTimeoutSeconds = 300.0
     /// Per-pod concurrency target of the `kpa` and `hpa` baselines (default: the profile's).
     public var baselineConcurrencyTarget: Double?
+    /// Scale-down stabilisation window of the `hpa` baseline, seconds (default 300, the HPA's own).
+    public var hpaStabilisationSeconds = 300.0
     /// Targets the trace is spread over (request i goes to target i mod n); each has its
     /// own replicas and policy state, all in one control loop.
     public var targets = 1

@@ -109,7 +109,11 @@ public enum Simulator {
         let loop: ControlLoop? = policy == .hpa || fixed != nil || oracle != nil ? nil : ControlLoop(
             configuration: .init(), rules: ruleSet, discovery: board, source: board, actuator: board,
             log: try! DecisionLog(path: nil, keepPerTarget: 1), telemetry: Telemetry(enabled: false), logger: logger)
-        var hpa = (0..<n).map { _ in HPAController(target: baselineTarget) }
+        var hpa = (0..<n).map { _ in
+            var h = HPAController(target: baselineTarget)
+            h.stabilisationSeconds = c.hpaStabilisationSeconds
+            return h
+        }
 
         var points: [SeriesPoint] = []
         let end = c.trace.duration
