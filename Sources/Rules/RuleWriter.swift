@@ -64,6 +64,13 @@ public enum RuleWriter {
                 if let v = m.aggregation { out.append("    aggregation: \(v.rawValue)") }
             }
         }
+        if let o = p.objective {
+            out.append("objective:")
+            out.append("  ttft: \(duration(o.ttftSeconds))")
+            if let v = o.quantile { out.append("  quantile: \(number(v))") }
+            if let v = o.tpotSeconds { out.append("  tpot: \(duration(v))") }
+            if let v = o.historySeconds { out.append("  history: \(duration(v))") }
+        }
         if let v = p.windowSeconds { out.append("window: \(v)s") }
         if let v = p.panicWindowPercentage { out.append("panicWindowPercentage: \(number(v))") }
         if let v = p.panicThresholdPercentage { out.append("panicThresholdPercentage: \(number(v))") }
