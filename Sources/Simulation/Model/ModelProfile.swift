@@ -25,10 +25,13 @@ public struct ModelProfile: Sendable, Equatable {
         public var requestOverheadSeconds: Double
         /// More such seconds per prompt token (tokenising).
         public var requestOverheadPerPromptTokenSeconds: Double
+        /// Whether prompts' cached KV blocks are reused (vLLM's `enable_prefix_caching`, on by
+        /// default in V1); only prompts with shared segments can hit (`TraceRequest.segments`).
+        public var enablePrefixCaching: Bool
 
         public init(stepTime: StepTime, maxNumBatchedTokens: Int, maxNumSeqs: Int, gpuBlocks: Int,
                     blockSize: Int = 16, maxModelLen: Int, requestOverheadSeconds: Double = 0,
-                    requestOverheadPerPromptTokenSeconds: Double = 0) {
+                    requestOverheadPerPromptTokenSeconds: Double = 0, enablePrefixCaching: Bool = true) {
             self.stepTime = stepTime
             self.maxNumBatchedTokens = maxNumBatchedTokens
             self.maxNumSeqs = maxNumSeqs
@@ -37,6 +40,7 @@ public struct ModelProfile: Sendable, Equatable {
             self.maxModelLen = maxModelLen
             self.requestOverheadSeconds = requestOverheadSeconds
             self.requestOverheadPerPromptTokenSeconds = requestOverheadPerPromptTokenSeconds
+            self.enablePrefixCaching = enablePrefixCaching
         }
 
         /// Seconds of request overhead for a prompt of `promptTokens`.
@@ -136,8 +140,8 @@ public struct ModelProfile: Sendable, Equatable {
     /// token (2 × 70.6 G parameters at 4 × 989 TFLOPS) that long prompts reach.
     public static let llama70BH100 = ModelProfile(
         name: "llama-70b-4xh100",
-        kind: .llm(LLM(stepTime: StepTime(baseSeconds: 16.0e-3, perPrefillTokenSeconds: 10e-6,
-                                          perDecodeSequenceSeconds: 5e-6, perContextTokenSeconds: 0.048e-6,
+        kind: .llm(LLM(stepTime: StepTime(baseSeconds: 17.0e-3, perPrefillTokenSeconds: 76.42e-6,
+                                          perDecodeSequenceSeconds: 12.5e-6, perContextTokenSeconds: 0.048e-6,
                                           minimumPerTokenSeconds: 2 * 70.6e9 / (4 * 989e12)),
                        maxNumBatchedTokens: 8192, maxNumSeqs: 1024, gpuBlocks: 128_273, maxModelLen: 131_072,
                        requestOverheadSeconds: (2_597.3 + 11_511.4) * 1e-6, requestOverheadPerPromptTokenSeconds: 9.95e-6)),
