@@ -71,6 +71,9 @@ struct SimulateCommand: AsyncParsableCommand {
     @Option(name: .long, help: ArgumentHelp("KV-cache blocks of 16 tokens per replica, as vLLM logs num_gpu_blocks (default: the profile's).", valueName: "n"))
     var gpuBlocks: Int?
 
+    @Flag(name: .customLong("no-enable-prefix-caching"), help: "Replicas compute every prompt in full, as vLLM with --no-enable-prefix-caching (default: prompts that share segments, such as Mooncake's hash_ids, hit the prefix cache).")
+    var noEnablePrefixCaching = false
+
     @Option(name: .long, help: ArgumentHelp("Mean cold start of a replica (default: the profile's).", valueName: "seconds"))
     var coldStart: Double?
 
@@ -146,7 +149,8 @@ struct SimulateCommand: AsyncParsableCommand {
             profile = windowed.hasTokens ? .llama70B : .predictive
         }
         do {
-            profile = try profile.overriding(maxNumBatchedTokens: maxNumBatchedTokens, maxNumSeqs: maxNumSeqs, gpuBlocks: gpuBlocks)
+            profile = try profile.overriding(maxNumBatchedTokens: maxNumBatchedTokens, maxNumSeqs: maxNumSeqs, gpuBlocks: gpuBlocks,
+                                             enablePrefixCaching: noEnablePrefixCaching ? false : nil)
         } catch {
             throw InputError(message: error.description)
         }

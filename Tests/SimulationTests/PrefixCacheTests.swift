@@ -89,6 +89,15 @@ import Testing
         #expect(m.prefixCacheQueriesTotal == 0 && m.prefixCacheHitsTotal == 0)
     }
 
+    @Test func aDeploymentCanTurnCachingOff() throws {
+        guard case .llm(let m) = try ModelProfile.llama8B.overriding(enablePrefixCaching: false).kind else {
+            Issue.record("not an LLM profile"); return
+        }
+        #expect(!m.enablePrefixCaching)
+        guard case .llm(let d) = ModelProfile.llama8B.kind else { Issue.record("not an LLM profile"); return }
+        #expect(d.enablePrefixCaching)
+    }
+
     @Test func blockHashesNameEveryTokenUpToTheBlocksEnd() {
         let system = PromptSegment(id: 1, tokens: 20)
         let a = PrefixBlockHashes.of([system, PromptSegment(id: 2, tokens: 30)], promptTokens: 50, blockSize: 16)
