@@ -96,6 +96,26 @@ public enum Calibration {
         ]
     }()
 
+    /// The same load measured on Llama-2-7B on one H100 (TP1, the same server settings;
+    /// inference-sim/training @ed5c1d26, default_args/20260217-231439-llama-2-7b-tp1-general),
+    /// replayed on `llama-8b-1xh100` for comparison, not held to the tolerances: Llama-2-7B has
+    /// no grouped KV heads (512 KiB of KV per token against Llama-3.1-8B's 128 KiB, which decode
+    /// steps read) and 6.7 G parameters against 8.0 G.
+    public static let reported: [Point] = {
+        let server: ModelProfile
+        do { server = try ModelProfile.llama8B.overriding(maxNumBatchedTokens: 2048, maxNumSeqs: 128) } catch {
+            preconditionFailure("the calibration settings were refused: \(error)")
+        }
+        return [
+            Point(name: "llama-2-7b 1xH100, 8 rps", profile: server, rate: 8, seconds: 600, promptTokens: 575, outputTokens: 248,
+                  groups: 10, promptsPerGroup: 10, systemPromptTokens: 106,
+                  ttftMean: 0.0271, ttftMedian: 0.0268, e2eMean: 2.058, outputTokensPerSecond: 1676),
+            Point(name: "llama-2-7b 1xH100, 20 rps", profile: server, rate: 20, seconds: 600, promptTokens: 575, outputTokens: 248,
+                  groups: 10, promptsPerGroup: 10, systemPromptTokens: 106,
+                  ttftMean: 0.0519, ttftMedian: 0.0511, e2eMean: 4.158, outputTokensPerSecond: 4156),
+        ]
+    }()
+
     /// Seeds of the arrival draws each point is replayed with: one measured run is one draw,
     /// so the model is held to the mean over several.
     public static let seeds: [UInt64] = [1, 2, 3, 4]
