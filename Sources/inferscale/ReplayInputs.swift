@@ -32,7 +32,8 @@ enum ReplayInputs {
 
     /// The profile named `model` (default: the 70 B profile for token traces, the predictive
     /// one otherwise) with the engine's settings replaced where given.
-    static func profile(model: String?, for trace: Trace, maxNumBatchedTokens: Int?, maxNumSeqs: Int?, gpuBlocks: Int?) throws -> ModelProfile {
+    static func profile(model: String?, for trace: Trace, maxNumBatchedTokens: Int?, maxNumSeqs: Int?, gpuBlocks: Int?,
+                        enablePrefixCaching: Bool? = nil) throws -> ModelProfile {
         var profile: ModelProfile
         if let model {
             guard let p = ModelProfile.named(model) else {
@@ -43,7 +44,8 @@ enum ReplayInputs {
             profile = trace.hasTokens ? .llama70B : .predictive
         }
         do {
-            profile = try profile.overriding(maxNumBatchedTokens: maxNumBatchedTokens, maxNumSeqs: maxNumSeqs, gpuBlocks: gpuBlocks)
+            profile = try profile.overriding(maxNumBatchedTokens: maxNumBatchedTokens, maxNumSeqs: maxNumSeqs, gpuBlocks: gpuBlocks,
+                                             enablePrefixCaching: enablePrefixCaching)
         } catch {
             throw InputError(message: error.description)
         }

@@ -71,6 +71,9 @@ struct SimulateCommand: AsyncParsableCommand {
     @Option(name: .long, help: ArgumentHelp("KV-cache blocks of 16 tokens per replica, as vLLM logs num_gpu_blocks (default: the profile's).", valueName: "n"))
     var gpuBlocks: Int?
 
+    @Flag(name: .customLong("no-enable-prefix-caching"), help: "Replicas compute every prompt in full, as vLLM with --no-enable-prefix-caching (default: prompts that share segments, such as Mooncake's hash_ids, hit the prefix cache).")
+    var noEnablePrefixCaching = false
+
     @Option(name: .long, help: ArgumentHelp("Mean cold start of a replica (default: the profile's).", valueName: "seconds"))
     var coldStart: Double?
 
@@ -118,7 +121,8 @@ struct SimulateCommand: AsyncParsableCommand {
     func run() async throws {
         let (traceName, windowed) = try ReplayInputs.trace(path: trace, format: format, from: from, to: to, speed: speed)
         let profile = try ReplayInputs.profile(model: model, for: windowed, maxNumBatchedTokens: maxNumBatchedTokens,
-                                               maxNumSeqs: maxNumSeqs, gpuBlocks: gpuBlocks)
+                                               maxNumSeqs: maxNumSeqs, gpuBlocks: gpuBlocks,
+                                               enablePrefixCaching: noEnablePrefixCaching ? false : nil)
         let ruleSet = try ReplayInputs.rules(rules)
         let objective = ttftObjective ?? profile.ttftObjectiveSeconds
         let policies = try choosePolicies(ruleSet, profile: profile).map { choice in

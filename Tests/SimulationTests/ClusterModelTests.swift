@@ -72,7 +72,10 @@ import Testing
         #expect(abs(sample[.generationTokensPerSecond]! - 3 / 0.08) < 1e-9)
         let pod = c.vllmMetrics()
         #expect(pod == [VLLMMetrics(numRequestsRunning: 1, numRequestsWaiting: 1, kvCacheUsagePerc: 0.75, promptTokensTotal: 40,
-                                    generationTokensTotal: 3, numPreemptionsTotal: 0, numGpuBlocks: 4, blockSize: 16)])
+                                    generationTokensTotal: 3, numPreemptionsTotal: 0, prefixCacheQueriesTotal: 40,
+                                    prefixCacheHitsTotal: 0, numGpuBlocks: 4, blockSize: 16)])
+        // vLLM looks every admitted prompt up (A's 40 tokens); one that shares nothing hits nothing.
+        #expect(pod[0].exposition(modelName: "m").contains("vllm:prefix_cache_queries_total{model_name=\"m\"} 40\n"))
         #expect(pod[0].exposition(modelName: "m").contains("vllm:cache_config_info{block_size=\"16\",num_gpu_blocks=\"4\"} 1\n"))
         #expect(pod[0].exposition(modelName: "m").contains("vllm:num_requests_waiting{model_name=\"m\"} 1\n"))
         c.advance(to: 1)

@@ -20,6 +20,11 @@ import Testing
         let mooncake = try TraceReader.read(path: try Fixtures.traceURL("mooncake-fast25-conversation-head.jsonl").path)
         #expect(mooncake.requests.count == 12)
         #expect(mooncake.requests[0].promptTokens == 6758 && mooncake.requests[0].outputTokens == 500)
+        // hash_ids become 512-token segments, the last one what is left of the prompt; the
+        // first two requests share their first block (id 0) and nothing after it.
+        let first = mooncake.requests[0].segments, second = mooncake.requests[1].segments
+        #expect(first.count == 14 && first.last == PromptSegment(id: 13, tokens: 6758 - 13 * 512))
+        #expect(first[0] == second[0] && first[1] != second[1])
         #expect(mooncake.duration == 3)  // timestamps are milliseconds: the 12th arrives at 3000 ms
         #expect(mooncake.hasTokens)
     }

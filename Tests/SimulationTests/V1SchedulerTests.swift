@@ -20,10 +20,16 @@ import Testing
         var arrived = 0
         var now = 0.0
 
-        init(_ settings: ModelProfile.LLM, _ requests: [(time: Double, prompt: Int32, output: Int32)], timeout: Double = 300) {
+        /// `segments[i]`, when given, is request i's prompt content (for the prefix cache).
+        init(_ settings: ModelProfile.LLM, _ requests: [(time: Double, prompt: Int32, output: Int32)], timeout: Double = 300,
+             segments: [[PromptSegment]] = []) {
             engine = V1Scheduler(settings: settings, timeout: timeout)
+            var hashes: [Int32: [UInt64]] = [:]
+            for (i, s) in segments.enumerated() where !s.isEmpty {
+                hashes[Int32(i)] = PrefixBlockHashes.of(s, promptTokens: Int(requests[i].prompt), blockSize: settings.blockSize)
+            }
             table = RequestTable(arrival: requests.map(\.time), prompt: requests.map(\.prompt), output: requests.map(\.output),
-                                 service: requests.map { _ in 0 })
+                                 service: requests.map { _ in 0 }, prefixHashes: hashes)
         }
 
         mutating func run(until end: Double) {

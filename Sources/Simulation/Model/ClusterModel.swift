@@ -66,7 +66,19 @@ struct ClusterModel {
         p.reserveCapacity(requests.count)
         o.reserveCapacity(requests.count)
         s.reserveCapacity(requests.count)
+        // Prompts' block hashes, one array per distinct prompt content (requests repeating a
+        // prompt share it).
+        var hashes: [Int32: [UInt64]] = [:]
+        var distinct: [PromptKey: [UInt64]] = [:]
+        let blockSize: Int
+        if case .llm(let m) = profile.kind { blockSize = m.blockSize } else { blockSize = 0 }
         for r in requests {
+            if blockSize > 0 && !r.segments.isEmpty {
+                let key = PromptKey(segments: r.segments, tokens: r.promptTokens)
+                let h = distinct[key] ?? PrefixBlockHashes.of(r.segments, promptTokens: r.promptTokens, blockSize: blockSize)
+                distinct[key] = h
+                if !h.isEmpty { hashes[Int32(a.count)] = h }
+            }
             a.append(r.time)
             // The engine computes at least one prompt token and produces at least one token.
             p.append(max(1, Int32(clamping: r.promptTokens)))
@@ -81,7 +93,7 @@ struct ClusterModel {
                 s.append(0)
             }
         }
-        table = RequestTable(arrival: a, prompt: p, output: o, service: s)
+        table = RequestTable(arrival: a, prompt: p, output: o, service: s, prefixHashes: hashes)
         outcomes.ttft.reserveCapacity(a.count)
         outcomes.e2e.reserveCapacity(a.count)
         outcomes.waits.reserveCapacity(a.count)
@@ -94,6 +106,11 @@ struct ClusterModel {
         }
         desired = initialReplicas
         livePods = initialReplicas
+    }
+
+    private struct PromptKey: Hashable {
+        var segments: [PromptSegment]
+        var tokens: Int
     }
 
     private static func engine(_ profile: ModelProfile, _ timeout: Double) -> V1Scheduler {

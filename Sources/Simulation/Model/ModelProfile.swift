@@ -25,10 +25,13 @@ public struct ModelProfile: Sendable, Equatable {
         public var requestOverheadSeconds: Double
         /// More such seconds per prompt token (tokenising).
         public var requestOverheadPerPromptTokenSeconds: Double
+        /// Whether prompts' cached KV blocks are reused (vLLM's `enable_prefix_caching`, on by
+        /// default in V1); only prompts with shared segments can hit (`TraceRequest.segments`).
+        public var enablePrefixCaching: Bool
 
         public init(stepTime: StepTime, maxNumBatchedTokens: Int, maxNumSeqs: Int, gpuBlocks: Int,
                     blockSize: Int = 16, maxModelLen: Int, requestOverheadSeconds: Double = 0,
-                    requestOverheadPerPromptTokenSeconds: Double = 0) {
+                    requestOverheadPerPromptTokenSeconds: Double = 0, enablePrefixCaching: Bool = true) {
             self.stepTime = stepTime
             self.maxNumBatchedTokens = maxNumBatchedTokens
             self.maxNumSeqs = maxNumSeqs
@@ -37,6 +40,7 @@ public struct ModelProfile: Sendable, Equatable {
             self.maxModelLen = maxModelLen
             self.requestOverheadSeconds = requestOverheadSeconds
             self.requestOverheadPerPromptTokenSeconds = requestOverheadPerPromptTokenSeconds
+            self.enablePrefixCaching = enablePrefixCaching
         }
 
         /// Seconds of request overhead for a prompt of `promptTokens`.
@@ -124,20 +128,21 @@ public struct ModelProfile: Sendable, Equatable {
         coldStartSeconds: 60, gpusPerReplica: 1, concurrencyTarget: 12, ttftObjectiveSeconds: 1)
 
     /// Llama-3.3-70B, tensor-parallel on 4 H100-80GB, vLLM V1 with the API server's default
-    /// budget for that GPU. KV blocks (128,273) and request overhead (alpha0 2,597 µs + alpha2
-    /// 11,511 µs + alpha1 9.95 µs per prompt token) from the BLIS fit for this model, GPU and
-    /// TP4 on vLLM 0.8.4. Its step line (12,601 µs + 76.42 µs per prompt token + 66.84 µs per
-    /// decode token) is not used: it cannot hold the 20 requests/s that a measured Llama-2-70B
-    /// server holds (`Calibration.published`; docs/simulation.md has the figures). The line
-    /// here is fitted to those measurements: 16.0 ms per step (the 35 GB of weights per GPU
-    /// read at about two thirds of 3.35 TB/s), 10 µs per prompt token and 5 µs per decode
-    /// token in steps of up to about 700 tokens; 0.048 µs per context token (80 KiB of KV per
-    /// token and GPU at the 8B profile's share of bandwidth); and the floor of 35.7 µs per
-    /// token (2 × 70.6 G parameters at 4 × 989 TFLOPS) that long prompts reach.
+    /// budget for that GPU. KV blocks (128,273), request overhead (alpha0 2,597 µs + alpha2
+    /// 11,511 µs + alpha1 9.95 µs per prompt token) and the cost of a computed prompt token
+    /// (76.42 µs) from the BLIS fit for this model, GPU and TP4 on vLLM 0.8.4. Its per-step and
+    /// per-decode terms (12,601 µs, 66.84 µs) are not used: they do not hold the decode speed of
+    /// a measured Llama-2-70B server (`Calibration.published`; docs/simulation.md has the
+    /// figures). Those two are fitted to that server's inter-token times instead, with its
+    /// prompts served from the prefix cache as they were: 17.0 ms per step (the 35 GB of weights
+    /// per GPU read at about two thirds of 3.35 TB/s, and the launch overhead) and 12.5 µs per
+    /// decoding sequence, beside 0.048 µs per context token (80 KiB of KV per token and GPU at
+    /// the 8B profile's share of bandwidth); the floor is 35.7 µs per token (2 × 70.6 G
+    /// parameters at 4 × 989 TFLOPS).
     public static let llama70BH100 = ModelProfile(
         name: "llama-70b-4xh100",
-        kind: .llm(LLM(stepTime: StepTime(baseSeconds: 16.0e-3, perPrefillTokenSeconds: 10e-6,
-                                          perDecodeSequenceSeconds: 5e-6, perContextTokenSeconds: 0.048e-6,
+        kind: .llm(LLM(stepTime: StepTime(baseSeconds: 17.0e-3, perPrefillTokenSeconds: 76.42e-6,
+                                          perDecodeSequenceSeconds: 12.5e-6, perContextTokenSeconds: 0.048e-6,
                                           minimumPerTokenSeconds: 2 * 70.6e9 / (4 * 989e12)),
                        maxNumBatchedTokens: 8192, maxNumSeqs: 1024, gpuBlocks: 128_273, maxModelLen: 131_072,
                        requestOverheadSeconds: (2_597.3 + 11_511.4) * 1e-6, requestOverheadPerPromptTokenSeconds: 9.95e-6)),

@@ -31,12 +31,18 @@ struct RequestTable {
     var computed: [Int32]
     /// For a request in prefill: KV blocks it holds.
     var blocks: [Int32]
+    /// For requests whose prompt has shared content (`TraceRequest.segments`): the hashes of
+    /// its full KV blocks (`PrefixBlockHashes`), the prefix cache's keys.
+    let prefixHashes: [Int32: [UInt64]]
+    /// For a running request holding cached blocks: how many of its leading blocks those are.
+    var held: [Int32: Int32] = [:]
 
-    init(arrival: [Double], prompt: [Int32], output: [Int32], service: [Double]) {
+    init(arrival: [Double], prompt: [Int32], output: [Int32], service: [Double], prefixHashes: [Int32: [UInt64]] = [:]) {
         self.arrival = arrival
         self.prompt = prompt
         self.output = output
         self.service = service
+        self.prefixHashes = prefixHashes
         let n = arrival.count
         state = Array(repeating: .waiting, count: n)
         started = Array(repeating: false, count: n)

@@ -12,6 +12,9 @@
 ///   everything (prompt and output so far) when it is admitted again.
 /// - A prompt's first token comes out at the end of the step in which its last chunk ran
 ///   (plus the request overhead outside the engine, which does not hold the engine up).
+/// - Automatic prefix caching (`KVBlockPool`): a request admitted finds its prompt's leading
+///   blocks in the cache when an earlier prompt had the same content; those tokens are not
+///   computed (they cost no budget and no step time) and at least one token always is.
 ///
 /// Speed: decoding sequences share one decode clock (a sequence's output count is its
 /// offset plus the clock), so a step costs the same whatever the batch. While nothing can be
@@ -43,7 +46,9 @@ struct V1Scheduler {
     private var residue: [Int]
     /// Decode steps run so far.
     private var clock = 0
-    private(set) var freeBlocks: Int
+    /// The KV blocks, with the prefix cache.
+    private var pool: KVBlockPool
+    var freeBlocks: Int { pool.free }
 
     // The step (or stretch of decode steps) in progress.
     private(set) var busy = false
@@ -60,12 +65,15 @@ struct V1Scheduler {
     private(set) var promptTokensTotal = 0
     private(set) var generationTokensTotal = 0
     private(set) var preemptionsTotal = 0
+    /// Tokens looked up in the prefix cache at admission, and those found.
+    private(set) var prefixCacheQueriesTotal = 0
+    private(set) var prefixCacheHitsTotal = 0
 
     init(settings: ModelProfile.LLM, timeout: Double) {
         self.settings = settings
         self.timeout = timeout
         residue = Array(repeating: 0, count: max(1, settings.blockSize))
-        freeBlocks = settings.gpuBlocks
+        pool = KVBlockPool(blocks: settings.gpuBlocks)
     }
 
     /// An engine with no capacity, for replicas that do not run one.
@@ -99,7 +107,7 @@ struct V1Scheduler {
         guard busy else { return schedule(now: now, &t, &out) }
         busy = false
         if stretch > 0 {
-            freeBlocks -= blocksNeeded(from: clock, steps: stretch)
+            pool.allocate(blocksNeeded(from: clock, steps: stretch))
             clock += stretch
             out.generatedTokens += decodeCount * stretch
             generationTokensTotal += decodeCount * stretch
@@ -151,8 +159,9 @@ struct V1Scheduler {
         guard runningCount < settings.maxNumSeqs, let r = peekWaiting() else { return false }
         let budget = settings.maxNumBatchedTokens - decodeCount
         guard budget > 0 else { return false }
-        let chunk = min(tokensToCompute(r, t), budget)
-        return blocks(chunk) + residue[needClass(clock)] <= freeBlocks
+        let hit = prefixHit(r, t)
+        let chunk = min(tokensToCompute(r, t) - hit.blocks * settings.blockSize, budget)
+        return blocks(hit.blocks * settings.blockSize + chunk) - hit.blocks + hit.idle + residue[needClass(clock)] <= freeBlocks
     }
 
     /// Schedules one step: decodes, the partial prompt's next chunk, then admissions.
@@ -165,7 +174,7 @@ struct V1Scheduler {
         while need > freeBlocks, let victim = popNewest(t) {
             preempted = true
             if victim == partial {
-                freeBlocks += Int(t.blocks[Int(victim)])
+                releaseBlocks(victim, count: Int(t.blocks[Int(victim)]), &t)
                 partial = -1
             } else {
                 if key(victim, t) == needClass(clock) { need -= 1 }
@@ -173,7 +182,7 @@ struct V1Scheduler {
             }
             preempt(victim, &t, &out)
         }
-        freeBlocks -= need
+        pool.allocate(need)
         let decodes = decodeCount
         budget -= decodes
         var prefillTokens = 0
@@ -185,14 +194,15 @@ struct V1Scheduler {
             let more = blocks(Int(t.computed[r]) + chunk) - Int(t.blocks[r])
             if more > freeBlocks {
                 _ = popNewest(t)
-                freeBlocks += Int(t.blocks[r])
+                releaseBlocks(partial, count: Int(t.blocks[r]), &t)
                 partial = -1
                 preempt(Int32(r), &t, &out)
                 preempted = true
             } else {
-                freeBlocks -= more
+                pool.allocate(more)
                 t.blocks[r] += Int32(more)
                 t.computed[r] += Int32(chunk)
+                registerBlocks(partial, &t)
                 budget -= chunk
                 prefillTokens += chunk
                 chunked.append(Int32(r))
@@ -209,13 +219,26 @@ struct V1Scheduler {
                     continue
                 }
                 let total = tokensToCompute(r32, t)
-                let chunk = min(total, budget)
-                let need = blocks(chunk)
-                guard need <= freeBlocks else { break }
+                // Cached leading blocks are shared, not computed; a free one counts against the
+                // free blocks (the hit takes it out of the free queue).
+                let hit = prefixHit(r32, t)
+                let cachedTokens = hit.blocks * settings.blockSize
+                let chunk = min(total - cachedTokens, budget)
+                let need = blocks(cachedTokens + chunk) - hit.blocks
+                guard need + hit.idle <= freeBlocks else { break }
                 popWaiting()
-                freeBlocks -= need
-                t.blocks[r] = Int32(need)
-                t.computed[r] = Int32(chunk)
+                if hit.blocks > 0, let hashes = t.prefixHashes[r32] {
+                    pool.acquire(hashes[0..<hit.blocks])
+                    t.held[r32] = Int32(hit.blocks)
+                }
+                pool.allocate(need)
+                if settings.enablePrefixCaching {
+                    prefixCacheQueriesTotal += total
+                    prefixCacheHitsTotal += cachedTokens
+                }
+                t.blocks[r] = Int32(hit.blocks + need)
+                t.computed[r] = Int32(cachedTokens + chunk)
+                registerBlocks(r32, &t)
                 t.state[r] = .prefill
                 if !t.started[r] {
                     t.started[r] = true
@@ -226,7 +249,7 @@ struct V1Scheduler {
                 budget -= chunk
                 prefillTokens += chunk
                 chunked.append(r32)
-                if chunk < total { partial = r32 }
+                if cachedTokens + chunk < total { partial = r32 }
             }
         }
         guard decodes > 0 || !chunked.isEmpty else { return (false, preempted) }
@@ -248,7 +271,7 @@ struct V1Scheduler {
             let r = Int(r32)
             guard t.state[r] == .decoding, Double(Int(t.output[r]) - Int(t.offset[r])) == k else { continue }
             let cached = Int(t.prompt[r]) + Int(t.output[r]) - 1
-            freeBlocks += blocks(cached)
+            releaseBlocks(r32, count: blocks(cached), &t)
             leaveDecoding(r, t)
             t.state[r] = .done
             t.generated[r] = t.output[r]
@@ -275,7 +298,7 @@ struct V1Scheduler {
             out.generatedTokens += 1
             generationTokensTotal += 1
             if t.generated[r] >= t.output[r] {
-                freeBlocks += Int(t.blocks[r])
+                releaseBlocks(r32, count: Int(t.blocks[r]), &t)
                 t.state[r] = .done
                 runningCount -= 1
                 out.completed += 1
@@ -298,6 +321,35 @@ struct V1Scheduler {
     // MARK: - Helpers
 
     private func blocks(_ tokens: Int) -> Int { (tokens + settings.blockSize - 1) / settings.blockSize }
+
+    /// Leading blocks of request `r` that the prefix cache holds, and how many of them are
+    /// free; at most all but the block of its last token, which is always computed (vLLM
+    /// computes it for the logits: `max_cache_hit_length` is one token short of the request).
+    private func prefixHit(_ r: Int32, _ t: RequestTable) -> (blocks: Int, idle: Int) {
+        guard settings.enablePrefixCaching, let hashes = t.prefixHashes[r] else { return (0, 0) }
+        return pool.lookup(hashes, limit: (tokensToCompute(r, t) - 1) / settings.blockSize)
+    }
+
+    /// Request `r`'s prompt blocks that its computed tokens now fill enter the prefix cache,
+    /// as vLLM caches full blocks when it schedules them.
+    private mutating func registerBlocks(_ r: Int32, _ t: inout RequestTable) {
+        guard settings.enablePrefixCaching, let hashes = t.prefixHashes[r] else { return }
+        let before = Int(t.held[r] ?? 0)
+        let full = min(hashes.count, Int(t.computed[Int(r)]) / settings.blockSize)
+        var held = before
+        while held < full && pool.register(hashes[held]) { held += 1 }
+        if held != before { t.held[r] = Int32(held) }
+    }
+
+    /// Request `r` lets go of its `count` blocks (cached ones stay findable until reused).
+    private mutating func releaseBlocks(_ r: Int32, count: Int, _ t: inout RequestTable) {
+        let held = Int(t.held.removeValue(forKey: r) ?? 0)
+        if held > 0, let hashes = t.prefixHashes[r] {
+            pool.release(own: count - held, cached: hashes[0..<held])
+        } else {
+            pool.release(own: count, cached: [])
+        }
+    }
 
     /// Tokens a request computes when (re)admitted: its prompt and the output it already has.
     private func tokensToCompute(_ r: Int32, _ t: RequestTable) -> Int { Int(t.prompt[Int(r)]) + Int(t.generated[Int(r)]) }
@@ -324,7 +376,7 @@ struct V1Scheduler {
     private mutating func removeDecoding(_ r32: Int32, _ t: inout RequestTable) {
         let r = Int(r32)
         let generated = Int(t.offset[r]) + clock
-        freeBlocks += blocks(Int(t.prompt[r]) + generated - 1)
+        releaseBlocks(r32, count: blocks(Int(t.prompt[r]) + generated - 1), &t)
         leaveDecoding(r, t)
         t.generated[r] = Int32(generated)
     }
@@ -452,7 +504,7 @@ struct V1Scheduler {
     /// use, and output tokens of a stretch's steps that have ended (not yet in the outcomes).
     func metrics(at now: Double) -> (running: Int, waiting: Int, usedBlocks: Int, pendingTokens: Int) {
         guard settings.gpuBlocks > 0 else { return (0, 0, 0, 0) }
-        var used = settings.gpuBlocks - freeBlocks
+        var used = pool.used
         var pending = 0
         if busy && stretch > 0 {
             let done = stepsDone(within: now - stepStart)
@@ -469,6 +521,7 @@ struct V1Scheduler {
         return VLLMMetrics(numRequestsRunning: m.running, numRequestsWaiting: m.waiting,
                            kvCacheUsagePerc: Double(m.usedBlocks) / Double(max(1, settings.gpuBlocks)),
                            promptTokensTotal: promptTokensTotal, generationTokensTotal: generationTokensTotal + m.pendingTokens,
-                           numPreemptionsTotal: preemptionsTotal, numGpuBlocks: settings.gpuBlocks, blockSize: settings.blockSize)
+                           numPreemptionsTotal: preemptionsTotal, prefixCacheQueriesTotal: prefixCacheQueriesTotal,
+                           prefixCacheHitsTotal: prefixCacheHitsTotal, numGpuBlocks: settings.gpuBlocks, blockSize: settings.blockSize)
     }
 }

@@ -103,6 +103,9 @@ public enum TraceReader {
             var timestamp: Double
             var input_length: Int
             var output_length: Int
+            /// Prefix-block ids, one per 512 prompt tokens (the last block partial): equal ids
+            /// mean equal content up to that block's end.
+            var hash_ids: [UInt64]?
         }
         let decoder = JSONDecoder()
         var out: [TraceRequest] = []
@@ -114,7 +117,14 @@ public enum TraceReader {
             guard row.timestamp >= 0, row.input_length >= 0, row.output_length >= 0 else {
                 throw TraceError(file: name, line: i + 1, message: "timestamp and lengths must be ≥ 0")
             }
-            out.append(TraceRequest(time: row.timestamp / 1000, promptTokens: row.input_length, outputTokens: row.output_length))
+            // Each id names 512 tokens of content; the replica's prefix cache hashes its own
+            // 16-token blocks of them, so prompts sharing ids share those blocks.
+            let segments = (row.hash_ids ?? []).enumerated().compactMap { k, id -> PromptSegment? in
+                let tokens = min(512, row.input_length - 512 * k)
+                return tokens > 0 ? PromptSegment(id: id, tokens: tokens) : nil
+            }
+            out.append(TraceRequest(time: row.timestamp / 1000, promptTokens: row.input_length, outputTokens: row.output_length,
+                                    segments: segments))
         }
         return out
     }

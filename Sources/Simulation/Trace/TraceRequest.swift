@@ -9,12 +9,17 @@ public struct TraceRequest: Sendable, Equatable {
     /// Service time in seconds, when the trace gives it (predictive models); nil: drawn from
     /// the model profile.
     public var serviceSeconds: Double?
+    /// What the prompt is made of, in order, as far as other prompts share it; the tokens past
+    /// the segments (or all of them, when there are none) are the prompt's own.
+    public var segments: [PromptSegment]
 
-    public init(time: Double, promptTokens: Int = 0, outputTokens: Int = 0, serviceSeconds: Double? = nil) {
+    public init(time: Double, promptTokens: Int = 0, outputTokens: Int = 0, serviceSeconds: Double? = nil,
+                segments: [PromptSegment] = []) {
         self.time = time
         self.promptTokens = promptTokens
         self.outputTokens = outputTokens
         self.serviceSeconds = serviceSeconds
+        self.segments = segments
     }
 }
 
