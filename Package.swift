@@ -194,10 +194,13 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
             .product(name: "NIOConcurrencyHelpers", package: nio),
         ]),
-        // A fake Kubernetes API server on 127.0.0.1:0.
+        // A fake Kubernetes API server on 127.0.0.1:0, and `FakeCluster`, the end-to-end tests' fake API, client and
+        // canned endpoints started and stopped together.
         .target(
             name: "KubernetesTestKit",
             dependencies: [
+                "Kubernetes", "PodTestKit",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: nio),
                 .product(name: "NIOPosix", package: nio),
                 .product(name: "NIOHTTP1", package: nio),

@@ -88,7 +88,7 @@ public actor ControlLoop {
         var remaining: Int
     }
 
-    private let configuration: Configuration
+    private var configuration: Configuration
     private let discovery: TargetDiscovery
     private let source: MetricSource
     private let actuator: ScaleActuator
@@ -123,6 +123,14 @@ public actor ControlLoop {
     /// history kept.
     public func apply(rules newRules: RuleSet) {
         rules = newRules
+        for key in targets.keys { resolve(key) }
+    }
+
+    /// Puts new cluster-wide settings in force (Knative's `config-autoscaler`, reloaded): every target's policy is
+    /// resolved again, as after a rule reload; windows and scale-to-zero state carry over.
+    public func apply(autoscalerConfig: AutoscalerConfig) {
+        guard autoscalerConfig != configuration.autoscalerConfig else { return }
+        configuration.autoscalerConfig = autoscalerConfig
         for key in targets.keys { resolve(key) }
     }
 
@@ -229,6 +237,7 @@ public actor ControlLoop {
         guard !cancelled, targets[key] != nil else { return }
         targets[key]!.metrics?.scrape(seconds: seconds, failureReasons: signals.failureReasons)
         targets[key]!.decider.record(signals.sample, at: time)
+        if let figures = signals.gpuMemory { targets[key]!.decider.record(gpuMemory: figures, at: time) }
         if !signals.failureReasons.isEmpty { noteFailures(key, signals, at: time) }
     }
 
@@ -389,6 +398,7 @@ public actor ControlLoop {
         guard let policy = resolved.policy else { return }
         targets[key]!.policy = policy
         targets[key]!.decider.update(spec: policy.spec)
+        targets[key]!.gate.update(settings: policy.scaling)
     }
 
     private static func resolve(_ d: TargetDescription, rules: RuleSet, config: AutoscalerConfig) -> (policy: ResolvedPolicy?, error: String?) {

@@ -55,14 +55,18 @@ public struct CollectedSignals: Sendable, Equatable {
     public var failureReasons: [String]
     /// The first failure in words (reason, URL, detail), for the log.
     public var firstFailure: String?
+    /// GPU memory per ready pod from node exporters (the GPU agent, dcgm-exporter), when any names the
+    /// target's pods: the GPU-memory guard and decision records read it.
+    public var gpuMemory: GPUMemoryFigures?
 
     public init(sample: SignalSample, podsScraped: Int = 0, podsFailed: Int = 0, failureReasons: [String] = [],
-                firstFailure: String? = nil) {
+                firstFailure: String? = nil, gpuMemory: GPUMemoryFigures? = nil) {
         self.sample = sample
         self.podsScraped = podsScraped
         self.podsFailed = podsFailed
         self.failureReasons = failureReasons
         self.firstFailure = firstFailure
+        self.gpuMemory = gpuMemory
     }
 }
 

@@ -14,6 +14,9 @@ struct TargetMetrics {
     private let burst: Gauge
     private let scrapeDuration: Timer
     private let skipped: Counter
+    private let gpuMemoryMax: Gauge
+    private let gpuMemoryMean: Gauge
+    private var gpuMemoryShown = false
     private var inputs: [Signal: (stable: Gauge, panic: Gauge, target: Gauge)] = [:]
     private var decisions: [String: Counter] = [:]
     private var patches: [String: Counter] = [:]
@@ -29,6 +32,8 @@ struct TargetMetrics {
         burst = Gauge(label: "inferscale_excess_burst_capacity", dimensions: t)
         scrapeDuration = Timer(label: "inferscale_scrape_duration_seconds", dimensions: t, preferredDisplayUnit: .seconds)
         skipped = Counter(label: "inferscale_scrapes_skipped_total", dimensions: t)
+        gpuMemoryMax = Gauge(label: "inferscale_target_gpu_memory_used_ratio", dimensions: t + [("stat", "max")])
+        gpuMemoryMean = Gauge(label: "inferscale_target_gpu_memory_used_ratio", dimensions: t + [("stat", "mean")])
     }
 
     mutating func decision(_ r: DecisionRecord, actual replicas: Int) {
@@ -37,6 +42,16 @@ struct TargetMetrics {
         ready.record(Double(r.readyPods))
         panic.record(r.inPanic ? 1 : 0)
         burst.record(Double(r.excessBurstCapacity))
+        if let figures = r.gpuMemory, let max = figures.max, let mean = figures.mean {
+            gpuMemoryMax.record(max)
+            gpuMemoryMean.record(mean)
+            gpuMemoryShown = true
+        } else if gpuMemoryShown {
+            // The figures stopped (stale, or every reading missing): NaN, so a graph shows a gap, not the last value.
+            gpuMemoryMax.record(Double.nan)
+            gpuMemoryMean.record(Double.nan)
+            gpuMemoryShown = false
+        }
         for input in r.inputs {
             let g = inputs[input.signal] ?? makeInputGauges(input.signal)
             if let s = input.stable { g.stable.record(s) }

@@ -102,6 +102,7 @@ struct FakeClusterStore {
                 Self.status(code: failureStatus, reason: failureStatus == 429 ? "TooManyRequests" : "InternalError",
                             message: "injected failure (fake API server)"))
         }
+        if request.method == "GET", let document = discovery(path: request.path) { return document }
         guard let route = FakeRoute.parse(path: request.path), !uninstalled.contains(route.resource) else {
             return .json(404, Self.status(code: 404, reason: "NotFound", message: "the server could not find the requested resource"))
         }
@@ -145,6 +146,25 @@ struct FakeClusterStore {
         }
     }
 
+    /// `GET /api/v1` or `/apis/{group}/{version}`: the `APIResourceList` of the resources served there (an
+    /// uninstalled CRD's are not), 404 when none is. Not subject to the RBAC rules: Kubernetes' `system:discovery`
+    /// grants discovery to every authenticated user. Nil when `path` is not a discovery path.
+    private func discovery(path: String) -> Reply? {
+        let parts = path.split(separator: "/").map(String.init)
+        let groupVersion: String
+        if parts.count == 2, parts[0] == "api" { groupVersion = parts[1] }
+        else if parts.count == 3, parts[0] == "apis" { groupVersion = "\(parts[1])/\(parts[2])" }
+        else { return nil }
+        let served = FakeResource.all.filter { $0.apiVersion == groupVersion && !uninstalled.contains($0) }
+        guard !served.isEmpty else {
+            return .json(404, Self.status(code: 404, reason: "NotFound", message: "the server could not find the requested resource"))
+        }
+        let resources = served.map { resource -> JSONValue in
+            ["name": .string(resource.plural), "namespaced": true, "kind": .string(resource.kind)]
+        }
+        return .json(200, ["kind": "APIResourceList", "apiVersion": "v1", "groupVersion": .string(groupVersion), "resources": .array(resources)])
+    }
+
     private func verbFor(_ request: Request) -> String {
         let route = FakeRoute.parse(path: request.path)
         switch request.method {
@@ -164,7 +184,7 @@ struct FakeClusterStore {
     private mutating func list(_ request: Request, route: FakeRoute) -> Reply {
         guard let selector = selector(request) else { return badSelector(request) }
         let items = (objects[route.resource] ?? [:])
-            .filter { $0.key.hasPrefix(route.namespace + "/") && selector.matches(Self.labels(of: $0.value)) }
+            .filter { $0.key.hasPrefix(route.namespace + "/") && selector.matches(object: $0.value) }
             .sorted { $0.key < $1.key }
             .map(\.value)
         // Paging: `limit` and an opaque `continue` token (here the offset and the list's resourceVersion).
@@ -211,12 +231,12 @@ struct FakeClusterStore {
                 return .watchStarted(id: nil, timeoutSeconds: nil)
             }
             for entry in history where entry.resourceVersion > from && entry.resource == route.resource && entry.namespace == route.namespace {
-                if let event = Self.event(for: entry, selector: selector, labels: Self.labels) { sink.send(event) }
+                if let event = Self.event(for: entry, selector: selector) { sink.send(event) }
             }
         } else {
             // No resourceVersion (or "0"): synthetic ADDED events for the current state, then changes.
             for (_, object) in (objects[route.resource] ?? [:]).filter({ $0.key.hasPrefix(route.namespace + "/") }).sorted(by: { $0.key < $1.key })
-            where selector.matches(Self.labels(of: object)) {
+            where selector.matches(object: object) {
                 sink.send(["type": "ADDED", "object": object])
             }
         }
@@ -441,16 +461,16 @@ struct FakeClusterStore {
             oldestWatchableVersion = (history.first?.resourceVersion ?? resourceVersion) - 1
         }
         for watcher in watchers.values where watcher.resource == resource && watcher.namespace == namespace {
-            if let event = Self.event(for: entry, selector: watcher.selector, labels: Self.labels) { watcher.sink.send(event) }
+            if let event = Self.event(for: entry, selector: watcher.selector) { watcher.sink.send(event) }
         }
         return stored
     }
 
     /// The event a watcher with `selector` sees for a change: objects entering the selection are ADDED, leaving it
     /// DELETED, as the real watch cache does.
-    static func event(for entry: HistoryEntry, selector: FakeLabelSelector, labels: (JSONValue) -> [String: String]) -> JSONValue? {
-        let now = selector.matches(labels(entry.object))
-        let before = entry.previous.map { selector.matches(labels($0)) } ?? false
+    static func event(for entry: HistoryEntry, selector: FakeLabelSelector) -> JSONValue? {
+        let now = selector.matches(object: entry.object)
+        let before = entry.previous.map { selector.matches(object: $0) } ?? false
         switch entry.type {
         case "DELETED":
             return now || before ? ["type": "DELETED", "object": entry.object] : nil
@@ -512,12 +532,23 @@ struct FakeClusterStore {
     }
 
     private func selector(_ request: Request) -> FakeLabelSelector? {
-        guard let text = request.query["labelSelector"], !text.isEmpty else { return .everything }
-        return FakeLabelSelector(text)
+        var selector = FakeLabelSelector.everything
+        if let text = request.query["labelSelector"], !text.isEmpty {
+            guard let parsed = FakeLabelSelector(text) else { return nil }
+            selector = parsed
+        }
+        if let field = request.query["fieldSelector"], !field.isEmpty {
+            // The only field selector inferscale sends; others are refused as the docs list them not covered.
+            let prefix = field.hasPrefix("metadata.name==") ? "metadata.name==" : "metadata.name="
+            guard field.hasPrefix(prefix), !field.dropFirst(prefix.count).contains(",") else { return nil }
+            selector.name = String(field.dropFirst(prefix.count))
+        }
+        return selector
     }
 
     private func badSelector(_ request: Request) -> Reply {
-        .json(400, Self.status(code: 400, reason: "BadRequest", message: "unable to parse requirement: \(request.query["labelSelector"] ?? "")"))
+        .json(400, Self.status(code: 400, reason: "BadRequest",
+                               message: "unable to parse requirement: \(request.query["labelSelector"] ?? request.query["fieldSelector"] ?? "")"))
     }
 
     private func checkVersion(_ given: String, current: JSONValue, resource: FakeResource, name: String) -> Reply? {

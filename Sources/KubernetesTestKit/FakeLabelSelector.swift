@@ -11,6 +11,8 @@ struct FakeLabelSelector: Sendable {
     }
 
     var requirements: [Requirement]
+    /// `fieldSelector=metadata.name=…`: only the object of this name (the one field selector the fake serves).
+    var name: String?
 
     static let everything = FakeLabelSelector(requirements: [])
 
@@ -36,6 +38,12 @@ struct FakeLabelSelector: Sendable {
             }
         }
         self.requirements = requirements
+    }
+
+    /// Whether `object` is selected: its name (when a field selector names one) and its labels.
+    func matches(object: JSONValue) -> Bool {
+        if let name, object[path: ["metadata", "name"]]?.stringValue != name { return false }
+        return matches(object[path: ["metadata", "labels"]]?.stringMap ?? [:])
     }
 
     func matches(_ labels: [String: String]) -> Bool {

@@ -37,5 +37,6 @@ public struct FakeRBACRule: Sendable, Equatable {
         FakeRBACRule(apiGroups: ["autoscaling.internal.knative.dev"], resources: ["podautoscalers/status"], verbs: ["update"]),
         FakeRBACRule(apiGroups: ["networking.internal.knative.dev"], resources: ["serverlessservices"], verbs: ["get", "create", "update"]),
         FakeRBACRule(apiGroups: ["coordination.k8s.io"], resources: ["leases"], verbs: ["get", "create", "update"]),
+        FakeRBACRule(apiGroups: [""], resources: ["configmaps"], verbs: ["list", "watch"], namespaces: ["knative-serving"]),
     ]
 }

@@ -20,6 +20,8 @@ public struct FakeResource: Sendable, Hashable {
     public static let pods = FakeResource(group: "", version: "v1", plural: "pods", kind: "Pod")
     /// core/v1 events.
     public static let events = FakeResource(group: "", version: "v1", plural: "events", kind: "Event")
+    /// core/v1 configmaps (Knative's `config-autoscaler`).
+    public static let configMaps = FakeResource(group: "", version: "v1", plural: "configmaps", kind: "ConfigMap")
     /// apps/v1 deployments.
     public static let deployments = FakeResource(group: "apps", version: "v1", plural: "deployments", kind: "Deployment")
     /// coordination.k8s.io/v1 leases.
@@ -50,7 +52,7 @@ public struct FakeResource: Sendable, Hashable {
 
     /// Every resource the fake serves.
     public static let all: [FakeResource] = [
-        .pods, .events, .deployments, .leases, .inferenceServices, .horizontalPodAutoscalers, .scaledObjects,
+        .pods, .events, .configMaps, .deployments, .leases, .inferenceServices, .horizontalPodAutoscalers, .scaledObjects,
         .llmInferenceServices, .leaderWorkerSets, .podAutoscalers, .serverlessServices,
     ]
     /// The resources with a `/status` subresource, as their CRDs declare it (Knative's `config/core/300-resources/`

@@ -60,7 +60,7 @@ public enum RuleSchema {
         .init(path: "rules[].policy.guards", type: "map", defaultValue: "none", doc: "conditions that hold a scale-down"),
         .init(path: "rules[].policy.guards.holdWhilePodsStart", type: "bool", defaultValue: "false", doc: "no scale-down while pods are not ready or inside their cold start"),
         .init(path: "rules[].policy.guards.kvCacheCeiling", type: "fraction 0–1", defaultValue: "none", doc: "no scale-down that would push mean KV-cache use above this"),
-        .init(path: "rules[].policy.guards.gpuMemoryCeiling", type: "fraction 0–1", defaultValue: "none", doc: "no scale-down that would push mean GPU memory use above this"),
+        .init(path: "rules[].policy.guards.gpuMemoryCeiling", type: "fraction 0–1", defaultValue: "none", doc: "no scale-down that would push a remaining pod's GPU memory use above this (per pod from the GPU agent or dcgm-exporter, else the mean)"),
     ]
 
     /// The keys allowed in the mapping at `path` (a field path whose type is a map or list item).

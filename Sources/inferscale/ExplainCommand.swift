@@ -135,12 +135,22 @@ enum DecisionExplanation {
                 out.append("  \(input.signal.rawValue): missing (no data for a window)")
             }
         }
+        if let gpu = r.gpuMemory {
+            let summary = gpu.max.map { "max \(percent($0)), mean \(percent(gpu.mean ?? $0))" } ?? "no reading"
+            out.append("  gpu memory: \(summary) over \(gpu.pods.count) pods\(gpu.missing.isEmpty ? "" : ", \(gpu.missing.count) without a reading")")
+            for pod in gpu.pods {
+                out.append("    \(pod.name): max \(percent(pod.max)), mean \(percent(pod.mean)) of \(pod.devices) GPU\(pod.devices == 1 ? "" : "s")")
+            }
+            for name in gpu.missing { out.append("    \(name): missing") }
+        }
         for c in r.clamps {
             out.append("  \(c.step): \(c.from) → \(c.to) (\(c.detail))")
         }
         if r.valid { out.append("  excess burst capacity \(r.excessBurstCapacity)") }
         return out.joined(separator: "\n")
     }
+
+    private static func percent(_ share: Double) -> String { String(format: "%.1f%%", share * 100) }
 
     private static func number(_ v: Double) -> String {
         v == v.rounded() && abs(v) < 1e15 ? String(Int64(v)) : String(format: "%.3f", v)

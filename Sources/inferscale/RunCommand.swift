@@ -35,11 +35,21 @@ struct RunCommand: AsyncParsableCommand {
             refused with 401). /debug/targets and /debug/decisions?target=NS/NAME are served only on \
             --debug-port, bound to 127.0.0.1 (kubectl port-forward reaches it).
 
-            With --knative, inferscale is a Knative PodAutoscaler class: every PodAutoscaler annotated \
-            autoscaling.knative.dev/class: inferscale.dev is reconciled as Knative's KPA would (its \
-            ServerlessService in Proxy or Serve mode, its status, its Deployment's replicas), and \
-            the activator's pods (--activator-namespace) and any --activator-metrics URLs are polled every \
-            second, so a request at zero scales the revision up.
+            GPU memory: the ready pods of the GPU agent DaemonSet (--gpu-agent-namespace, --gpu-agent-selector) \
+            and of NVIDIA's dcgm-exporter (--dcgm-exporter-namespace, --dcgm-exporter-selector) are read once \
+            per scrape round, and each target gets the GPU memory of its own ready pods, joined by namespace \
+            and pod (gpu-memory-utilization: the highest GPU's share; the guards.gpuMemoryCeiling guard reads \
+            it per pod). A namespace of "" turns that source off (docs/gpu.md).
+
+            Knative mode is on when the cluster serves Knative's PodAutoscaler resource (API discovery at \
+            start; --knative or --no-knative decide instead): inferscale is a Knative PodAutoscaler class, \
+            and every PodAutoscaler annotated autoscaling.knative.dev/class: inferscale.dev (or without the \
+            annotation, when config-autoscaler's pod-autoscaler-class is inferscale.dev) is reconciled as \
+            Knative's KPA would (its ServerlessService in Proxy or Serve mode, its status, its Deployment's \
+            replicas, Events on the PodAutoscaler); the activator's pods (--activator-namespace) and any \
+            --activator-metrics URLs are polled every second, so a request at zero scales the revision up; \
+            and Knative's config-autoscaler ConfigMap (--autoscaler-config) is watched and applied when it \
+            changes, beneath the --config flags.
             """
     )
 
@@ -127,14 +137,48 @@ struct RunCommand: AsyncParsableCommand {
             help: ArgumentHelp("A config-autoscaler key, e.g. stable-window=90s (repeatable).", valueName: "key=value"))
     var configValues: [String] = []
 
-    @Flag(name: .long, help: "Reconcile Knative PodAutoscalers of class inferscale.dev (autoscaling.knative.dev/class): own their ServerlessServices, write their status, scale the revisions (docs/knative.md).")
-    var knative = false
+    @Flag(name: .long, inversion: .prefixedNo,
+          help: "Reconcile Knative PodAutoscalers of class inferscale.dev (autoscaling.knative.dev/class): own their ServerlessServices, write their status, scale the revisions (docs/knative.md). Default: on when the cluster serves autoscaling.internal.knative.dev/v1alpha1 podautoscalers.")
+    var knative: Bool?
+
+    @Option(name: .long, help: ArgumentHelp("In Knative mode: Knative's config-autoscaler ConfigMap as NAMESPACE/NAME, watched and applied beneath --config (\"\" not to read it).", valueName: "ns/name"))
+    var autoscalerConfig: String = "knative-serving/config-autoscaler"
 
     @Option(name: .long, help: ArgumentHelp("With --knative: a Knative activator's metrics URL to poll every second for kn_revision_request_concurrency (repeatable; summed).", valueName: "url"))
     var activatorMetrics: [String] = []
 
     @Option(name: .long, help: ArgumentHelp("With --knative: the namespace of Knative's activator; its ready pods (app=activator) are polled at :9090/metrics every second (default knative-serving; \"\" for none).", valueName: "name"))
     var activatorNamespace: String = "knative-serving"
+
+    @Option(name: .long, help: ArgumentHelp("Namespace of the GPU agent DaemonSet's pods (deploy/gpu-agent), scraped each round for the GPU memory of the pods on their nodes (\"\" for none).", valueName: "name"))
+    var gpuAgentNamespace: String = GPUExporterPods.Configuration.Source.agent.namespace
+
+    @Option(name: .long, help: ArgumentHelp("Label selector of the GPU agent's pods.", valueName: "selector"))
+    var gpuAgentSelector: String = GPUExporterPods.Configuration.Source.agent.labelSelector
+
+    @Option(name: .long, help: ArgumentHelp("Port of the GPU agent's /metrics.", valueName: "port"))
+    var gpuAgentPort: Int = GPUExporterPods.Configuration.Source.agent.port
+
+    @Option(name: .long, help: ArgumentHelp("Namespace of NVIDIA dcgm-exporter's pods (the GPU Operator's), scraped each round for DCGM_FI_DEV_FB_* with their pod labels (\"\" for none).", valueName: "name"))
+    var dcgmExporterNamespace: String = GPUExporterPods.Configuration.Source.dcgmExporter.namespace
+
+    @Option(name: .long, help: ArgumentHelp("Label selector of dcgm-exporter's pods.", valueName: "selector"))
+    var dcgmExporterSelector: String = GPUExporterPods.Configuration.Source.dcgmExporter.labelSelector
+
+    @Option(name: .long, help: ArgumentHelp("Port of dcgm-exporter's /metrics.", valueName: "port"))
+    var dcgmExporterPort: Int = GPUExporterPods.Configuration.Source.dcgmExporter.port
+
+    /// The node GPU exporters to discover, from the flags.
+    var gpuExporterSources: [GPUExporterPods.Configuration.Source] {
+        var sources: [GPUExporterPods.Configuration.Source] = []
+        if !gpuAgentNamespace.isEmpty {
+            sources.append(.init(kind: .agent, namespace: gpuAgentNamespace, labelSelector: gpuAgentSelector, port: gpuAgentPort))
+        }
+        if !dcgmExporterNamespace.isEmpty {
+            sources.append(.init(kind: .dcgmExporter, namespace: dcgmExporterNamespace, labelSelector: dcgmExporterSelector, port: dcgmExporterPort))
+        }
+        return sources
+    }
 
     func validate() throws {
         if !(remoteWriteInterval >= 1) { throw ValidationError("--remote-write-interval must be at least 1 second") }
@@ -143,12 +187,29 @@ struct RunCommand: AsyncParsableCommand {
         for port in [httpPort, activatorPort, pushPort, debugPort] where !(0...65535).contains(port) {
             throw ValidationError("ports must be between 0 and 65535, got \(port)")
         }
+        for (flag, port) in [("--gpu-agent-port", gpuAgentPort), ("--dcgm-exporter-port", dcgmExporterPort)] where !(1...65535).contains(port) {
+            throw ValidationError("\(flag) must be between 1 and 65535, got \(port)")
+        }
+        for (flag, selector) in [("--gpu-agent-selector", gpuAgentSelector), ("--dcgm-exporter-selector", dcgmExporterSelector)]
+        where selector.trimmingCharacters(in: .whitespaces).isEmpty {
+            throw ValidationError("\(flag) must not be empty (it would select every pod of the namespace); set the namespace to \"\" to turn the source off")
+        }
         let fixed = [httpPort, activatorPort, pushPort, debugPort].filter { $0 != 0 }
         if Set(fixed).count != fixed.count {
             throw ValidationError("--http-port, --activator-port, --push-port and --debug-port must differ (each serves its own endpoints)")
         }
         if !(pushRate > 0 && pushRate.isFinite) { throw ValidationError("--push-rate must be above 0") }
         if !(pushBurst >= 1 && pushBurst.isFinite) { throw ValidationError("--push-burst must be at least 1") }
+        if !autoscalerConfig.isEmpty, autoscalerConfigLocation == nil {
+            throw ValidationError("--autoscaler-config must be NAMESPACE/NAME, e.g. knative-serving/config-autoscaler, or \"\"")
+        }
+    }
+
+    /// --autoscaler-config split into namespace and name; nil when empty or malformed.
+    var autoscalerConfigLocation: (namespace: String, name: String)? {
+        let parts = autoscalerConfig.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
+        guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty else { return nil }
+        return (parts[0], parts[1])
     }
 
     /// The endpoint written to the Lease when leading: --advertise-address, else $POD_IP with
@@ -165,13 +226,15 @@ struct RunCommand: AsyncParsableCommand {
         let registry = PrometheusCollectorRegistry()
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
 
-        var autoscalerConfig = AutoscalerConfig()
+        var clusterConfig = AutoscalerConfig()
+        var overrides: [(String, String)] = []
         do {
             for pair in configValues {
                 guard let eq = pair.firstIndex(of: "=") else { throw InputError(message: "--config \(pair): expected key=value") }
-                try autoscalerConfig.set(String(pair[..<eq]), String(pair[pair.index(after: eq)...]))
+                overrides.append((String(pair[..<eq]), String(pair[pair.index(after: eq)...])))
+                try clusterConfig.set(overrides.last!.0, overrides.last!.1)
             }
-            try autoscalerConfig.validate()
+            try clusterConfig.validate()
         } catch let error as ConfigurationError {
             throw InputError(message: error.description)
         }
@@ -217,14 +280,17 @@ struct RunCommand: AsyncParsableCommand {
         let scraper = Scraper(configuration: scraperConfiguration, client: http)
         let started = ContinuousClock.now
         let book = PodWorkBook()
-        let source = ScrapingMetricSource(scraper: scraper, book: book) { (ContinuousClock.now - started).seconds }
+        let exporterPods = GPUExporterPods(api: api, configuration: .init(sources: gpuExporterSources))
+        let gpu = gpuExporterSources.isEmpty ? nil : GPUMemoryFeed(scraper: scraper) { await exporterPods.exporters() }
+        let source = ScrapingMetricSource(scraper: scraper, book: book, gpu: gpu) { (ContinuousClock.now - started).seconds }
 
         let kubernetesActuator = KubernetesActuator(api: api, discovery: discovery, instance: me, book: book)
-        let revisions = knative
-            ? KnativePodAutoscalers(api: api, namespaces: namespaces, configuration: .init(autoscalerConfig: autoscalerConfig), instance: me)
+        let knativeMode = await KnativeMode.decide(flag: knative, api: api, logger: logger)
+        let revisions = knativeMode
+            ? KnativePodAutoscalers(api: api, namespaces: namespaces, configuration: .init(autoscalerConfig: clusterConfig), instance: me)
             : nil
         let loop = ControlLoop(
-            configuration: .init(dryRun: dryRun, autoscalerConfig: autoscalerConfig), rules: initialRules,
+            configuration: .init(dryRun: dryRun, autoscalerConfig: clusterConfig), rules: initialRules,
             discovery: revisions.map { CombinedDiscovery([$0, discovery]) } ?? discovery,
             source: source, actuator: revisions.map { KnativeRoutingActuator(knative: $0, other: kubernetesActuator) } ?? kubernetesActuator,
             leadership: elector.map { $0 as Leadership } ?? SoleLeader(), log: try DecisionLog(path: decisionLog))
@@ -283,6 +349,16 @@ struct RunCommand: AsyncParsableCommand {
         services.append(TaskService(name: "pod-watch") { await discovery.watchPods() })
         if let revisions {
             services.append(TaskService(name: "knative-pod-watch") { await revisions.watchPods() })
+            if let location = autoscalerConfigLocation {
+                let watcher = KnativeAutoscalerConfigWatcher(
+                    api: api, configuration: .init(namespace: location.namespace, name: location.name, overrides: overrides))
+                services.append(TaskService(name: "knative-config-watch") {
+                    await watcher.run { config in
+                        await revisions.apply(autoscalerConfig: config)
+                        await loop.apply(autoscalerConfig: config)
+                    }
+                })
+            }
             // Only the leader writes PodAutoscaler status and ServerlessServices, as only it scales.
             services.append(TaskService(name: "knative-status") {
                 await revisions.runStatusLoop(loop, isLeader: { await (elector.map { $0 as Leadership } ?? SoleLeader()).isLeader && !dryRun })

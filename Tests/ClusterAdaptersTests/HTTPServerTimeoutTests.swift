@@ -1,3 +1,4 @@
+import AsyncHTTPClient
 import ClusterAdapters
 import NIOCore
 import NIOPosix
@@ -25,5 +26,21 @@ import Testing
         #expect(closed, "the server kept a stalled connection open for 5 s")
         #expect(ContinuousClock.now - started >= .milliseconds(250))
         if !closed { try? await channel.close() }
+    }
+
+    /// The read timeout is for silent clients, not slow answers: a request read in full is answered
+    /// even when the handler takes longer than the timeout (as it does when the process is busy).
+    @Test func aSlowAnswerIsStillSentAfterTheReadTimeout() async throws {
+        let server = try await HTTPServer(host: "127.0.0.1", port: 0, readTimeout: .milliseconds(200)) { _ in
+            try? await Task.sleep(for: .milliseconds(900))
+            return .init(status: 200, text: "late but here\n")
+        }
+        let serving = Task { try await server.run() }
+        defer { serving.cancel() }
+        let request = HTTPClientRequest(url: "http://127.0.0.1:\(server.port)/slow")
+        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(30))
+        let body = try await response.body.collect(upTo: 1 << 16)
+        #expect(response.status == .ok)
+        #expect(String(buffer: body) == "late but here\n")
     }
 }

@@ -30,20 +30,9 @@ import Testing
     }
 
     func withHarness(_ body: (Harness) async throws -> Void) async throws {
-        let api = try await FakeKubernetesAPIServer.start()
-        var configuration = KubernetesClientConfiguration(server: api.baseURL)
-        configuration.timeouts.request = .seconds(5)
-        let client = try KubernetesClient(configuration: configuration)
-        let pods = CannedMetricsServer()
-        let podPort = try await pods.start()
-        let http = HTTPClient(eventLoopGroupProvider: .singleton)
-        var failure: Error?
-        do { try await body(Harness(api: api, client: client, pods: pods, http: http, podPort: podPort)) } catch { failure = error }
-        try? await http.shutdown()
-        try? await client.shutdown()
-        try? await pods.stop()
-        try? await api.shutdown()
-        if let failure { throw failure }
+        try await FakeCluster.with(endpoints: 1) { c in
+            try await body(Harness(api: c.api, client: c.client, pods: c.endpoints[0], http: c.http, podPort: c.ports[0]))
+        }
     }
 
     /// A pod of `deployment` (its template's labels), ready, on 127.0.0.1.

@@ -31,34 +31,24 @@ import Testing
     static let revisionLabel = "serving.knative.dev/revision"
 
     private func withCluster(_ body: (Cluster) async throws -> Void) async throws {
-        let api = try await FakeKubernetesAPIServer.start()
-        var configuration = KubernetesClientConfiguration(server: api.baseURL)
-        configuration.timeouts.request = .seconds(5)
-        let client = try KubernetesClient(configuration: configuration)
-        let pods = CannedMetricsServer(), activator = CannedMetricsServer()
-        let podPort = try await pods.start()
-        let activatorPort = try await activator.start()
-        let http = HTTPClient(eventLoopGroupProvider: .singleton)
-        let cluster = Cluster(api: api, client: client, pods: pods, activator: activator,
-                              activatorURL: "http://127.0.0.1:\(activatorPort)/metrics", http: http, podPort: podPort)
-        setActivator(cluster, [:])
-        var failure: Error?
-        do { try await body(cluster) } catch { failure = error }
-        try? await http.shutdown()
-        try? await client.shutdown()
-        try? await pods.stop()
-        try? await activator.stop()
-        try? await api.shutdown()
-        if let failure { throw failure }
+        try await FakeCluster.with(endpoints: 2) { c in
+            let cluster = Cluster(api: c.api, client: c.client, pods: c.endpoints[0], activator: c.endpoints[1],
+                                  activatorURL: "http://127.0.0.1:\(c.ports[1])/metrics", http: c.http, podPort: c.ports[0])
+            setActivator(cluster, [:])
+            try await body(cluster)
+        }
     }
 
     /// A revision's PA (as Knative's revision reconciler makes it, `pkg/reconciler/revision/resources/pa.go`) and
     /// its Deployment at `replicas`.
-    private func addRevision(_ c: Cluster, _ name: String, class: String, annotations: [String: String] = [:], replicas: Int = 0) {
-        var all: [String: JSONValue] = ["autoscaling.knative.dev/class": .string(`class`), "autoscaling.knative.dev/metric": "concurrency"]
+    /// `class` nil: no class annotation (the cluster's `pod-autoscaler-class` decides).
+    private func addRevision(_ c: Cluster, _ name: String, class: String?, annotations: [String: String] = [:], replicas: Int = 0,
+                             generation: Int64 = 1) {
+        var all: [String: JSONValue] = ["autoscaling.knative.dev/metric": "concurrency"]
+        if let `class` { all["autoscaling.knative.dev/class"] = .string(`class`) }
         for (k, v) in annotations { all[k] = .string(v) }
         c.api.put(.podAutoscalers, namespace: "ml", object: [
-            "metadata": ["name": .string(name), "generation": 1, "labels": .object([Self.revisionLabel: .string(name)]), "annotations": .object(all)],
+            "metadata": ["name": .string(name), "generation": .int(generation), "labels": .object([Self.revisionLabel: .string(name)]), "annotations": .object(all)],
             "spec": ["scaleTargetRef": ["apiVersion": "apps/v1", "kind": "Deployment", "name": .string("\(name)-deployment")],
                      "protocolType": "http1", "reachability": "Reachable"],
         ])
@@ -100,6 +90,14 @@ import Testing
 
     private func condition(_ c: Cluster, _ name: String, _ type: String) throws -> KnativeCondition? {
         try paStatus(c, name)?.conditions?.first { $0.type == type }
+    }
+
+    /// The reasons of the Events on the PA `name`, oldest first (`type/reason`).
+    private func paEvents(_ c: Cluster, _ name: String) -> [String] {
+        c.api.objects(.events, namespace: "ml")
+            .filter { $0[path: ["involvedObject", "kind"]]?.stringValue == "PodAutoscaler" && $0[path: ["involvedObject", "name"]]?.stringValue == name }
+            .sorted { ($0[path: ["metadata", "resourceVersion"]]?.stringValue.flatMap { Int($0) } ?? 0) < ($1[path: ["metadata", "resourceVersion"]]?.stringValue.flatMap { Int($0) } ?? 0) }
+            .map { "\($0["type"]?.stringValue ?? "")/\($0["reason"]?.stringValue ?? "")" }
     }
 
     /// The activator's ready pods (`app=activator` in knative-serving, metrics on 9090 as
@@ -171,6 +169,11 @@ import Testing
             #expect(goneReady?.reason == "ScaleTargetNotFound")
             #expect(goneReady?.message?.contains("ml/gone-00001-deployment") == true)
             #expect(c.api.object(.serverlessServices, namespace: "ml", name: "gone-00001") == nil)
+            // Each problem is a Warning on its PA, once (four reconciles so far), as for Deployments inferscale won't scale.
+            #expect(paEvents(c, "bad-00001") == ["Warning/NotScaling"])
+            #expect(paEvents(c, "gone-00001") == ["Warning/NotScaling"])
+            #expect(paEvents(c, "chat-00001").isEmpty)
+            #expect(paEvents(c, "other-00001").isEmpty)
 
             // One request queued at the activator: a single poll leads to the 0→1 patch (decided at once, no tick).
             setActivator(c, ["chat-00001": 1])
@@ -183,6 +186,7 @@ import Testing
             #expect(try paStatus(c, "chat-00001")?.actualScale == 0)
             #expect(try condition(c, "chat-00001", "Active")?.reason == "Queued")
             #expect(sksMode(c, "chat-00001") == "Proxy")  // no ready pod: excess burst capacity is negative
+            #expect(paEvents(c, "chat-00001") == ["Normal/ScaledUp"])
 
             // The pod becomes ready: with burst capacity to spare the SKS switches to Serve, and the PA is Ready.
             setPodLoad(c, concurrency: 1)
@@ -193,6 +197,7 @@ import Testing
                 if sksMode(c, "chat-00001") == "Serve" { served = s }
             }
             #expect(served != nil)
+            #expect(paEvents(c, "chat-00001") == ["Normal/ScaledUp", "Normal/ServingDirectly"])
             #expect(try paStatus(c, "chat-00001")?.desiredScale == 1)
             #expect(try paStatus(c, "chat-00001")?.actualScale == 1)
             for type in ["Active", "ScaleTargetInitialized", "SKSReady", "Ready"] {
@@ -225,10 +230,99 @@ import Testing
             // The last load was recorded at `stopped − 1`: a stable window (6 s) and the grace period (6 s) after it.
             #expect(zero - (stopped - 1) >= 12, "stable window 6 s + grace period 6 s")
             #expect(c.api.scaleWrites.map(\.replicas) == [1, 0])
+            #expect(paEvents(c, "chat-00001") == ["Normal/ScaledUp", "Normal/ServingDirectly", "Normal/ActivatorInPath", "Normal/ScaledToZero"])
+            #expect(paEvents(c, "other-00001").isEmpty)
             #expect(try condition(c, "chat-00001", "Active")?.reason == "NoTraffic")
             #expect(try condition(c, "chat-00001", "Ready")?.status == "False")
             // Nothing wrote the other class's Deployment.
             #expect(!c.api.scaleWrites.contains { $0.name == "other-00001-deployment" })
+        }
+    }
+
+    /// Knative's `config-autoscaler`, watched: `pod-autoscaler-class: inferscale.dev` makes a PA without the class
+    /// annotation inferscale's, its other keys reach the decisions (here `min-scale`), an invalid version is
+    /// rejected with the settings in force kept, and a change back to Knative's class hands the PA back.
+    @Test func configAutoscalerIsWatchedAndApplied() async throws {
+        try await withCluster { c in
+            addRevision(c, "plain-00001", class: nil, replicas: 1)
+            c.api.setPod(namespace: "ml", name: "plain-00001-1", labels: [Self.revisionLabel: "plain-00001"], podIP: "127.0.0.1")
+            setPodLoad(c, concurrency: 0)
+            let revisions = KnativePodAutoscalers(api: c.client, namespaces: ["ml"], configuration: .init(refreshSeconds: 0))
+            var scraping = ScraperConfiguration()
+            scraping.queueProxyPort = c.podPort
+            let source = ScrapingMetricSource(scraper: Scraper(configuration: scraping, client: c.http)) { Date().timeIntervalSince1970 }
+            let loop = ControlLoop(configuration: .init(), rules: .empty, discovery: revisions, source: source, actuator: revisions,
+                                   log: try DecisionLog(path: nil))
+            let applied = AsyncStream<AutoscalerConfig>.makeStream()
+            let watcher = KnativeAutoscalerConfigWatcher(api: c.client)
+            let watching = Task {
+                await watcher.run { config in
+                    await revisions.apply(autoscalerConfig: config)
+                    await loop.apply(autoscalerConfig: config)
+                    applied.continuation.yield(config)
+                }
+            }
+            let watchingPods = Task { await revisions.watchPods() }
+            defer {
+                watching.cancel()
+                watchingPods.cancel()
+            }
+            var versions = applied.stream.makeAsyncIterator()
+            // No ConfigMap: Knative's defaults, so a PA without the annotation is KPA's and left alone.
+            #expect(await versions.next()?.podAutoscalerClass == "kpa.autoscaling.knative.dev")
+            #expect(try await revisions.targets().isEmpty)
+
+            try await c.api.waitUntil("the ConfigMap and pod watches", timeout: .seconds(10)) { $0.openWatchCount >= 2 }
+            c.api.put(.configMaps, namespace: "knative-serving", object: [
+                "metadata": ["name": "config-autoscaler"],
+                "data": ["_example": "# the documentation block", "pod-autoscaler-class": "inferscale.dev", "min-scale": "2"],
+            ])
+            let reloaded = await versions.next()
+            #expect(reloaded?.podAutoscalerClass == "inferscale.dev")
+            #expect(reloaded?.minScale == 2)
+            #expect(try await revisions.targets().map(\.key) == ["ml/plain-00001-deployment"])
+            // The loop decides under the reloaded settings: no load, but config-autoscaler's min-scale holds 2 pods.
+            for s in Int64(0)...8 where !c.api.scaleWrites.contains(where: { $0.replicas == 2 }) {
+                await loop.scrape(at: Timestamp(seconds: s))
+                if s % 2 == 0 { await loop.decide(at: Timestamp(seconds: s)) }
+            }
+            #expect(c.api.scaleWrites.map(\.replicas) == [2])
+
+            // An invalid version changes nothing; the next valid one applies.
+            c.api.put(.configMaps, namespace: "knative-serving", object: [
+                "metadata": ["name": "config-autoscaler"], "data": ["pod-autoscaler-class": "kpa.autoscaling.knative.dev", "stable-window": "2s"],
+            ])
+            c.api.put(.configMaps, namespace: "knative-serving", object: [
+                "metadata": ["name": "config-autoscaler"], "data": ["pod-autoscaler-class": "kpa.autoscaling.knative.dev"],
+            ])
+            let handedBack = await versions.next()
+            #expect(handedBack?.podAutoscalerClass == "kpa.autoscaling.knative.dev")
+            #expect(handedBack?.stableWindowSeconds == 60, "the invalid version (stable-window 2s) was never applied")
+            #expect(try await revisions.targets().isEmpty)
+        }
+    }
+
+    /// The PA list is refreshed while status writes are in flight (the actor is re-entered at every await): the
+    /// stored PAs are replaced under a write without harm. A release build crashed here one run in four when the
+    /// written PA was assigned through the dictionary across the await.
+    @Test func statusWritesSurviveConcurrentRefreshes() async throws {
+        try await withCluster { c in
+            for i in 1...4 { addRevision(c, "rev-0000\(i)", class: "inferscale.dev") }
+            let revisions = KnativePodAutoscalers(api: c.client, namespaces: ["ml"], configuration: .init(refreshSeconds: 0))
+            _ = try await revisions.targets()
+            c.api.delayNextResponses(400, by: .milliseconds(2))
+            for round in 2...16 {
+                // A new generation on every PA makes every reconcile write its status.
+                for i in 1...4 { addRevision(c, "rev-0000\(i)", class: "inferscale.dev", generation: Int64(round)) }
+                async let refreshing: Void = { for _ in 0..<6 { _ = try? await revisions.targets() } }()
+                await revisions.reconcile(with: [])
+                await refreshing
+            }
+            _ = try await revisions.targets()
+            await revisions.reconcile(with: [])
+            for i in 1...4 {
+                #expect(try paStatus(c, "rev-0000\(i)")?.observedGeneration == 16)
+            }
         }
     }
 }

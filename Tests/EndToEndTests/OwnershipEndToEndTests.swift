@@ -27,23 +27,10 @@ import Testing
     }
 
     func withHarness(_ body: (Harness) async throws -> Void) async throws {
-        let api = try await FakeKubernetesAPIServer.start()
-        var configuration = KubernetesClientConfiguration(server: api.baseURL)
-        configuration.timeouts.request = .seconds(5)
-        let client = try KubernetesClient(configuration: configuration)
-        let pods = CannedMetricsServer(), prefillPods = CannedMetricsServer()
-        let podPort = try await pods.start(), prefillPort = try await prefillPods.start()
-        let http = HTTPClient(eventLoopGroupProvider: .singleton)
-        var failure: Error?
-        do {
-            try await body(Harness(api: api, client: client, pods: pods, prefillPods: prefillPods, http: http, podPort: podPort, prefillPort: prefillPort))
-        } catch { failure = error }
-        try? await http.shutdown()
-        try? await client.shutdown()
-        try? await pods.stop()
-        try? await prefillPods.stop()
-        try? await api.shutdown()
-        if let failure { throw failure }
+        try await FakeCluster.with(endpoints: 2) { c in
+            try await body(Harness(api: c.api, client: c.client, pods: c.endpoints[0], prefillPods: c.endpoints[1], http: c.http,
+                                   podPort: c.ports[0], prefillPort: c.ports[1]))
+        }
     }
 
     static func vllm(running: Int, waiting: Int = 0) -> CannedMetricsServer.Response {

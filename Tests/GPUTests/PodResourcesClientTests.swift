@@ -8,6 +8,10 @@ import Glibc
 
 /// The pod-resources client against a real gRPC server on a unix socket (the fake kubelet service).
 @Suite struct PodResourcesClientTests {
+    /// Calls that the fake answers get a generous timeout: CI runs the suites in parallel on a loaded machine,
+    /// where the production default (2 s) was once not enough for a loopback gRPC call.
+    static let answered: Duration = .seconds(20)
+
     @Test func listsEveryContainersDevices() async throws {
         let directory = try socketDirectory()
         let server = try await FakePodResourcesServer.start(at: directory + "/kubelet.sock", answering: [
@@ -15,7 +19,7 @@ import Glibc
             ("llm", "vllm-0", "sidecar", "example.com/nic", ["nic-3"]),
             ("batch", "job-7", "main", "nvidia.com/mig-1g.10gb", ["MIG-c"]),
         ])
-        let listing = try await PodResourcesClient(socketPath: server.socketPath).list()
+        let listing = try await PodResourcesClient(socketPath: server.socketPath, timeout: Self.answered).list()
         #expect(listing.allocations == [
             .init(holder: GPUHolder(namespace: "llm", pod: "vllm-0", container: "server"), resource: "nvidia.com/gpu", deviceIDs: ["GPU-a", "GPU-b"]),
             .init(holder: GPUHolder(namespace: "llm", pod: "vllm-0", container: "sidecar"), resource: "example.com/nic", deviceIDs: ["nic-3"]),
@@ -54,7 +58,9 @@ import Glibc
     @Test func failedCallKeepsItsStatus() async throws {
         let server = try await FakePodResourcesServer.start(at: try socketDirectory() + "/kubelet.sock")
         server.fail(with: RPCError(code: .unimplemented, message: "unknown service v1.PodResourcesLister"))
-        let error = await #expect(throws: PodResourcesError.self) { try await PodResourcesClient(socketPath: server.socketPath).list() }
+        let error = await #expect(throws: PodResourcesError.self) {
+            try await PodResourcesClient(socketPath: server.socketPath, timeout: Self.answered).list()
+        }
         #expect(error?.code == .rpc("unimplemented"))
         #expect(error?.code.label == "rpc_unimplemented")
         #expect(error?.description.contains("older than 1.20") == true)

@@ -25,8 +25,13 @@ import Testing
     @Test func onlyOneOfTwoElectorsLeads() async throws {
         try await withFakeAPI { server, client in
             let changes = Changes()
-            let a = try LeaderElector(api: client, configuration: Self.configuration("a"), namespace: "ml", leaseName: "inferscale")
-            let b = try LeaderElector(api: client, configuration: Self.configuration("b"), namespace: "ml", leaseName: "inferscale")
+            // "No flapping" is asserted, so the renew deadline must outlast a renewal on a loaded machine:
+            // lease 6 s, renew deadline 4 s (a 0.6 s deadline lost the lease under CI load).
+            func roomy(_ identity: String) -> LeaderElectionStateMachine.Configuration {
+                .init(identity: identity, leaseDuration: 6, renewDeadline: 4, retryPeriod: 0.1)
+            }
+            let a = try LeaderElector(api: client, configuration: roomy("a"), namespace: "ml", leaseName: "inferscale")
+            let b = try LeaderElector(api: client, configuration: roomy("b"), namespace: "ml", leaseName: "inferscale")
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { await a.run { changes.recorder.append(("a", $0)) } }
                 group.addTask { await b.run { changes.recorder.append(("b", $0)) } }
@@ -40,7 +45,7 @@ import Testing
                 #expect(changes.recorder.values.count == 1)  // no flapping
                 let lease = try await client.getLease(namespace: "ml", name: "inferscale")
                 #expect(lease.spec.holderIdentity == changes.leaders.first)
-                #expect(lease.spec.leaseDurationSeconds == 1)
+                #expect(lease.spec.leaseDurationSeconds == 6)
                 a.requestShutdown()
                 b.requestShutdown()
                 try await group.waitForAll()

@@ -49,6 +49,10 @@ import Yams
             ("getServerlessService", { _ = try await api.getServerlessService(namespace: "ml", name: "rev-1") }),
             ("createServerlessService", { _ = try await api.createServerlessService(sks) }),
             ("updateServerlessService", { _ = try await api.updateServerlessService(sks) }),
+            ("listConfigMaps", { _ = try await api.listConfigMaps(namespace: "knative-serving", name: "config-autoscaler") }),
+            ("watchConfigMaps", {
+                for try await _ in try await api.watchConfigMaps(namespace: "knative-serving", name: "config-autoscaler", resourceVersion: "1") {}
+            }),
         ]
     }
 
@@ -70,10 +74,13 @@ import Yams
         URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
     }
 
-    /// The rules of one kind (`ClusterRole` or `Role`) in the manifest, flattened to single grants.
-    static func granted(kind: String, in documents: [[String: Any]]) -> Set<Grant> {
+    /// The rules of one kind (`ClusterRole` or `Role`) in the manifest, flattened to single grants; only the
+    /// object `named` when given.
+    static func granted(kind: String, named: String? = nil, in documents: [[String: Any]]) -> Set<Grant> {
         var grants: Set<Grant> = []
-        for document in documents where document["kind"] as? String == kind {
+        for document in documents where document["kind"] as? String == kind
+            && (named == nil || (document["metadata"] as? [String: Any])?["name"] as? String == named)
+        {
             for rule in document["rules"] as? [[String: Any]] ?? [] {
                 for group in rule["apiGroups"] as? [String] ?? [] {
                     for resource in rule["resources"] as? [String] ?? [] {
@@ -93,11 +100,19 @@ import Yams
     @Test func manifestGrantsExactlyWhatTheClientUses() async throws {
         let used = try await Self.usedPermissions()
         let documents = try Self.manifest()
-        // Leases live in inferscale's own namespace: the namespaced Role grants them, the ClusterRole nothing of them.
-        let leases = Set(used.filter { $0.resource == "leases" }.map { Grant(group: $0.group, resource: $0.ruleResource, verb: $0.verb) })
-        let others = Set(used.filter { $0.resource != "leases" }.map { Grant(group: $0.group, resource: $0.ruleResource, verb: $0.verb) })
+        // Leases live in inferscale's own namespace and Knative's config-autoscaler in knative-serving: namespaced
+        // Roles grant them, the ClusterRole nothing of them.
+        func grants(_ include: (RBACPermission) -> Bool) -> Set<Grant> {
+            Set(used.filter(include).map { Grant(group: $0.group, resource: $0.ruleResource, verb: $0.verb) })
+        }
+        let leases = grants { $0.resource == "leases" }
+        let configMaps = grants { $0.resource == "configmaps" }
+        let others = grants { $0.resource != "leases" && $0.resource != "configmaps" }
         let clusterRole = Self.granted(kind: "ClusterRole", in: documents)
-        let role = Self.granted(kind: "Role", in: documents)
+        let role = Self.granted(kind: "Role", named: "inferscale-leader-election", in: documents)
+        #expect(Self.granted(kind: "Role", named: "inferscale-knative-config", in: documents) == configMaps)
+        #expect(Set(documents.filter { $0["kind"] as? String == "Role" }.compactMap { ($0["metadata"] as? [String: Any])?["name"] as? String })
+                == ["inferscale-leader-election", "inferscale-knative-config"])
         #expect(clusterRole.subtracting(others).isEmpty, "granted by the ClusterRole but never used: \(clusterRole.subtracting(others).sorted { $0.description < $1.description })")
         #expect(others.subtracting(clusterRole).isEmpty, "used but not granted by the ClusterRole: \(others.subtracting(clusterRole).sorted { $0.description < $1.description })")
         #expect(role == leases, "the Role grants \(role) but the client uses \(leases)")
@@ -107,7 +122,10 @@ import Yams
     /// request is authorised), and the bindings name the ServiceAccount the Deployment runs as.
     @Test func leaseRulesAndBindings() throws {
         let documents = try Self.manifest()
-        let role = try #require(documents.first { $0["kind"] as? String == "Role" })
+        func named(_ kind: String, _ name: String) -> [String: Any]? {
+            documents.first { $0["kind"] as? String == kind && ($0["metadata"] as? [String: Any])?["name"] as? String == name }
+        }
+        let role = try #require(named("Role", "inferscale-leader-election"))
         for rule in role["rules"] as? [[String: Any]] ?? [] {
             let verbs = rule["verbs"] as? [String] ?? []
             if verbs.contains("create") {
@@ -116,8 +134,19 @@ import Yams
                 #expect(rule["resourceNames"] as? [String] == ["inferscale"])
             }
         }
-        for kind in ["ClusterRoleBinding", "RoleBinding"] {
-            let binding = try #require(documents.first { $0["kind"] as? String == kind })
+        // Knative's config-autoscaler: only that ConfigMap, only in knative-serving (list and watch by field selector).
+        let knative = try #require(named("Role", "inferscale-knative-config"))
+        #expect((knative["metadata"] as? [String: Any])?["namespace"] as? String == "knative-serving")
+        for rule in knative["rules"] as? [[String: Any]] ?? [] {
+            #expect(rule["resourceNames"] as? [String] == ["config-autoscaler"])
+        }
+        let knativeBinding = try #require(named("RoleBinding", "inferscale-knative-config"))
+        #expect((knativeBinding["metadata"] as? [String: Any])?["namespace"] as? String == "knative-serving")
+        #expect((knativeBinding["roleRef"] as? [String: Any])?["name"] as? String == "inferscale-knative-config")
+        let subject = (knativeBinding["subjects"] as? [[String: Any]])?.first
+        #expect(subject?["namespace"] as? String == "inferscale-system")
+        for (kind, name) in [("ClusterRoleBinding", "inferscale"), ("RoleBinding", "inferscale-leader-election"), ("RoleBinding", "inferscale-knative-config")] {
+            let binding = try #require(named(kind, name))
             let subjects = binding["subjects"] as? [[String: Any]] ?? []
             #expect(subjects.count == 1)
             #expect(subjects.first?["kind"] as? String == "ServiceAccount")

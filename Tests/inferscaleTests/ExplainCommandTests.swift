@@ -39,6 +39,28 @@ import Testing
         #expect(!r.stdout.contains("llm/other"))
     }
 
+    @Test func showsThePerPodGPUFiguresBehindAHeldScaleDown() async throws {
+        var spec = PolicySpec()
+        spec.guards.gpuMemoryCeiling = 0.9
+        var p = PolicyDecider(spec: spec, target: "llm/gpu", readyPods: 0, now: Timestamp(seconds: 0))
+        for s in Int64(0)...10 { p.record(SignalSample([.concurrency: 5]), at: Timestamp(seconds: s)) }
+        p.record(gpuMemory: GPUMemoryFigures(pods: [.init(name: "gpu-1", max: 0.7, mean: 0.6, devices: 2),
+                                                    .init(name: "gpu-0", max: 0.5, mean: 0.5, devices: 1)],
+                                             missing: []), at: Timestamp(seconds: 10))
+        let record = p.evaluate(pods: PodCounts(ready: 2), at: Timestamp(seconds: 10))
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("gpu-\(UUID().uuidString).jsonl")
+        try String(decoding: try JSONEncoder().encode(record), as: UTF8.self).write(to: file, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(at: file) }
+        let r = try await CLIRunner.runDetached(["explain", "llm/gpu", "--log", file.path])
+        #expect(r.status == 0, "\(r.stderr)")
+        let lines = r.stdout.split(separator: "\n").map(String.init)
+        #expect(lines.contains("  gpu memory: max 70.0%, mean 56.7% over 2 pods"))
+        #expect(lines.contains("    gpu-0: max 50.0%, mean 50.0% of 1 GPU"))
+        #expect(lines.contains("    gpu-1: max 70.0%, mean 60.0% of 2 GPUs"))
+        // Load asks for 1; gpu-0 leaving puts gpu-1 at 120 %: held at 2.
+        #expect(lines.contains { $0.hasPrefix("  guard:gpu-memory: 1 → 2 (GPU memory per pod 50% 70% would reach 120% on 1") })
+    }
+
     @Test func unknownTargetOrBadLogIsAnInputError() async throws {
         let log = try writeLog()
         defer { try? FileManager.default.removeItem(at: log) }

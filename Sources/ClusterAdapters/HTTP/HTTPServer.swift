@@ -73,8 +73,8 @@ public final class HTTPServer: Service, Sendable {
             .bind(host: host, port: port) { child in
                 child.eventLoop.makeCompletedFuture {
                     try child.pipeline.syncOperations.addHandler(IdleStateHandler(readTimeout: readTimeout))
-                    try child.pipeline.syncOperations.addHandler(CloseOnIdleRead())
                     try child.pipeline.syncOperations.configureHTTPServerPipeline()
+                    try child.pipeline.syncOperations.addHandler(CloseOnIdleRead())
                     return try NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>(wrappingChannelSynchronously: child)
                 }
             }
@@ -153,13 +153,31 @@ public final class HTTPServer: Service, Sendable {
     }
 }
 
-/// Closes a connection on the read-idle event of the `IdleStateHandler` before it.
-private final class CloseOnIdleRead: ChannelInboundHandler, Sendable {
-    typealias InboundIn = NIOAny
+/// Closes a connection on the read-idle event of the `IdleStateHandler` — unless a request has been read
+/// in full and its answer is not written yet. An idle client is the one to drop; a server slow to answer
+/// (its handler waiting for a busy executor) must still answer rather than hang up with an empty reply.
+private final class CloseOnIdleRead: ChannelDuplexHandler, @unchecked Sendable {
+    typealias InboundIn = HTTPServerRequestPart
+    typealias InboundOut = HTTPServerRequestPart
+    typealias OutboundIn = HTTPServerResponsePart
+    typealias OutboundOut = HTTPServerResponsePart
+
+    // Touched only on the channel's event loop.
+    private var unanswered = 0
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        if case .end = unwrapInboundIn(data) { unanswered += 1 }
+        context.fireChannelRead(data)
+    }
+
+    func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
+        if case .end = unwrapOutboundIn(data) { unanswered = max(0, unanswered - 1) }
+        context.write(data, promise: promise)
+    }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
         if let idle = event as? IdleStateHandler.IdleStateEvent, idle == .read {
-            context.close(promise: nil)
+            if unanswered == 0 { context.close(promise: nil) }
         } else {
             context.fireUserInboundEventTriggered(event)
         }

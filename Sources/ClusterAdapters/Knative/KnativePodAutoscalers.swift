@@ -48,6 +48,8 @@ public actor KnativePodAutoscalers: TargetDiscovery, ScaleActuator {
     private var configuration: Configuration
     private let updater: ScaleUpdater
     private let events: ScalingEventRecorder
+    /// Warnings on PAs (a problem, a failed write), once per change and at most one per PA every 5 minutes.
+    private let warnings: OwnershipEventRecorder
     private let logger: Logger
     private let now: @Sendable () -> Date
     private var known: [String: Known] = [:]
@@ -64,12 +66,14 @@ public actor KnativePodAutoscalers: TargetDiscovery, ScaleActuator {
         self.namespaces = namespaces
         self.configuration = configuration
         updater = ScaleUpdater(api: api)
-        events = ScalingEventRecorder(api: api, instance: instance)
+        events = ScalingEventRecorder(api: api, instance: instance, now: now)
+        warnings = OwnershipEventRecorder(api: api, instance: instance, now: now, logger: logger)
         self.now = now
         self.logger = logger
     }
 
-    /// Puts new cluster settings (a reloaded `config-autoscaler`) in force from the next refresh.
+    /// Puts new cluster settings (a reloaded `config-autoscaler`) in force from the next refresh; its
+    /// `pod-autoscaler-class` decides whose a PA without the class annotation is.
     public func apply(autoscalerConfig: AutoscalerConfig) {
         configuration.autoscalerConfig = autoscalerConfig
         lastRefresh = nil
@@ -137,7 +141,10 @@ public actor KnativePodAutoscalers: TargetDiscovery, ScaleActuator {
                 }
                 continue
             }
-            for pa in list where pa.autoscalerClass == configuration.podAutoscalerClass && pa.metadata.deletionTimestamp == nil {
+            let clusterDefault = configuration.autoscalerConfig.podAutoscalerClass
+            for pa in list where pa.autoscalerClass(clusterDefault: clusterDefault) == configuration.podAutoscalerClass
+                && pa.metadata.deletionTimestamp == nil
+            {
                 let k = try await inspect(pa, namespace: namespace)
                 next[k.description.key] = k
             }
@@ -195,15 +202,33 @@ public actor KnativePodAutoscalers: TargetDiscovery, ScaleActuator {
         if replicas == 0, sksMode[target.key] != ServerlessServiceSpec.proxy {
             throw ActivatorNotInPath(target: target.key)
         }
-        let result = try await updater.setReplicas(namespace: target.namespace, deployment: target.deployment, kind: .deployment, replicas: replicas)
+        let pa = Self.reference(k.pa)
+        let result: ScaleUpdater.Result
+        do {
+            result = try await updater.setReplicas(namespace: target.namespace, deployment: target.deployment, kind: .deployment, replicas: replicas)
+        } catch {
+            await warnings.warn(pa, target: target.key, eventReason: "FailedScale",
+                                message: "could not scale \(target.deployment) to \(replicas): \(error)")
+            throw error
+        }
+        await warnings.clear(pa, target: target.key, eventReason: "FailedScale")
         known[target.key]?.replicas = replicas
         guard result.changed else { return }
-        do {
-            _ = try await events.recordScaled(namespace: target.namespace, deployment: target.deployment, uid: result.scale.metadata.uid,
-                                              from: result.previousReplicas, to: replicas, reason: reason)
-        } catch {
-            logger.warning("could not record the scaling Event", metadata: ["inferscale.target": "\(target.key)", "inferscale.error": "\(error)"])
+        // The same Event on the Deployment and on the PA: `kubectl describe` of either shows what happened.
+        for involving in [nil, pa] {
+            do {
+                _ = try await events.recordScaled(namespace: target.namespace, deployment: target.deployment, uid: result.scale.metadata.uid,
+                                                  from: result.previousReplicas, to: replicas, reason: reason, involving: involving)
+            } catch {
+                logger.warning("could not record the scaling Event", metadata: ["inferscale.target": "\(target.key)", "inferscale.error": "\(error)"])
+            }
         }
+    }
+
+    /// The PA as an Event's `involvedObject`.
+    static func reference(_ pa: PodAutoscaler) -> ObjectReference {
+        ObjectReference(apiVersion: PodAutoscaler.apiVersion, kind: "PodAutoscaler", namespace: pa.metadata.namespace, name: pa.metadata.name,
+                        uid: pa.metadata.uid)
     }
 
     // MARK: Status
@@ -235,25 +260,74 @@ public actor KnativePodAutoscalers: TargetDiscovery, ScaleActuator {
                 }
                 let result = PodAutoscalerReconciler.reconcile(pa: k.pa, sks: sks, observation: observation, settings: settings,
                                                                problem: k.problem, now: now())
+                await reportProblem(k, key: key, status: result.status)
                 switch result.sks {
                 case .none:
                     if let sks, sks.metadata.isControlled(byUID: k.pa.metadata.uid) { sksMode[key] = sks.spec.mode }
+                // Every write's answer is awaited into a local first, and only then stored: this actor is re-entered
+                // while it waits (`targets()` replaces `known`), and an assignment through `known[key]?.…` would begin
+                // its access to the dictionary before the await and write into storage freed meanwhile (the crash
+                // the cold-start benchmark met in 3 runs of 12).
                 case .create(let new):
-                    sksMode[key] = try await api.createServerlessService(new).spec.mode
+                    let created = try await api.createServerlessService(new)
+                    sksMode[key] = created.spec.mode
                 case .update(let changed):
-                    sksMode[key] = try await api.updateServerlessService(changed).spec.mode
-                    logger.info("ServerlessService mode \(changed.spec.mode)", metadata: ["inferscale.target": "\(key)"])
+                    let updated = try await api.updateServerlessService(changed)
+                    sksMode[key] = updated.spec.mode
+                    if changed.spec.mode != sks?.spec.mode {
+                        logger.info("ServerlessService mode \(changed.spec.mode)", metadata: ["inferscale.target": "\(key)"])
+                        await recordMode(changed.spec.mode, pa: k.pa, key: key, ready: ready, want: observation.want)
+                    }
                 }
                 if result.statusChanged {
                     var pa = k.pa
                     pa.status = result.status
-                    known[key]?.pa = try await api.updatePodAutoscalerStatus(pa)
+                    let written = try await api.updatePodAutoscalerStatus(pa)
+                    known[key]?.pa = written
                 }
             } catch let error as KubernetesError where error.code == .conflict || error.code == .alreadyExists {
                 lastRefresh = nil  // read again; the next round writes against the fresh object
             } catch {
                 logger.warning("could not reconcile the PodAutoscaler", metadata: ["inferscale.target": "\(key)", "inferscale.error": "\(error)"])
+                await warnings.warn(Self.reference(k.pa), target: key, eventReason: "FailedReconcile",
+                                    message: "could not write the ServerlessService or the status of PodAutoscaler \(name): \(error)")
             }
+        }
+    }
+
+    /// A Warning `NotScaling` on the PA while inferscale cannot serve it (the reason the `Ready=False` condition
+    /// carries), once per change; forgotten when it is solved, so a recurrence is reported again.
+    private func reportProblem(_ k: Known, key: String, status: PodAutoscalerStatus) async {
+        let pa = Self.reference(k.pa)
+        let active = status.conditions?.first { $0.type == PodAutoscalerReconciler.Condition.active }
+        if let problem = k.problem ?? (active?.reason == "NotOwned" ? .init(reason: "NotOwned", message: active?.message ?? "") : nil) {
+            await warnings.notScaling(pa, target: key, reason: "\(problem.reason): \(problem.message)")
+        } else {
+            await warnings.clear(pa, target: key, eventReason: "NotScaling")
+        }
+    }
+
+    /// A Normal Event on the PA when its ServerlessService changes mode: `ActivatorInPath` (Proxy: requests go
+    /// through the activator, which holds them while pods start) or `ServingDirectly` (Serve).
+    private func recordMode(_ mode: String, pa: PodAutoscaler, key: String, ready: Int, want: Int32) async {
+        let proxy = mode == ServerlessServiceSpec.proxy
+        let why = proxy
+            ? (want <= 0 ? "no pods are wanted" : "the ready pods' spare capacity is below the target burst capacity")
+            : "\(ready) ready pods take the traffic with burst capacity to spare"
+        let time = now()
+        let stamp = KubernetesTime.formatTime(time)
+        let object = Self.reference(pa)
+        let event = KubernetesEvent(
+            metadata: ObjectMeta(name: "\(pa.metadata.name ?? "pa").\(String(UInt64(max(0, time.timeIntervalSince1970 * 1e9)), radix: 16))",
+                                 namespace: pa.metadata.namespace),
+            involvedObject: object, reason: proxy ? "ActivatorInPath" : "ServingDirectly",
+            message: "ServerlessService \(pa.metadata.name ?? "") switched to \(mode): \(why)", type: "Normal",
+            source: EventSource(component: events.component), firstTimestamp: stamp, lastTimestamp: stamp, count: 1,
+            reportingComponent: events.component, reportingInstance: events.instance)
+        do {
+            _ = try await api.createEvent(event)
+        } catch {
+            logger.warning("could not record the mode Event", metadata: ["inferscale.target": "\(key)", "inferscale.error": "\(error)"])
         }
     }
 }

@@ -75,6 +75,19 @@ public protocol KubernetesAPI: Sendable {
 
     /// Replaces a ServerlessService's spec and metadata (`metadata.resourceVersion` guards it: `.conflict`).
     func updateServerlessService(_ service: ServerlessService) async throws -> ServerlessService
+
+    /// Lists the ConfigMap `name` in `namespace` (zero or one item) through `fieldSelector=metadata.name=…`, so a
+    /// Role limited to that name (`resourceNames`) allows it; the list's resourceVersion is where a watch resumes.
+    func listConfigMaps(namespace: String, name: String) async throws -> ObjectList<ConfigMap>
+
+    /// Watches the ConfigMap `name` in `namespace` from `resourceVersion`, as `watchPods` does for pods.
+    func watchConfigMaps(namespace: String, name: String, resourceVersion: String) async throws
+        -> AsyncThrowingStream<WatchEvent<ConfigMap>, any Error>
+
+    /// Whether the API server serves `resource` (plural) in `group`/`version`, from the discovery document
+    /// `GET /apis/{group}/{version}`: false when the group version is not installed (404). Discovery needs no
+    /// Role: Kubernetes' `system:discovery` ClusterRole grants it to every authenticated user.
+    func servesResource(group: String, version: String, resource: String) async throws -> Bool
 }
 
 extension KubernetesAPI {

@@ -9,7 +9,8 @@ struct Endpoint: Sendable {
     var method: HTTPMethod
     var path: String
     var query: [(String, String)] = []
-    var permission: RBACPermission
+    /// What RBAC must grant; nil for discovery documents, which `system:discovery` grants every authenticated user.
+    var permission: RBACPermission?
     var body: Data? = nil
     var contentType: String? = nil
 }

@@ -35,10 +35,15 @@ public struct RBACPermission: Sendable, Equatable, CustomStringConvertible {
     }
 
     /// Where the shipped manifests (deploy/base/rbac.yaml) grant this permission: Leases through the namespaced
-    /// Role `inferscale-leader-election`, everything else through the ClusterRole `inferscale`.
+    /// Role `inferscale-leader-election`, Knative's config-autoscaler through the Role `inferscale-knative-config`
+    /// in knative-serving, everything else through the ClusterRole `inferscale`.
     public var shippedGrant: String {
-        group == "coordination.k8s.io" && resource == "leases"
-            ? "the Role inferscale-leader-election (deploy/base/rbac.yaml), bound by the RoleBinding of the same name"
-            : "the ClusterRole inferscale (deploy/base/rbac.yaml), bound by the ClusterRoleBinding inferscale"
+        if group == "coordination.k8s.io" && resource == "leases" {
+            return "the Role inferscale-leader-election (deploy/base/rbac.yaml), bound by the RoleBinding of the same name"
+        }
+        if group.isEmpty && resource == "configmaps" {
+            return "the Role inferscale-knative-config in knative-serving (deploy/base/rbac.yaml), bound by the RoleBinding of the same name"
+        }
+        return "the ClusterRole inferscale (deploy/base/rbac.yaml), bound by the ClusterRoleBinding inferscale"
     }
 }

@@ -26,8 +26,12 @@ public struct PodAutoscaler: Codable, Sendable, Equatable {
     }
 
     /// `autoscaling.knative.dev/class`; Knative reads a missing one as the KPA class.
-    public var autoscalerClass: String {
-        metadata.annotations?["autoscaling.knative.dev/class"] ?? "kpa.autoscaling.knative.dev"
+    public var autoscalerClass: String { autoscalerClass(clusterDefault: "kpa.autoscaling.knative.dev") }
+
+    /// `autoscaling.knative.dev/class`, or, without the annotation, the cluster's default class
+    /// (`pod-autoscaler-class` in Knative's `config-autoscaler`).
+    public func autoscalerClass(clusterDefault: String) -> String {
+        metadata.annotations?["autoscaling.knative.dev/class"] ?? clusterDefault
     }
 }
 

@@ -28,7 +28,10 @@ public struct ScalingEventRecorder: Sendable {
 
     /// The event for a scale change from `from` to `to` replicas (reason `ScaledUp`, `ScaledDown` or
     /// `ScaledToZero`), with the decision's reason in the message.
-    public func makeEvent(namespace: String, deployment: String, uid: String?, from: Int, to: Int, reason: String) -> KubernetesEvent {
+    /// - Parameter involving: the object the event is on; default the Deployment itself (a Knative revision's
+    ///   PodAutoscaler gets the same event, so `kubectl describe podautoscaler` shows it too).
+    public func makeEvent(namespace: String, deployment: String, uid: String?, from: Int, to: Int, reason: String,
+                          involving: ObjectReference? = nil) -> KubernetesEvent {
         let time = now()
         let eventReason = to == 0 ? "ScaledToZero" : (to > from ? "ScaledUp" : "ScaledDown")
         var message = "Scaled deployment \(deployment) from \(from) to \(to) replicas: \(reason)"
@@ -38,9 +41,10 @@ public struct ScalingEventRecorder: Sendable {
         // client-go names events <object>.<hex of unix nanoseconds>; doing the same keeps names unique and sortable.
         let nanos = UInt64(max(0, time.timeIntervalSince1970 * 1e9))
         let stamp = KubernetesTime.formatTime(time)
+        let object = involving ?? ObjectReference(apiVersion: "apps/v1", kind: "Deployment", namespace: namespace, name: deployment, uid: uid)
         return KubernetesEvent(
-            metadata: ObjectMeta(name: "\(deployment).\(String(nanos, radix: 16))", namespace: namespace),
-            involvedObject: ObjectReference(apiVersion: "apps/v1", kind: "Deployment", namespace: namespace, name: deployment, uid: uid),
+            metadata: ObjectMeta(name: "\(object.name ?? deployment).\(String(nanos, radix: 16))", namespace: namespace),
+            involvedObject: object,
             reason: eventReason, message: message, type: "Normal", source: EventSource(component: component),
             firstTimestamp: stamp, lastTimestamp: stamp, count: 1, reportingComponent: component,
             reportingInstance: instance)
@@ -49,8 +53,9 @@ public struct ScalingEventRecorder: Sendable {
     /// Creates the event from `makeEvent` on the server.
     @discardableResult
     public func recordScaled(
-        namespace: String, deployment: String, uid: String?, from: Int, to: Int, reason: String
+        namespace: String, deployment: String, uid: String?, from: Int, to: Int, reason: String, involving: ObjectReference? = nil
     ) async throws -> KubernetesEvent {
-        try await api.createEvent(makeEvent(namespace: namespace, deployment: deployment, uid: uid, from: from, to: to, reason: reason))
+        try await api.createEvent(makeEvent(namespace: namespace, deployment: deployment, uid: uid, from: from, to: to, reason: reason,
+                                            involving: involving))
     }
 }

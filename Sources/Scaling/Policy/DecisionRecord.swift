@@ -52,4 +52,7 @@ public struct DecisionRecord: Sendable, Equatable, Codable {
     public var excessBurstCapacity: Int32
     /// Signals the policy needs that were missing.
     public var missingSignals: [Signal]
+    /// The per-pod GPU memory from node exporters behind this decision, when the target's pods have some
+    /// (absent from older decision logs).
+    public var gpuMemory: GPUMemoryFigures? = nil
 }

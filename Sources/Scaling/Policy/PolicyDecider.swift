@@ -19,6 +19,8 @@ public struct PolicyDecider: Sendable {
     private var burstWindow: TimeBucketWindow?
     /// Windows of utilisation signals that guards read but no metric scales on.
     private var guardWindows: [(signal: Signal, window: TimeBucketWindow)] = []
+    /// The latest per-pod GPU memory from node exporters, and when it was scraped.
+    private var gpuMemory: (figures: GPUMemoryFigures, at: Timestamp)?
 
     /// A decider created at `now` for a target with `readyPods` ready pods (more than one
     /// starts in panic, as in KPA).
@@ -32,11 +34,18 @@ public struct PolicyDecider: Sendable {
         if !spec.metrics.contains(where: { $0.signal == .concurrency || $0.signal == .rps }) {
             burstWindow = Self.window(spec.metrics.first?.panicWindowSeconds ?? 6, spec)
         }
-        guardWindows = Self.guardSignals(spec).map { ($0, Self.window(spec.metrics.first?.panicWindowSeconds ?? 6, spec)) }
+        guardWindows = Self.guardSignals(spec).map { ($0, Self.window(Self.guardSeconds(spec), spec)) }
     }
 
     private static func window(_ seconds: Int, _ spec: PolicySpec) -> TimeBucketWindow {
         TimeBucketWindow(seconds: seconds, unsampledSecondsReadAsZero: spec.unsampledSecondsReadAsZero)
+    }
+
+    /// Seconds a guard looks back: the first metric's panic window, but at least 6 s (Knative's default panic
+    /// window), so that a short window (a 6 s stable window has a 1 s panic window) is not read in a second no
+    /// scrape has reached yet.
+    private static func guardSeconds(_ spec: PolicySpec) -> Int {
+        max(spec.metrics.first?.panicWindowSeconds ?? 6, 6)
     }
 
     private static func guardSignals(_ spec: PolicySpec) -> [Signal] {
@@ -72,7 +81,7 @@ public struct PolicyDecider: Sendable {
         windows = kept
         let guardSignals = Self.guardSignals(newSpec)
         guardWindows = guardSignals.map { signal in
-            guardWindows.first { $0.signal == signal } ?? (signal, Self.window(newSpec.metrics.first?.panicWindowSeconds ?? 6, newSpec))
+            guardWindows.first { $0.signal == signal } ?? (signal, Self.window(Self.guardSeconds(newSpec), newSpec))
         }
         if newSpec.metrics.contains(where: { $0.signal == .concurrency || $0.signal == .rps }) {
             burstWindow = nil
@@ -94,6 +103,21 @@ public struct PolicyDecider: Sendable {
         for i in guardWindows.indices {
             if let v = sample[guardWindows[i].signal] { guardWindows[i].window.record(v, at: time) }
         }
+    }
+
+    /// Records the per-pod GPU memory of one scrape: the GPU-memory guard estimates a scale-down from it, and
+    /// decision records carry it. Figures older than the guard's look-back (the first metric's panic window, at
+    /// least 6 s) are not used.
+    public mutating func record(gpuMemory figures: GPUMemoryFigures, at time: Timestamp) {
+        if let last = gpuMemory, last.at > time { return }
+        gpuMemory = (figures, time)
+    }
+
+    /// The per-pod GPU memory if it is recent enough to stand for the pods now.
+    private func freshGPUMemory(at now: Timestamp) -> GPUMemoryFigures? {
+        guard let (figures, at) = gpuMemory else { return nil }
+        let maxAge = Int64(Self.guardSeconds(spec)) * 1_000_000_000
+        return now.nanoseconds - at.nanoseconds <= maxAge ? figures : nil
     }
 
     /// One evaluation at `now`.
@@ -147,6 +171,8 @@ public struct PolicyDecider: Sendable {
             target: target, time: Double(now.nanoseconds) / 1e9, readyPods: pods.ready, currentReplicas: pods.currentReplicas,
             inputs: inputs, winner: nil, clamps: [], desired: -1, valid: false, inPanic: decider.inPanic,
             excessBurstCapacity: 0, missingSignals: missing)
+        let gpuFigures = freshGPUMemory(at: now)
+        record.gpuMemory = gpuFigures
         guard let panicCount = rawPanic else { return record }  // no signal at all: keep the last decision
         let stableCount = rawStable ?? 0
 
@@ -195,8 +221,29 @@ public struct PolicyDecider: Sendable {
                 clamp("guard:pods-starting", current, "youngest pod ready for \(Int(age))s < cold start \(Int(guards.coldStartSeconds))s")
             }
         }
+        if let ceiling = guards.gpuMemoryCeiling, desired < pods.ready, desired > 0, let figures = gpuFigures,
+           figures.missing.isEmpty, figures.pods.count == pods.ready {
+            // Every ready pod has a reading: the leaving pods' memory is spread over those that stay.
+            let (needed, estimate) = figures.replicasNeeded(from: Int(desired), ceiling: ceiling)
+            if needed > desired {
+                let leaving = figures.estimatedMax(keeping: Int(desired)).map(percent) ?? "?"
+                let kept = estimate.map { ", \(percent($0)) on \(needed)" } ?? ""
+                clamp("guard:gpu-memory", Int32(needed),
+                      "GPU memory per pod \(figures.pods.map { percent($0.max) }.joined(separator: " ")) would reach \(leaving) on \(desired) (ceiling \(percent(ceiling))\(kept))")
+            }
+        }
+        let perPodGPU = gpuFigures.map { $0.missing.isEmpty && $0.pods.count == pods.ready } ?? false
         for (signal, ceiling, name) in [(Signal.kvCacheUtilization, guards.kvCacheCeiling, "kv-cache"), (.gpuMemoryUtilization, guards.gpuMemoryCeiling, "gpu-memory")] {
-            guard let ceiling, desired < pods.ready, desired >= 0, let use = currentMean(of: signal, at: now) else { continue }
+            if signal == .gpuMemoryUtilization && perPodGPU { continue }
+            guard let ceiling, desired < pods.ready, desired >= 0 else { continue }
+            guard let use = currentMean(of: signal, at: now) else {
+                // A GPU-memory guard with no reading at all cannot vouch for the pods that stay (an exporter not
+                // read yet, or every reading missing): hold, as a missing metric does. Zero leaves no pod to overfill.
+                if signal == .gpuMemoryUtilization && desired > 0 {
+                    clamp("guard:gpu-memory", Int32(pods.ready), "no GPU memory reading for the target's pods; holding \(pods.ready)")
+                }
+                continue
+            }
             // Load moves to the remaining pods: their mean use rises by ready ÷ desired.
             let needed = Int32(min(Double(pods.ready), (use * Double(pods.ready) / ceiling).rounded(.up)))
             if needed > desired {

@@ -32,7 +32,8 @@ public struct ScaleToZeroStateMachine: Sendable {
         public var reason: String
     }
 
-    public let settings: ScaleToZeroSettings
+    /// Bounds and timers; `update(settings:)` changes them.
+    public private(set) var settings: ScaleToZeroSettings
     /// The current phase.
     public private(set) var phase: Phase
     /// Whether the initial scale has been reached once (Knative's ScaleTargetInitialized).
@@ -45,6 +46,12 @@ public struct ScaleToZeroStateMachine: Sendable {
         self.settings = settings
         phase = .activating(since: now)
         proxySince = now
+    }
+
+    /// New bounds and timers (a rule or `config-autoscaler` reload), in force from the next reconcile; the phase and
+    /// its timestamps carry over, so a grace period already running is measured against the new length.
+    public mutating func update(settings newSettings: ScaleToZeroSettings) {
+        settings = newSettings
     }
 
     /// One reconcile.
