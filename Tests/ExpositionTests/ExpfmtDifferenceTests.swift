@@ -45,6 +45,10 @@ import Testing
         Case(name: "blanks and CR at the end of a line", body: Array("a 1 \r\nb 2 1000\t\n".utf8), accepted: true),
         // A final line of content needs its line feed, a comment too (expfmt lets a comment end the body).
         Case(name: "a final comment line without a line feed", body: Array("a 1\n# done".utf8), accepted: false),
+        // Tokens are separated by blanks; expfmt ends a name at the first character that cannot be in one and
+        // reads the rest as the value.
+        Case(name: "no blank between the label set and the value", body: Array("a{b=\"c\"}1\n".utf8), accepted: false),
+        Case(name: "no blank between the name and the value", body: Array("a000.123\n".utf8), accepted: false),
         // Only blanks after the last line feed are no line at all.
         Case(name: "only blanks after the last line feed", body: Array("a 1\n  \t".utf8), accepted: true),
     ]
