@@ -71,6 +71,11 @@ public actor DecisionLog {
         }
     }
 
+    /// Several records in order, as `record(_:changed:)` one by one (the loop hands over a tick's at once).
+    public func record(_ batch: [(record: DecisionRecord, changed: Bool)]) {
+        for entry in batch { record(entry.record, changed: entry.changed) }
+    }
+
     /// The newest records of `target`, oldest first.
     public func records(for target: String) -> [DecisionRecord] { recent[target]?.ordered ?? [] }
 

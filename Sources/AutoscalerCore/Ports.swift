@@ -10,12 +10,16 @@ public struct PodInfo: Sendable, Equatable {
     public var ready: Bool
     /// When the pod last became ready, if it is.
     public var readySince: Timestamp?
+    /// When the pod object was created (`metadata.creationTimestamp`), if known: with
+    /// `readySince`, its cold start.
+    public var createdAt: Timestamp?
 
-    public init(name: String, ip: String, ready: Bool, readySince: Timestamp? = nil) {
+    public init(name: String, ip: String, ready: Bool, readySince: Timestamp? = nil, createdAt: Timestamp? = nil) {
         self.name = name
         self.ip = ip
         self.ready = ready
         self.readySince = readySince
+        self.createdAt = createdAt
     }
 }
 

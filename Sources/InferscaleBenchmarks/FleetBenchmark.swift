@@ -137,7 +137,7 @@ func runFleetBenchmark(targets n: Int, hostile: Bool, scrapeInterval: Double, me
     return FleetResult(targets: n, hostile: hostile, interval: scrapeInterval, rounds: snapshot.rounds, ticks: snapshot.ticks,
                        reactions: reactions.sorted(), steps: min(steps, healthy.count), cpu: cpu, childCPU: childCPU, rssMiB: rss,
                        skipped: snapshot.skipped, roundOverruns: snapshot.roundOverruns, tickOverruns: snapshot.tickOverruns,
-                       falseScaleDowns: falseScaleDowns, seconds: elapsed)
+                       falseScaleDowns: falseScaleDowns, seconds: elapsed, podScrapes: 2 * snapshot.targetScrapes)
 }
 
 /// What one fleet run measured.
@@ -146,6 +146,8 @@ struct FleetResult {
     var rounds: [Double], ticks: [Double], reactions: [Double], steps: Int
     var cpu: Double, childCPU: Double, rssMiB: Double
     var skipped: Int, roundOverruns: Int, tickOverruns: Int, falseScaleDowns: Int, seconds: Double
+    /// Pod scrapes that ended in the measured time (2 pods per target scrape: Knative's sampling takes both).
+    var podScrapes: Int
 
     func print(baseline: FleetResult?) {
         Swift.print("fleet: \(targets) targets × 2 pods, \(hostile ? "1 % hostile pods" : "clean pods"), scrape every \(format1(interval)) s, \(format1(seconds)) s measured")
@@ -155,6 +157,10 @@ struct FleetResult {
             reaction += "; p99 / clean run = \(format1(p / b))×"
         }
         Swift.print(reaction)
+        // Everything this process spent (loop, discovery, the in-process fake API server) over the pod scrapes it
+        // made: an upper bound of the CPU per scrape that holds on a loaded machine, where the rate of scrapes drops.
+        let perScrape = podScrapes > 0 ? cpu * seconds / Double(podScrapes) * 1000 : .nan
+        Swift.print("  \(podScrapes) pod scrapes (\(format1(Double(podScrapes) / seconds))/s), \(format1(perScrape)) ms of this process's CPU per pod scrape; load average \(loadAverage())")
         Swift.print("  inferscale CPU \(format1(cpu)) s/s, pod server CPU \(format1(childCPU)) s/s, RSS \(format1(rssMiB)) MiB; skipped scrapes \(skipped), round overruns \(roundOverruns), tick overruns \(tickOverruns), false scale-downs \(falseScaleDowns)")
     }
 
@@ -172,12 +178,14 @@ final class FleetMetrics: MetricsFactory, @unchecked Sendable {
     private struct State {
         var rounds: [Double] = [], ticks: [Double] = []
         var skipped = 0, roundOverruns = 0, tickOverruns = 0
+        /// Target scrapes that ended (one per target per round that was not skipped).
+        var targetScrapes = 0
     }
     private let state = NIOLockedValueBox(State())
 
     func reset() { state.withLockedValue { $0 = State() } }
-    func snapshot() -> (rounds: [Double], ticks: [Double], skipped: Int, roundOverruns: Int, tickOverruns: Int) {
-        state.withLockedValue { ($0.rounds, $0.ticks, $0.skipped, $0.roundOverruns, $0.tickOverruns) }
+    func snapshot() -> (rounds: [Double], ticks: [Double], skipped: Int, roundOverruns: Int, tickOverruns: Int, targetScrapes: Int) {
+        state.withLockedValue { ($0.rounds, $0.ticks, $0.skipped, $0.roundOverruns, $0.tickOverruns, $0.targetScrapes) }
     }
 
     func makeCounter(label: String, dimensions: [(String, String)]) -> CounterHandler {
@@ -195,6 +203,7 @@ final class FleetMetrics: MetricsFactory, @unchecked Sendable {
         switch label {
         case "inferscale_scrape_round_duration_seconds": return Durations(self, \.rounds)
         case "inferscale_tick_duration_seconds": return Durations(self, \.ticks)
+        case "inferscale_scrape_duration_seconds": return Tally(self, \.targetScrapes)
         default: return Ignored()
         }
     }
@@ -214,6 +223,11 @@ final class FleetMetrics: MetricsFactory, @unchecked Sendable {
         let owner: FleetMetrics, field: WritableKeyPath<State, [Double]>
         init(_ owner: FleetMetrics, _ field: WritableKeyPath<State, [Double]>) { self.owner = owner; self.field = field }
         func recordNanoseconds(_ duration: Int64) { owner.state.withLockedValue { $0[keyPath: field].append(Double(duration) / 1e9) } }
+    }
+    private final class Tally: TimerHandler, @unchecked Sendable {
+        let owner: FleetMetrics, field: WritableKeyPath<State, Int>
+        init(_ owner: FleetMetrics, _ field: WritableKeyPath<State, Int>) { self.owner = owner; self.field = field }
+        func recordNanoseconds(_ duration: Int64) { owner.state.withLockedValue { $0[keyPath: field] += 1 } }
     }
     private final class Ignored: CounterHandler, FloatingPointCounterHandler, RecorderHandler, MeterHandler, TimerHandler, @unchecked Sendable {
         func increment(by: Int64) {}
@@ -248,4 +262,9 @@ private func residentMiB() -> Double {
           let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") }),
           let kb = Double(line.split(separator: " ")[1]) else { return .nan }
     return kb / 1024
+}
+
+/// The one-minute load average, to read the timings by: on a shared machine they stretch with it.
+private func loadAverage() -> String {
+    (try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8))?.split(separator: " ").first.map(String.init) ?? "n/a"
 }

@@ -19,6 +19,7 @@ if wanted("decider") {
     do { try runDeciderBenchmark() } catch { print("decider benchmark failed: \(error)") }
 }
 if wanted("exposition") { runExpositionBenchmark() }
+if wanted("pod-matching") { runPodMatchingBenchmark() }
 if wanted("remote-write") { await runRemoteWriteBenchmarks() }
 if wanted("scrape") {
     do { try await runScrapeBenchmark(pods: arguments.contains("--quick") ? 1_000 : 10_000) } catch { print("scrape benchmark failed: \(error)") }

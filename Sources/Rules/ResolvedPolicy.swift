@@ -78,6 +78,12 @@ public struct ResolvedPolicy: Sendable, Equatable {
                     aggregation: m.aggregation ?? aggregation, panicOnly: m.panicOnly)
             }
         }
+        if let o = p.objective {
+            // The objective sizes the target; per-signal targets would only be ignored.
+            spec.metrics = []
+            spec.objective = ObjectiveSpec(ttftSeconds: o.ttftSeconds, quantile: o.quantile ?? 0.95, tpotSeconds: o.tpotSeconds,
+                                           historySeconds: o.historySeconds ?? 600, coldStartPriorSeconds: p.coldStartSeconds ?? 120)
+        }
         if let v = p.minReplicas { spec.minReplicas = Int32(clamping: v) }
         if let v = p.maxReplicas { spec.maxReplicas = Int32(clamping: v) }
         if spec.maxReplicas != 0 && spec.maxReplicas < spec.minReplicas {

@@ -12,6 +12,15 @@ public struct Rule: Sendable, Equatable {
     public var source: Source
     public var policy: Policy
 
+    /// A rule made in code (the built-in ones of `simulate`); files go through `RuleParser`.
+    public init(name: String, location: SourceLocation, match: Match, source: Source, policy: Policy) {
+        self.name = name
+        self.location = location
+        self.match = match
+        self.source = source
+        self.policy = policy
+    }
+
     /// Which targets a rule applies to. Every given criterion must hold; none given matches all.
     public struct Match: Sendable, Equatable {
         public var namespace: String?
@@ -106,6 +115,25 @@ public struct Rule: Sendable, Equatable {
         public var location: SourceLocation
     }
 
+    /// `policy.objective`: size the target for a latency objective (seconds; nil: default).
+    public struct Objective: Sendable, Equatable {
+        /// Time to first token, seconds (required in a rule file).
+        public var ttftSeconds: Double
+        /// Share of requests that must meet it (default 0.95).
+        public var quantile: Double?
+        /// Time per output token, seconds (default none).
+        public var tpotSeconds: Double?
+        /// Seconds of demand history the forecast reads (default 600).
+        public var historySeconds: Double?
+
+        public init(ttftSeconds: Double, quantile: Double? = nil, tpotSeconds: Double? = nil, historySeconds: Double? = nil) {
+            self.ttftSeconds = ttftSeconds
+            self.quantile = quantile
+            self.tpotSeconds = tpotSeconds
+            self.historySeconds = historySeconds
+        }
+    }
+
     /// Policy settings; nil means "from the target, then Knative's default".
     public struct Policy: Sendable, Equatable {
         public var metrics: [Metric] = []
@@ -129,6 +157,8 @@ public struct Rule: Sendable, Equatable {
         public var holdWhilePodsStart: Bool?
         public var kvCacheCeiling: Double?
         public var gpuMemoryCeiling: Double?
+        /// A latency objective to size for instead of `metrics`.
+        public var objective: Objective?
         /// Where each field was written, by its dotted path (for lint messages).
         public var locations: [String: SourceLocation] = [:]
 

@@ -86,6 +86,14 @@ public struct RuleLinter: Sendable {
             out.append(Warning(location: m.location, rule: rule.name,
                                message: "kv-cache-utilization target \(m.target) is above guards.kvCacheCeiling \(kv); the guard will hold scale-downs the metric asks for"))
         }
+        if p.objective != nil {
+            if !p.metrics.isEmpty {
+                warn("metrics", "policy.metrics are not used: policy.objective sizes the target; remove one of them")
+            }
+            if let runtime = rule.source.runtime, RuntimeCatalog.metricName(.promptTokensPerSecond, runtime: runtime) == nil {
+                warn("objective", "\(runtime.rawValue) does not report prompt tokens processed; the objective learns no capacity and holds the replicas it has (use vllm, sglang or tgi)")
+            }
+        }
         return out
     }
 

@@ -293,6 +293,7 @@ private struct Context {
                     default: break
                     }
                 }
+            case "objective": p.objective = objective(value)
             case "guards":
                 guard let guards = mapping(value, "rules[].policy.guards", what: "policy.guards") else { continue }
                 for (k, kn, v) in guards {
@@ -316,6 +317,27 @@ private struct Context {
                                     message: "signal \(m.signal.rawValue) appears twice in policy.metrics; give each signal once"))
         }
         return p
+    }
+
+    mutating func objective(_ node: Node) -> Rule.Objective? {
+        guard let pairs = mapping(node, "rules[].policy.objective", what: "policy.objective") else { return nil }
+        var ttft: Double?
+        var o = Rule.Objective(ttftSeconds: 0)
+        for (key, _, value) in pairs {
+            switch key {
+            case "ttft": ttft = seconds(value, "policy.objective.ttft", "greater than 0s and at most 10m") { $0 > 0 && $0 <= 600 }
+            case "quantile": o.quantile = number(value, "policy.objective.quantile", "a share between 0.5 and 0.999") { $0 >= 0.5 && $0 <= 0.999 }
+            case "tpot": o.tpotSeconds = seconds(value, "policy.objective.tpot", "greater than 0s and at most 10s") { $0 > 0 && $0 <= 10 }
+            case "history": o.historySeconds = seconds(value, "policy.objective.history", "between 1m and 1h", whole: true) { $0 >= 60 && $0 <= 3600 }
+            default: break
+            }
+        }
+        if !pairs.contains(where: { $0.key == "ttft" }) {
+            fail(node, "policy.objective needs a ttft (time to first token, such as 2s)")
+        }
+        guard let ttft else { return nil }
+        o.ttftSeconds = ttft
+        return o
     }
 
     mutating func metric(_ node: Node) -> Rule.Metric? {

@@ -19,6 +19,7 @@ extension RuntimeSignals {
             // Renamed in 0.9; older servers only have the gpu_ name.
             kvCacheUtilization = query.max("vllm:kv_cache_usage_perc") ?? query.max("vllm:gpu_cache_usage_perc")
             timeToFirstToken = query.histogram("vllm:time_to_first_token_seconds")
+            kvCacheCapacityTokens = query.infoProduct("vllm:cache_config_info", "num_gpu_blocks", "block_size")
         case .sglang:
             runningRequests = query.sumOfMax("sglang:num_running_reqs", over: "tp_rank")
             queueDepth = query.sumOfMax("sglang:num_queue_reqs", over: "tp_rank")

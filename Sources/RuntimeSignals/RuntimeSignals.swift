@@ -26,6 +26,9 @@ public struct RuntimeSignals: Sendable, Hashable {
     /// Read only where the scraped endpoint reports GPU memory: Triton's own `nv_gpu_memory_*`, or
     /// an `inferscale agent` sidecar scraped as the pod's endpoint.
     public var gpuMemoryUtilization: Double?
+    /// KV-cache tokens the pod can hold, `num_gpu_blocks` × `block_size` from vLLM's
+    /// `cache_config_info` info metric (summed over its engines): a capacity, not a load.
+    public var kvCacheCapacityTokens: Double?
 
     /// Signals with nothing known yet.
     public init(runtime: Runtime) {

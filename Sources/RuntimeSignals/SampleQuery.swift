@@ -25,6 +25,18 @@ struct SampleQuery {
         return found.isEmpty ? nil : found.reduce(0) { $0 + $1.value }
     }
 
+    /// An info metric's two numeric labels multiplied, summed over its series (engines): vLLM's
+    /// `cache_config_info{num_gpu_blocks, block_size}` gives KV tokens. A series whose labels are
+    /// missing or not numbers (`num_gpu_blocks="None"` before the cache is profiled) counts for
+    /// nothing; nil when none counts.
+    func infoProduct(_ name: String, _ a: String, _ b: String) -> Double? {
+        let values = samples(name).compactMap { s -> Double? in
+            guard let x = s.labels[a].flatMap(Double.init), let y = s.labels[b].flatMap(Double.init), x > 0, y > 0 else { return nil }
+            return x * y
+        }
+        return values.isEmpty ? nil : values.reduce(0, +)
+    }
+
     /// The largest value over all series, or `nil` when there is none.
     func max(_ name: String) -> Double? {
         samples(name).map(\.value).max()

@@ -43,6 +43,8 @@ public struct PodReading: Sendable, Equatable {
     public var generationTokensPerSecond: Double?
     public var kvCacheUtilization: Double?
     public var gpuMemoryUtilization: Double?
+    /// KV-cache tokens the pod holds at most (vLLM's `cache_config_info`).
+    public var kvCacheCapacityTokens: Double?
 
     public init() {}
 }

@@ -60,6 +60,7 @@ public actor Scraper {
                 r.queueDepth = s.queueDepth
                 r.running = s.runningRequests
                 r.kvCacheUtilization = s.kvCacheUtilization
+                r.kvCacheCapacityTokens = s.kvCacheCapacityTokens
                 r.gpuMemoryUtilization = s.gpuMemoryUtilization
                 let requestRate = rateState.rate(pod.name, "requests", value: s.requestsTotal, at: seconds)
                 if r.rps == nil { r.rps = requestRate }
@@ -93,7 +94,9 @@ public actor Scraper {
         var failures: [ScrapeFailure] = []
     }
 
-    private func fetch(_ pod: ScrapeTarget.Pod, of target: ScrapeTarget) async -> RawPod {
+    /// Off the actor, like `get`: fetching and parsing run in parallel; only the slots and the counter
+    /// history are the actor's (on it, every body of a round was parsed one after another).
+    private nonisolated func fetch(_ pod: ScrapeTarget.Pod, of target: ScrapeTarget) async -> RawPod {
         var raw = RawPod()
         if target.queueProxy {
             let url = "http://\(host(pod.ip)):\(configuration.queueProxyPort)/metrics"
@@ -125,11 +128,11 @@ public actor Scraper {
         return raw
     }
 
-    private func host(_ ip: String) -> String { ip.contains(":") ? "[\(ip)]" : ip }
+    private nonisolated func host(_ ip: String) -> String { ip.contains(":") ? "[\(ip)]" : ip }
 
     /// GET with the deadline (over connection, head and body, counted from the moment the scrape is asked
     /// for), the body cap and the in-flight bound. Throws only `ScrapeFailure`.
-    func get(_ url: String, accept: String) async throws -> ([UInt8], String?) {
+    nonisolated func get(_ url: String, accept: String) async throws -> ([UInt8], String?) {
         // Waiting for a slot behind slow pods is part of the deadline, so no round waits for a pod past it.
         let seconds = configuration.deadlineSeconds
         let deadline = NIODeadline.now() + .nanoseconds(Int64(seconds * 1e9))
@@ -137,7 +140,19 @@ public actor Scraper {
             throw ScrapeFailure(reason: "queue-timeout", url: url,
                                 detail: "no scrape slot free within the deadline (\(configuration.maxInFlight) scrapes in flight)")
         }
-        defer { release() }
+        do {
+            let answer = try await exchange(url, accept: accept, deadline: deadline)
+            await release()
+            return answer
+        } catch {
+            await release()
+            throw error
+        }
+    }
+
+    /// One GET under a slot already taken, cut off at `deadline`.
+    private nonisolated func exchange(_ url: String, accept: String, deadline: NIODeadline) async throws -> ([UInt8], String?) {
+        let seconds = configuration.deadlineSeconds
         var request = HTTPClientRequest(url: url)
         request.headers.add(name: "Accept", value: accept)
         request.headers.add(name: "User-Agent", value: "inferscale")

@@ -10,6 +10,8 @@ public struct TargetReading: Sendable, Equatable {
     public var generationTokensPerSecond: Double?
     public var kvCacheUtilization: Double?
     public var gpuMemoryUtilization: Double?
+    /// KV-cache tokens per pod at most, mean over the pods that report it.
+    public var kvCacheCapacityTokens: Double?
     /// Pods scraped, and pods whose scrape failed.
     public var podsScraped: Int
     public var failures: [ScrapeFailure]
@@ -40,5 +42,6 @@ public struct TargetReading: Sendable, Equatable {
         generationTokensPerSecond = total(\.generationTokensPerSecond)
         kvCacheUtilization = mean(\.kvCacheUtilization)
         gpuMemoryUtilization = mean(\.gpuMemoryUtilization)
+        kvCacheCapacityTokens = mean(\.kvCacheCapacityTokens)
     }
 }

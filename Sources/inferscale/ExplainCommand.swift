@@ -135,6 +135,7 @@ enum DecisionExplanation {
                 out.append("  \(input.signal.rawValue): missing (no data for a window)")
             }
         }
+        if let o = r.objective { out += objectiveLines(o) }
         if let gpu = r.gpuMemory {
             let summary = gpu.max.map { "max \(percent($0)), mean \(percent(gpu.mean ?? $0))" } ?? "no reading"
             out.append("  gpu memory: \(summary) over \(gpu.pods.count) pods\(gpu.missing.isEmpty ? "" : ", \(gpu.missing.count) without a reading")")
@@ -148,6 +149,19 @@ enum DecisionExplanation {
         }
         if r.valid { out.append("  excess burst capacity \(r.excessBurstCapacity)") }
         return out.joined(separator: "\n")
+    }
+
+    /// The objective policy's part: capacity, demand, forecast and the counts they give.
+    static func objectiveLines(_ o: ObjectiveEstimate) -> [String] {
+        let capacity = o.capacityTokensPerSecond.map { "\(number($0.rounded())) prompt tokens/s per replica (\(o.capacitySource))" } ?? "not known yet"
+        var needs = ["prefill \(o.prefillReplicas)"]
+        if let k = o.kvReplicas { needs.append("KV cache \(k)") }
+        if let t = o.tpotReplicas { needs.append("tpot \(t)") }
+        return [
+            "  objective: capacity \(capacity)" + (o.kvCacheTokensPerReplica.map { ", KV \(number($0.rounded())) tokens" } ?? ""),
+            "    demand \(number(o.demandTokensPerSecond.rounded())) tokens/s, \(number(o.queuedTokens.rounded())) waiting; forecast \(number(o.forecastTokensPerSecond.rounded())) tokens/s one cold start (\(number(o.coldStartSeconds.rounded()))s, \(o.coldStartMeasured ? "measured" : "assumed")) ahead",
+            "    needs \(needs.joined(separator: ", ")) → \(o.needed) now, \(o.count) held over the cold start",
+        ]
     }
 
     private static func percent(_ share: Double) -> String { String(format: "%.1f%%", share * 100) }

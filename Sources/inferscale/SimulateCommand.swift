@@ -47,7 +47,7 @@ struct SimulateCommand: AsyncParsableCommand {
     @Option(name: .long, parsing: .singleValue, help: ArgumentHelp("Rule file or directory; repeat for more.", valueName: "path"))
     var rules: [String] = []
 
-    @Option(name: .long, parsing: .singleValue, help: ArgumentHelp("Policy to replay: kpa, hpa, fixed-N (N replicas throughout) or a rule's name; repeat for more (default: kpa, hpa and the fitting rules).", valueName: "name"))
+    @Option(name: .long, parsing: .singleValue, help: ArgumentHelp("Policy to replay: kpa, hpa, fixed-N (N replicas throughout), oracle (clairvoyant reference), objective (the rule named objective, else the built-in one, sized for --ttft-objective) or a rule's name; repeat for more (default: kpa, hpa and the fitting rules).", valueName: "name"))
     var policy: [String] = []
 
     @Option(name: .long, help: ArgumentHelp("Start of the window, seconds from the trace's first request.", valueName: "seconds"))
@@ -77,6 +77,9 @@ struct SimulateCommand: AsyncParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Time-to-first-token objective (default: the profile's).", valueName: "seconds"))
     var ttftObjective: Double?
 
+    @Option(name: .long, help: ArgumentHelp("Share of requests that must meet the TTFT objective, for --policy objective (default 0.95).", valueName: "q"))
+    var objectiveQuantile: Double = 0.95
+
     @Option(name: .long, help: ArgumentHelp("Seconds a request may wait before it fails (default 300, Knative's revision timeout).", valueName: "seconds"))
     var timeout: Double = 300
 
@@ -104,6 +107,7 @@ struct SimulateCommand: AsyncParsableCommand {
         guard (1...1000).contains(targets) else { throw ValidationError("--targets must be 1-1000") }
         if let c = coldStart, !(c >= 0) { throw ValidationError("--cold-start must be ≥ 0") }
         if let t = ttftObjective, !(t > 0) { throw ValidationError("--ttft-objective must be > 0") }
+        guard (0.5...0.999).contains(objectiveQuantile) else { throw ValidationError("--objective-quantile must be between 0.5 and 0.999") }
         if let t = baselineTarget, !(t > 0) { throw ValidationError("--baseline-target must be > 0") }
         if let f = from, let t = to, t <= f { throw ValidationError("--to must be after --from") }
         if let n = maxNumBatchedTokens, n <= 0 { throw ValidationError("--max-num-batched-tokens must be > 0") }
@@ -161,7 +165,14 @@ struct SimulateCommand: AsyncParsableCommand {
                 throw InputError(message: "\(error.description)\nthe rules were not loaded")
             }
         }
-        let policies = try choosePolicies(ruleSet, profile: profile)
+        let objective = ttftObjective ?? profile.ttftObjectiveSeconds
+        let policies = try choosePolicies(ruleSet, profile: profile).map { choice in
+            // The objective rule sizes for this run's objective, whatever its file states.
+            guard case .rule(var rule) = choice, rule.policy.objective != nil, rule.name == ObjectivePolicy.name else { return choice }
+            rule.policy.objective?.ttftSeconds = objective
+            rule.policy.objective?.quantile = objectiveQuantile
+            return .rule(rule)
+        }
 
         var configuration = SimulationConfiguration(trace: windowed, profile: profile, policies: policies)
         configuration.coldStartSeconds = coldStart
@@ -211,6 +222,9 @@ struct SimulateCommand: AsyncParsableCommand {
                 switch name {
                 case "kpa": return .kpa
                 case "hpa": return .hpa
+                case "oracle": return .oracle
+                case ObjectivePolicy.name where rulesByName[name] == nil:
+                    return .rule(ObjectivePolicy.rule(ttftSeconds: ttftObjective ?? profile.ttftObjectiveSeconds, quantile: objectiveQuantile))
                 case let n where n.hasPrefix("fixed-"):
                     guard let count = Int(n.dropFirst(6)), (0...10_000).contains(count) else {
                         throw InputError(message: "--policy \(n): fixed-N takes a replica count 0-10000")
@@ -218,7 +232,7 @@ struct SimulateCommand: AsyncParsableCommand {
                     return .fixed(count)
                 default:
                     guard let rule = rulesByName[name] else {
-                        let known = ["kpa", "hpa", "fixed-N"] + ruleSet.rules.map(\.name)
+                        let known = ["kpa", "hpa", "fixed-N", "oracle", ObjectivePolicy.name] + ruleSet.rules.map(\.name)
                         throw InputError(message: "unknown --policy \(name); known: \(known.joined(separator: ", "))\(rules.isEmpty ? " (no --rules given)" : "")")
                     }
                     return .rule(rule)

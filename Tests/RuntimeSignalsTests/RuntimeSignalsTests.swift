@@ -32,6 +32,8 @@ import Testing
         #expect(signals.promptTokensTotal == 1582063)
         #expect(signals.generationTokensTotal == 302825)
         #expect(signals.kvCacheUtilization == 0.4187)
+        // cache_config_info{num_gpu_blocks="29127", block_size="16"}: the KV tokens the pod can hold.
+        #expect(abs((signals.kvCacheCapacityTokens ?? 0) - 466_032) < 1e-6)
         let ttft = try #require(signals.timeToFirstToken)
         #expect(ttft.count == 1214)
         #expect(ttft.sum == 216.885645)
@@ -163,5 +165,34 @@ import Testing
         #expect(signals.concurrency == 6)
         #expect(signals.requestsTotal == 930) // 912 with status 200 + 18 with 5xx
         #expect(signals.kvCacheUtilization == nil)
+    }
+}
+
+@Suite struct KVCacheCapacityTests {
+    /// Before vLLM has profiled the cache its info metric says `None`: no capacity, not zero.
+    @Test func unprofiledCacheHasNoCapacity() throws {
+        let body = """
+            # TYPE vllm:num_requests_running gauge
+            vllm:num_requests_running{model_name="m"} 1
+            # TYPE vllm:cache_config_info gauge
+            vllm:cache_config_info{block_size="16",num_gpu_blocks="None"} 1
+            """
+        var parser = ExpositionParser(format: .prometheusText)
+        let signals = try #require(RuntimeSignals(from: try parser.parse(Array(body.utf8))))
+        #expect(signals.kvCacheCapacityTokens == nil)
+    }
+
+    /// Two engines in one pod (data parallel) each report their cache; the pod holds both.
+    @Test func enginesAddUp() throws {
+        let body = """
+            # TYPE vllm:num_requests_running gauge
+            vllm:num_requests_running{model_name="m"} 1
+            # TYPE vllm:cache_config_info gauge
+            vllm:cache_config_info{block_size="16",engine="0",num_gpu_blocks="100"} 1
+            vllm:cache_config_info{block_size="16",engine="1",num_gpu_blocks="50"} 1
+            """
+        var parser = ExpositionParser(format: .prometheusText)
+        let signals = try #require(RuntimeSignals(from: try parser.parse(Array(body.utf8))))
+        #expect(abs((signals.kvCacheCapacityTokens ?? 0) - 2400) < 1e-6)
     }
 }

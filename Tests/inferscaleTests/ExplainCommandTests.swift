@@ -146,3 +146,29 @@ import Testing
         #expect(missing.status == 2)
     }
 }
+
+/// An objective policy's records explain capacity, demand, forecast and the count.
+@Suite struct ExplainObjectiveTests {
+    @Test func objectiveRecordsShowWhatTheCountCameFrom() async throws {
+        var spec = PolicySpec()
+        spec.metrics = []
+        spec.objective = ObjectiveSpec(ttftSeconds: 2, historySeconds: 60, coldStartPriorSeconds: 90)
+        var p = PolicyDecider(spec: spec, target: "llm/slo", readyPods: 2, now: Timestamp(seconds: 0))
+        var last: DecisionRecord?
+        for s in Int64(0)...40 {
+            p.record(SignalSample([.promptTokensPerSecond: 6000, .rps: 12, .queueDepth: 10, .running: 20, .kvCacheUtilization: 0.3]),
+                     at: Timestamp(seconds: s))
+            if s % 2 == 0 { last = p.evaluate(pods: PodCounts(ready: 2), at: Timestamp(seconds: s)) }
+        }
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("objective-\(UUID().uuidString).jsonl")
+        defer { try? FileManager.default.removeItem(at: file) }
+        try String(decoding: try JSONEncoder().encode(try #require(last)), as: UTF8.self).write(to: file, atomically: true, encoding: .utf8)
+        let r = try await CLIRunner.runDetached(["explain", "llm/slo", "--log", file.path, "--last", "1"])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.contains("objective: capacity 3000 prompt tokens/s per replica (saturated)"), "\(r.stdout)")
+        #expect(r.stdout.contains("demand 6000 tokens/s"))
+        // The fluid queue lets 5 % of 41 s of a steady 6,000 wait past the objective: about 5,924.
+        #expect(r.stdout.contains("forecast 592") && r.stdout.contains("tokens/s one cold start (90s, assumed) ahead"))
+        #expect(r.stdout.contains("needs prefill 2 → 2 now, 2 held over the cold start"))
+    }
+}

@@ -12,15 +12,15 @@ import Testing
         #expect(r.status == 0, "\(r.stderr)")
         let lines = r.stdout.split(separator: "\n")
         #expect(lines.first?.contains("Azure LLM 2023 code trace") == true)
-        // kpa, hpa and the three LLM rules (vllm, tgi); the predictive and batch rules do not fit.
+        // kpa, hpa and the four LLM rules (vllm, tgi); the predictive and batch rules do not fit.
         let policies = lines.dropFirst(3).map { $0.split(separator: " ").first.map(String.init) ?? "" }
-        #expect(policies == ["kpa", "hpa", "mistral-tgi", "llama-chat", "llama-code"])
+        #expect(policies == ["kpa", "hpa", "mistral-tgi", "llama-chat", "llama-code", "objective"])
         for file in ["report.json", "comparison.svg", "kpa.svg", "kpa.csv", "llama-chat.svg"] {
             #expect(FileManager.default.fileExists(atPath: "\(out)/\(file)"), "\(file)")
         }
         let json = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: "\(out)/report.json"))) as? [String: Any]
         let results = json?["results"] as? [[String: Any]]
-        #expect(results?.count == 5)
+        #expect(results?.count == 6)
         #expect(results?.first?["replicaSecondsVsKPA"] as? Double == 1)
         let svg = try String(contentsOfFile: "\(out)/comparison.svg", encoding: .utf8)
         #expect(svg.hasPrefix("<svg") && svg.contains("llama-chat") && svg.contains("<polyline"))
@@ -95,5 +95,37 @@ import Testing
         #expect(noTokens.status == 2 && noTokens.stderr.contains("--speed must be > 0"))
         let window = try await CLIRunner.runDetached(["simulate", "--from", "5000"])
         #expect(window.status == 2 && window.stderr.contains("no requests in the chosen window"))
+    }
+}
+
+/// `--policy objective` and `--policy oracle`: the objective policy sized for the run's objective and
+/// quantile, the clairvoyant reference, and the ratio to it in the table and the JSON.
+@Suite struct SimulateObjectiveTests {
+    @Test func objectiveAndOracleWithTheRatio() async throws {
+        let args = ["simulate", "--rules", SimulateCommandTests.rules, "--policy", "kpa", "--policy", "objective", "--policy", "oracle",
+                    "--ttft-objective", "3", "--objective-quantile", "0.9", "--to", "300"]
+        let table = try await CLIRunner.runDetached(args)
+        #expect(table.status == 0, "\(table.stderr)")
+        #expect(table.stdout.contains("vs oracle"))
+        let a = try await CLIRunner.runDetached(args + ["--json"])
+        let b = try await CLIRunner.runDetached(args + ["--json"])
+        #expect(a.status == 0 && a.stdout == b.stdout)
+        let json = try JSONSerialization.jsonObject(with: Data(a.stdout.utf8)) as? [String: Any]
+        #expect(json?["ttftObjectiveSeconds"] as? Double == 3)
+        let results = try #require(json?["results"] as? [[String: Any]])
+        #expect(results.map { $0["policy"] as? String } == ["kpa", "objective", "oracle"])
+        #expect(results[2]["replicaSecondsVsOracle"] as? Double == 1)
+        for r in results {
+            // The existing fields stay beside the new one.
+            for key in ["replicaSeconds", "overObjectiveShare", "ttftP95", "replicaSecondsVsKPA", "replicaSecondsVsOracle"] {
+                #expect(r[key] != nil, "\(key)")
+            }
+        }
+    }
+
+    @Test func quantileOutOfRangeIsRefused() async throws {
+        let r = try await CLIRunner.runDetached(["simulate", "--policy", "objective", "--objective-quantile", "1.5", "--to", "60"])
+        #expect(r.status != 0)
+        #expect(r.stderr.contains("--objective-quantile must be between 0.5 and 0.999"))
     }
 }

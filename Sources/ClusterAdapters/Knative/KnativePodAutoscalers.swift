@@ -53,7 +53,7 @@ public actor KnativePodAutoscalers: TargetDiscovery, ScaleActuator {
     private let logger: Logger
     private let now: @Sendable () -> Date
     private var known: [String: Known] = [:]
-    private var pods: [String: [String: Pod]] = [:]
+    private var pods: [String: PodIndex] = [:]
     /// The SKS mode last confirmed by the API, per target key: scale to zero waits for `Proxy`.
     private var sksMode: [String: String] = [:]
     private var lastRefresh: Date?
@@ -84,12 +84,12 @@ public actor KnativePodAutoscalers: TargetDiscovery, ScaleActuator {
         await withTaskGroup(of: Void.self) { group in
             for namespace in namespaces {
                 let watcher = PodWatcher(api: api, namespace: namespace, labelSelector: nil)
-                group.addTask { await watcher.run { update in await self.replacePods(namespace, update.pods) } }
+                group.addTask { await watcher.run { update in await self.applyPods(namespace, update) } }
             }
         }
     }
 
-    private func replacePods(_ namespace: String, _ set: [String: Pod]) { pods[namespace] = set }
+    private func applyPods(_ namespace: String, _ update: PodSetUpdate) { pods[namespace, default: PodIndex()].apply(update) }
 
     /// Whether `key` is a target of this adapter.
     public func owns(_ key: String) -> Bool { known[key] != nil }
@@ -110,21 +110,14 @@ public actor KnativePodAutoscalers: TargetDiscovery, ScaleActuator {
             let control: TargetControl = k.problem.map { .skipped(reason: "\($0.reason): \($0.message)") } ?? .owned
             let matching = matchingPods(k)
             var description = k.description
-            if let labels = matching.first?.metadata.labels { description.labels = labels }
-            return DiscoveredTarget(description: description, pods: matching.map(Self.info), replicas: k.replicas, control: control)
+            if let labels = matching.first?.labels { description.labels = labels }
+            return DiscoveredTarget(description: description, pods: matching.map(\.info), replicas: k.replicas, control: control)
         }
     }
 
-    private func matchingPods(_ k: Known) -> [Pod] {
+    private func matchingPods(_ k: Known) -> [PodIndex.Entry] {
         guard k.problem == nil else { return [] }
-        return (pods[k.description.namespace] ?? [:]).values
-            .filter { pod in k.selector.allSatisfy { (pod.metadata.labels?[$0.0] == $0.1) == $0.2 } }
-            .sorted { ($0.metadata.name ?? "") < ($1.metadata.name ?? "") }
-    }
-
-    private static func info(_ pod: Pod) -> PodInfo {
-        PodInfo(name: pod.metadata.name ?? "", ip: pod.status?.podIP ?? "", ready: pod.isReady && pod.status?.podIP != nil,
-                readySince: pod.readySince.map { Timestamp(nanoseconds: Int64($0.timeIntervalSince1970 * 1e9)) })
+        return pods[k.description.namespace]?.matching(k.selector) ?? []
     }
 
     private func refresh() async throws {
@@ -239,7 +232,7 @@ public actor KnativePodAutoscalers: TargetDiscovery, ScaleActuator {
         let verdicts = Dictionary(loopStatus.map { ($0.target, $0) }, uniquingKeysWith: { a, _ in a })
         for key in known.keys.sorted() {
             guard let k = known[key], let name = k.pa.metadata.name, let namespace = k.pa.metadata.namespace else { continue }
-            let ready = matchingPods(k).filter { $0.isReady && $0.status?.podIP != nil }.count
+            let ready = matchingPods(k).filter(\.info.ready).count
             let observation = verdicts[key].map {
                 PodAutoscalerReconciler.Observation(want: $0.wanted, activatorInPath: $0.activatorInPath, readyPods: ready)
             } ?? .init(want: -1, activatorInPath: true, readyPods: ready)

@@ -43,6 +43,7 @@ public struct ScrapingMetricSource: MetricSource {
         sample[.generationTokensPerSecond] = reading.generationTokensPerSecond
         sample[.kvCacheUtilization] = reading.kvCacheUtilization
         sample[.gpuMemoryUtilization] = reading.gpuMemoryUtilization
+        sample.kvCacheCapacityTokens = reading.kvCacheCapacityTokens
         var figures: GPUMemoryFigures?
         if let joined = await exporters {
             figures = Self.figures(joined.memory, namespace: target.description.namespace, pods: pods.map(\.name))

@@ -19,6 +19,9 @@ public struct Pod: Codable, Sendable, Equatable {
         return condition.lastTransitionTime.flatMap(KubernetesTime.parse)
     }
 
+    /// When the pod object was created (`metadata.creationTimestamp`), if the server reported it.
+    public var createdAt: Date? { metadata.creationTimestamp.flatMap(KubernetesTime.parse) }
+
     /// True when the pod can take traffic: phase Running, condition `Ready` is "True", and it is not being deleted.
     public var isReady: Bool {
         guard metadata.deletionTimestamp == nil, status?.phase == "Running" else { return false }

@@ -20,6 +20,13 @@ public struct ObjectSetUpdate<Object: KubernetesObject & Equatable>: Sendable, E
     public var objects: [String: Object]
     /// The resourceVersion the set reflects.
     public var resourceVersion: String?
+
+    /// Creates an update (the watcher makes them; tests and indexes fed by hand too).
+    public init(change: Change, objects: [String: Object], resourceVersion: String? = nil) {
+        self.change = change
+        self.objects = objects
+        self.resourceVersion = resourceVersion
+    }
 }
 
 /// A change to the watched set of pods.

@@ -52,6 +52,8 @@ public struct DecisionRecord: Sendable, Equatable, Codable {
     public var excessBurstCapacity: Int32
     /// Signals the policy needs that were missing.
     public var missingSignals: [Signal]
+    /// With an objective policy: capacity, demand, forecast and the count they give.
+    public var objective: ObjectiveEstimate?
     /// The per-pod GPU memory from node exporters behind this decision, when the target's pods have some
     /// (absent from older decision logs).
     public var gpuMemory: GPUMemoryFigures? = nil

@@ -8,8 +8,12 @@ public struct PodCounts: Sendable, Equatable {
     public var youngestReadyAgeSeconds: Double?
     /// Replicas currently requested on the scale subresource (defaults to ready + not ready).
     public var currentReplicas: Int
+    /// Creation and readiness of the ready pods whose creation time is known (cold starts).
+    public var startups: [PodStartup]
 
-    public init(ready: Int, notReady: Int = 0, youngestReadyAgeSeconds: Double? = nil, currentReplicas: Int? = nil) {
+    public init(ready: Int, notReady: Int = 0, youngestReadyAgeSeconds: Double? = nil, currentReplicas: Int? = nil,
+                startups: [PodStartup] = []) {
+        self.startups = startups
         self.ready = ready
         self.notReady = notReady
         self.youngestReadyAgeSeconds = youngestReadyAgeSeconds

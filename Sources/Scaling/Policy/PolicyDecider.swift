@@ -13,10 +13,12 @@ public struct PolicyDecider: Sendable {
     public private(set) var spec: PolicySpec
     /// Target name for records.
     public let target: String
-    private var decider: Decider
+    var decider: Decider
+    /// The objective policy's sizing, when the spec states an objective.
+    var sizer: ObjectiveSizer?
     private var windows: [MetricWindows]
     /// Concurrency panic window for the excess burst capacity when no metric is concurrency.
-    private var burstWindow: TimeBucketWindow?
+    var burstWindow: TimeBucketWindow?
     /// Windows of utilisation signals that guards read but no metric scales on.
     private var guardWindows: [(signal: Signal, window: TimeBucketWindow)] = []
     /// The latest per-pod GPU memory from node exporters, and when it was scraped.
@@ -35,6 +37,7 @@ public struct PolicyDecider: Sendable {
             burstWindow = Self.window(spec.metrics.first?.panicWindowSeconds ?? 6, spec)
         }
         guardWindows = Self.guardSignals(spec).map { ($0, Self.window(Self.guardSeconds(spec), spec)) }
+        sizer = spec.objective.map { ObjectiveSizer(spec: $0, now: now) }
     }
 
     private static func window(_ seconds: Int, _ spec: PolicySpec) -> TimeBucketWindow {
@@ -90,10 +93,17 @@ public struct PolicyDecider: Sendable {
         }
         spec = newSpec
         decider.update(spec: newSpec.decider)
+        if let objective = newSpec.objective {
+            // An objective added by a reload measures the start of every ready pod it sees.
+            if sizer == nil { sizer = ObjectiveSizer(spec: objective, now: Timestamp(nanoseconds: 0)) } else { sizer!.update(spec: objective) }
+        } else {
+            sizer = nil
+        }
     }
 
     /// Records one sample; signals missing from it are not recorded (and never read as 0).
     public mutating func record(_ sample: SignalSample, at time: Timestamp) {
+        sizer?.record(sample)
         for i in spec.metrics.indices {
             guard let value = sample[spec.metrics[i].signal] else { continue }
             windows[i].stable.record(value, at: time)
@@ -114,7 +124,7 @@ public struct PolicyDecider: Sendable {
     }
 
     /// The per-pod GPU memory if it is recent enough to stand for the pods now.
-    private func freshGPUMemory(at now: Timestamp) -> GPUMemoryFigures? {
+    func freshGPUMemory(at now: Timestamp) -> GPUMemoryFigures? {
         guard let (figures, at) = gpuMemory else { return nil }
         let maxAge = Int64(Self.guardSeconds(spec)) * 1_000_000_000
         return now.nanoseconds - at.nanoseconds <= maxAge ? figures : nil
@@ -122,6 +132,7 @@ public struct PolicyDecider: Sendable {
 
     /// One evaluation at `now`.
     public mutating func evaluate(pods: PodCounts, at now: Timestamp) -> DecisionRecord {
+        if sizer != nil { return evaluateObjective(pods: pods, at: now) }
         let ready = max(1, Double(pods.ready))
         var inputs: [DecisionRecord.MetricInput] = []
         var missing: [Signal] = []
@@ -171,10 +182,18 @@ public struct PolicyDecider: Sendable {
             target: target, time: Double(now.nanoseconds) / 1e9, readyPods: pods.ready, currentReplicas: pods.currentReplicas,
             inputs: inputs, winner: nil, clamps: [], desired: -1, valid: false, inPanic: decider.inPanic,
             excessBurstCapacity: 0, missingSignals: missing)
-        let gpuFigures = freshGPUMemory(at: now)
-        record.gpuMemory = gpuFigures
+        record.gpuMemory = freshGPUMemory(at: now)
         guard let panicCount = rawPanic else { return record }  // no signal at all: keep the last decision
-        let stableCount = rawStable ?? 0
+        return decide(record, stable: rawStable ?? 0, panic: panicCount, winners: (stableWinner, panicWinner), burstPanic: burstPanic,
+                      missing: missing, pods: pods, at: now)
+    }
+
+    /// The decider's steps on the raw counts (rate limits, panic, delay), then the guards and
+    /// bounds, each recorded as a clamp; `winners` are the signals behind the stable and the panic count.
+    mutating func decide(_ input: DecisionRecord, stable stableCount: Double, panic panicCount: Double, winners: (stable: Signal?, panic: Signal?),
+                         burstPanic: Double, missing: [Signal], pods: PodCounts, at now: Timestamp) -> DecisionRecord {
+        var record = input
+        let gpuFigures = record.gpuMemory
 
         let result = decider.evaluate(readyPods: pods.ready, rawStablePods: stableCount, rawPanicPods: panicCount,
                                       observation: Observation(stable: 0, panic: burstPanic), now: now)
@@ -200,7 +219,7 @@ public struct PolicyDecider: Sendable {
             clamps.append(.init(step: "scale-down-delay", from: undelayed, to: result.desiredPodCount,
                                 detail: "highest count of the last \(spec.decider.scaleDownDelaySeconds)s"))
         }
-        record.winner = details.inPanic && panicCount > stableCount ? panicWinner : (stableWinner ?? panicWinner)
+        record.winner = details.inPanic && panicCount > stableCount ? winners.panic : (winners.stable ?? winners.panic)
 
         var desired = result.desiredPodCount
         let current = Int32(clamping: pods.currentReplicas)

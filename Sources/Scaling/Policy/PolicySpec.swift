@@ -69,6 +69,10 @@ public struct PolicySpec: Sendable, Equatable {
     /// skipped round can never cause a scale-down. With a sample every second both readings
     /// decide alike.
     public var unsampledSecondsReadAsZero = false
+    /// A latency objective to size for instead of `metrics` (nil: scale on `metrics`). With
+    /// one, the count comes from `ObjectiveSizer`; the decider's rate limits and panic hold,
+    /// the guards and the bounds still apply.
+    public var objective: ObjectiveSpec?
 
     public init() {}
 

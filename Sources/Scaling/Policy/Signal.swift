@@ -42,6 +42,10 @@ public enum Signal: String, Sendable, CaseIterable, Codable {
 /// The signals of one target at one moment; a nil value is a signal not measured (never 0).
 public struct SignalSample: Sendable, Equatable {
     private var values: [Double?]
+    /// KV-cache tokens one pod holds at most (vLLM's `cache_config_info`: `num_gpu_blocks` ×
+    /// `block_size`), mean over the pods that report it. A capacity, not a load: no policy
+    /// scales on it; the objective policy sizes the KV cache with it.
+    public var kvCacheCapacityTokens: Double?
 
     /// A sample with no signal measured.
     public init() { values = Array(repeating: nil, count: Signal.allCases.count) }

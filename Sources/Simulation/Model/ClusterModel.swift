@@ -359,12 +359,13 @@ struct ClusterModel {
     var queued: Int { gateway.count + live.reduce(0) { $0 + replicas[$1].waitingSignal } }
 
     /// The pods as discovery would list them (terminating pods are left out).
-    func pods(at origin: Timestamp) -> [(ready: Bool, readySince: Timestamp?)] {
-        live.compactMap { i -> (ready: Bool, readySince: Timestamp?)? in
+    func pods(at origin: Timestamp) -> [(ready: Bool, readySince: Timestamp?, createdAt: Timestamp)] {
+        live.compactMap { i -> (ready: Bool, readySince: Timestamp?, createdAt: Timestamp)? in
             let r = replicas[i]
+            let created = origin.adding(seconds: r.createdAt)
             switch r.phase {
-            case .starting: return (false, nil)
-            case .ready: return (true, origin.adding(seconds: r.readyAt))
+            case .starting: return (false, nil, created)
+            case .ready: return (true, origin.adding(seconds: r.readyAt), created)
             case .draining, .gone: return nil
             }
         }
@@ -403,6 +404,9 @@ struct ClusterModel {
             sample[.promptTokensPerSecond] = max(0, done - lastPromptDone) / dt
             sample[.generationTokensPerSecond] = max(0, generated - lastGenerated) / dt
             sample[.kvCacheUtilization] = kv / Double(ready.count)
+            // What the pods' `cache_config_info` says, as a scrape would read it.
+            let exported = ready.map { replicas[$0].engine.exported(at: now) }
+            sample.kvCacheCapacityTokens = exported.reduce(0) { $0 + Double($1.numGpuBlocks * $1.blockSize) } / Double(exported.count)
             lastPromptDone = done
             lastGenerated = generated
         }

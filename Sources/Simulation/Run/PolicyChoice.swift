@@ -10,6 +10,8 @@ public enum PolicyChoice: Sendable, Equatable {
     case rule(Rule)
     /// A fixed number of replicas that never changes (static provisioning).
     case fixed(Int)
+    /// The clairvoyant reference: replicas set from the arrivals ahead (`OracleSchedule`).
+    case oracle
 
     public var name: String {
         switch self {
@@ -17,6 +19,7 @@ public enum PolicyChoice: Sendable, Equatable {
         case .hpa: "hpa"
         case .rule(let r): r.name
         case .fixed(let n): "fixed-\(n)"
+        case .oracle: "oracle"
         }
     }
 }

@@ -32,6 +32,8 @@ public struct PolicyResult: Sendable, Equatable, Codable {
     /// Ratios to `kpa` in the same run (nil when kpa was not replayed).
     public var replicaSecondsVsKPA: Double?
     public var ttftP99VsKPA: Double?
+    /// Replica-seconds as a ratio to `oracle`'s in the same run (nil when the oracle was not replayed).
+    public var replicaSecondsVsOracle: Double?
 
     /// The share of requests that met the objective.
     public var attainment: Double { 1 - overObjectiveShare }

@@ -28,6 +28,9 @@ public enum Simulator {
                 results[i].ttftP99VsKPA = kpa.ttftP99 > 0 ? results[i].ttftP99 / kpa.ttftP99 : nil
             }
         }
+        if let oracle = results.first(where: { $0.policy == PolicyChoice.oracle.name }), oracle.replicaSeconds > 0 {
+            for i in results.indices { results[i].replicaSecondsVsOracle = results[i].replicaSeconds / oracle.replicaSeconds }
+        }
         progress?(1)
         return SimulationReport(results: results, series: series, duration: configuration.trace.duration,
                                 ttftObjectiveSeconds: configuration.ttftObjectiveSeconds ?? configuration.profile.ttftObjectiveSeconds,
@@ -38,7 +41,7 @@ public enum Simulator {
     static func description(for policy: PolicyChoice, index: Int, of count: Int, baselineTarget: Double) -> TargetDescription {
         let suffix = count > 1 ? "-\(index)" : ""
         switch policy {
-        case .kpa, .hpa, .fixed:
+        case .kpa, .hpa, .fixed, .oracle:
             return TargetDescription(namespace: "simulation", deployment: "model\(suffix)",
                                      annotations: [RevisionAnnotations.prefix + "target": "\(baselineTarget)"], minReplicas: 1)
         case .rule(let rule):
@@ -85,21 +88,25 @@ public enum Simulator {
         }
         var fixed: Int?
         if case .fixed(let replicas) = policy { fixed = replicas }
+        let coldStart = c.coldStartSeconds ?? profile.coldStartSeconds
         let descriptions = (0..<n).map { description(for: policy, index: $0, of: n, baselineTarget: baselineTarget) }
         var perTarget = [[TraceRequest]](repeating: [], count: n)
         for i in perTarget.indices { perTarget[i].reserveCapacity(c.trace.requests.count / n + 1) }
         for (k, r) in c.trace.requests.enumerated() { perTarget[k % n].append(r) }
+        let oracle = policy == .oracle ? perTarget.map {
+            OracleSchedule.counts($0, profile: profile, objectiveSeconds: objective, coldStartSeconds: coldStart, duration: c.trace.duration)
+        } : nil
         var clusters = (0..<n).map { i in
             let requests = perTarget[i]
-            return ClusterModel(profile: profile, coldStartSeconds: c.coldStartSeconds ?? profile.coldStartSeconds,
+            return ClusterModel(profile: profile, coldStartSeconds: coldStart,
                                 requestTimeout: c.requestTimeoutSeconds, seed: c.seed &+ UInt64(i), requests: requests,
-                                initialReplicas: fixed ?? max(minimum, warmReplicas(profile, requests.prefix { $0.time < 60 })))
+                                initialReplicas: fixed ?? oracle?[i].first ?? max(minimum, warmReplicas(profile, requests.prefix { $0.time < 60 })))
         }
 
         let board = SimulatedCluster()
         var logger = Logger(label: "inferscale.simulate")
         logger.logLevel = .critical
-        let loop: ControlLoop? = policy == .hpa || fixed != nil ? nil : ControlLoop(
+        let loop: ControlLoop? = policy == .hpa || fixed != nil || oracle != nil ? nil : ControlLoop(
             configuration: .init(), rules: ruleSet, discovery: board, source: board, actuator: board,
             log: try! DecisionLog(path: nil, keepPerTarget: 1), telemetry: Telemetry(enabled: false), logger: logger)
         var hpa = (0..<n).map { _ in HPAController(target: baselineTarget) }
@@ -128,7 +135,7 @@ public enum Simulator {
             if let loop {
                 board.publish(targets: clusters.indices.map { i in
                     DiscoveredTarget(description: descriptions[i], pods: clusters[i].pods(at: origin).enumerated().map { j, p in
-                        PodInfo(name: "pod-\(j)", ip: "", ready: p.ready, readySince: p.readySince)
+                        PodInfo(name: "pod-\(j)", ip: "", ready: p.ready, readySince: p.readySince, createdAt: p.createdAt)
                     }, replicas: clusters[i].desired)
                 }, samples: samples)
                 await loop.scrape(at: now)
@@ -146,6 +153,11 @@ public enum Simulator {
                 }
             } else if fixed != nil {
                 for i in clusters.indices { _ = clusters[i].gatewayReport() }
+            } else if let oracle {
+                for i in clusters.indices {
+                    _ = clusters[i].gatewayReport()
+                    if second < oracle[i].count { clusters[i].scale(to: oracle[i][second]) }
+                }
             } else {
                 for i in clusters.indices {
                     let key = descriptions[i].key
