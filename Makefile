@@ -7,7 +7,7 @@ SWIFT ?= swift
 BUILD_PACKAGES ?= libsnappy-dev pkg-config
 TEST_PACKAGES ?= $(BUILD_PACKAGES) prometheus gcc chromium-headless-shell
 
-.PHONY: deps test-deps run test test-built bench fuzz lint clean protos
+.PHONY: deps test-deps run test test-built bench fuzz fuzz-diff lint clean protos
 
 deps:
 	@./.ci/ensure-deps $(BUILD_PACKAGES)
@@ -55,6 +55,16 @@ FUZZ_RUNS ?=
 fuzz: deps
 	$(SWIFT) build -c release --sanitize=fuzzer -Xswiftc -DINFERSCALE_FUZZ --scratch-path $(FUZZ_SCRATCH) --product inferscale-fuzz
 	FUZZ_RUNS=$(FUZZ_RUNS) ./.ci/fuzz $(FUZZ_SCRATCH)/release/inferscale-fuzz $(FUZZ_SECONDS) $(FUZZ_SCRATCH)/corpus $(FUZZ_TARGETS)
+
+## The text parser's verdicts against Go's expfmt on the text fuzz corpus, the seeds and ../shared's scrape
+## fixtures (not part of `make test`): Debian's golang-go and golang-github-prometheus-common-dev, built offline.
+## Fails on a disagreement of a kind docs/fuzzing.md#differential-check does not document.
+FUZZ_DIFF_PACKAGES ?= golang-go golang-github-prometheus-common-dev
+FUZZ_DIFF_INPUTS ?= $(wildcard $(FUZZ_SCRATCH)/corpus/text) Tests/FuzzSeeds/text $(wildcard ../shared/fixtures/metrics)
+fuzz-diff: deps
+	@./.ci/ensure-deps $(FUZZ_DIFF_PACKAGES)
+	$(SWIFT) build --product inferscale-fuzz
+	./.ci/fuzz-diff ./.build/debug/inferscale-fuzz $(FUZZ_SCRATCH)/diff $(FUZZ_DIFF_INPUTS)
 
 ## Regenerate the committed Swift code for the .proto files: Sources/Exposition/Protos/stat.proto (messages) and
 ## Sources/KubeletPodResources/api.proto (messages and gRPC client/server stubs). Needs protoc (Debian's

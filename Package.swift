@@ -170,8 +170,9 @@ let package = Package(
         // Release-build benchmarks that print their figures: `make bench`.
         .executableTarget(name: "inferscale-bench", dependencies: [
             "Scaling", "Exposition", "RemoteWrite", "RemoteWriteTestKit", "AutoscalerCore", "ClusterAdapters", "Kubernetes",
-            "KubernetesTestKit", "PodTestKit", "Rules", "Scraping", "Simulation",
+            "KubernetesTestKit", "PodTestKit", "Rules", "Scraping", "Simulation", "SoakTestKit",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "Metrics", package: "swift-metrics"),
             .product(name: "NIOCore", package: nio), .product(name: "NIOPosix", package: nio),
@@ -229,6 +230,19 @@ let package = Package(
             ]
         ),
 
+        // The fault-injection soak: two replicas of the real loop against the fake API, loopback pods and a
+        // remote-write receiver, faults on a seeded schedule, invariants after every step (`inferscale-bench --only soak`).
+        .target(name: "SoakTestKit", dependencies: [
+            "AutoscalerCore", "ClusterAdapters", "Kubernetes", "KubernetesTestKit", "PodTestKit", "RemoteWrite", "RemoteWriteTestKit",
+            "Rules", "Scaling", "Scraping",
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "NIOCore", package: nio),
+            .product(name: "NIOPosix", package: nio),
+            .product(name: "NIOHTTP1", package: nio),
+            .product(name: "NIOConcurrencyHelpers", package: nio),
+        ]),
+
         .testTarget(name: "ScalingTests", dependencies: ["Scaling"]),
         .testTarget(name: "RulesTests", dependencies: ["Rules"]),
         .testTarget(name: "ExpositionTests", dependencies: ["Exposition", "PodTestKit"]),
@@ -283,7 +297,7 @@ let package = Package(
         // The loop against the fake API and pods on 127.0.0.1.
         .testTarget(name: "EndToEndTests", dependencies: [
             "AutoscalerCore", "ClusterAdapters", "Kubernetes", "KubernetesTestKit", "PodTestKit", "Scraping", "Exposition",
-            "Rules", "Scaling", "RemoteWrite", "RemoteWriteTestKit", .product(name: "Logging", package: "swift-log"),
+            "Rules", "Scaling", "RemoteWrite", "RemoteWriteTestKit", "SoakTestKit", .product(name: "Logging", package: "swift-log"),
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "NIOHTTP1", package: nio),
         ], resources: [.copy("Fixtures")]),

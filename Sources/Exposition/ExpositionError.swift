@@ -21,7 +21,7 @@ public struct ExpositionError: Error, Sendable, Hashable, CustomStringConvertibl
         case typeViolation
         /// An exemplar is malformed, too long, or on a sample that may not carry one.
         case invalidExemplar
-        /// OpenMetrics: the `# EOF` line is missing, or something follows it.
+        /// OpenMetrics: the `# EOF` line is missing, or something follows it; Prometheus text: the last line has no line feed.
         case endOfFile
         /// Text that is not valid UTF-8 where UTF-8 is required.
         case invalidUTF8

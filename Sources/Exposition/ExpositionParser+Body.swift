@@ -33,8 +33,25 @@ extension ExpositionParser {
             if cursor.pos < cursor.end {
                 throw cursor.error(.endOfFile, "text after \"# EOF\"; nothing may follow it")
             }
+        } else if Self.lastLineUnterminated(cursor) {
+            // The text format ends every line, the last one too, with a line feed; a body cut short mid-line
+            // would otherwise give a wrong last value (Prometheus's parsers reject it the same way).
+            throw cursor.error(.endOfFile, "the body does not end with a line feed; it may have been truncated")
         }
         try closeFamily(&cursor, into: &visitor)
+    }
+
+    /// Whether the body's last line has something other than blanks and no line feed after it.
+    private static func lastLineUnterminated(_ cursor: Cursor) -> Bool {
+        var i = cursor.end - 1
+        while i >= 0 {
+            switch cursor.base[i] {
+            case 0x0A: return false
+            case 0x20, 0x09, 0x0D: i -= 1
+            default: return true
+            }
+        }
+        return false
     }
 
     // MARK: Comment and metadata lines

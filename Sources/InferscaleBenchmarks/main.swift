@@ -2,7 +2,8 @@ import CoreMetrics
 import Foundation
 // Benchmarks run in a release build and print their figures with ratios to a baseline
 // measured in the same run: `make bench`. `--only NAME` runs one of: decider, exposition,
-// remote-write, scrape, reaction, cold-start, simulation, tune, calibration. `--quick` shortens the real-time ones.
+// remote-write, scrape, pod-matching, reaction, cold-start, simulation, tune, calibration (and, only by name, fleet and soak).
+// `--quick` shortens the real-time ones.
 let arguments = CommandLine.arguments
 if arguments.contains("--serve-pods") {
     try await servePods()
@@ -55,6 +56,12 @@ if wanted("cold-start") {
     } catch {
         print("cold-start benchmark failed: \(error)")
     }
+}
+if only == "soak" {
+    // Only on request (minutes of real time): `--only soak [--seconds N] [--seed S] [--faults-per-class K]`.
+    func option(_ name: String) -> String? { arguments.firstIndex(of: name).flatMap { arguments.indices.contains($0 + 1) ? arguments[$0 + 1] : nil } }
+    await runSoakBenchmark(seconds: option("--seconds").flatMap(Int.init), seed: option("--seed").flatMap(UInt64.init),
+                           faultsPerClass: option("--faults-per-class").flatMap(Int.init))
 }
 if wanted("simulation") { await runSimulationBenchmark(hours: arguments.contains("--quick") ? 2 : 24) }
 if wanted("tune") { await runTuneBenchmark() }

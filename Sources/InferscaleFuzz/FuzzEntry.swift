@@ -34,9 +34,20 @@ public func fuzzerTestOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CI
 
 #else
 
-/// Without the fuzzing flags this executable only explains itself.
+/// Without the fuzzing flags this executable explains itself, or prints the text parser's verdicts for
+/// `make fuzz-diff` (`--verdicts text PATH...`).
 @main enum FuzzUsage {
     static func main() {
+        let arguments = CommandLine.arguments
+        if arguments.count >= 3, arguments[1] == "--verdicts", arguments[2] == "text" {
+            do {
+                try FuzzVerdicts.print(format: .prometheusText, paths: Array(arguments.dropFirst(3)))
+            } catch {
+                print("inferscale-fuzz: \(error)")
+                exit(2)
+            }
+            return
+        }
         print("""
             inferscale-fuzz is a libFuzzer harness; build and run it with `make fuzz` \
             (targets: \(FuzzTarget.allCases.map(\.rawValue).joined(separator: ", "))).

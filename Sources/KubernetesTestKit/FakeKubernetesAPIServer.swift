@@ -125,6 +125,8 @@ public final class FakeKubernetesAPIServer: Sendable {
             var head = HTTPResponseHead(version: .http1_1, status: HTTPResponseStatus(statusCode: status))
             head.headers.add(name: "Content-Type", value: "application/json")
             head.headers.add(name: "Content-Length", value: String(data.count))
+            // API Priority and Fairness answers a throttled request with 429 and Retry-After (seconds).
+            if status == 429 { head.headers.add(name: "Retry-After", value: "1") }
             channel.write(HTTPServerResponsePart.head(head), promise: nil)
             channel.write(HTTPServerResponsePart.body(.byteBuffer(ByteBuffer(bytes: data))), promise: nil)
             channel.writeAndFlush(HTTPServerResponsePart.end(nil), promise: nil)

@@ -59,6 +59,8 @@ public final class RemoteWriteTestReceiver: Sendable {
     struct State {
         var behaviour: Behaviour
         var script: [Answer] = []
+        /// While down, every request is answered 503 (an outage), before the script.
+        var down = false
         var requests: [Request] = []
         var waiters: [Int: (predicate: @Sendable ([Request]) -> Bool, continuation: CheckedContinuation<[Request], any Error>)] = [:]
         var nextWaiter = 0
@@ -112,6 +114,11 @@ public final class RemoteWriteTestReceiver: Sendable {
     /// Answers the next requests with these, in order, before behaving normally again.
     public func script(_ answers: [Answer]) {
         state.withLockedValue { $0.script.append(contentsOf: answers) }
+    }
+
+    /// Takes the receiver down (every request answered 503 Service Unavailable) or brings it back.
+    public func setDown(_ down: Bool) {
+        state.withLockedValue { $0.down = down }
     }
 
     /// Every request so far.
@@ -183,7 +190,9 @@ public final class RemoteWriteTestReceiver: Sendable {
         var request = Request(headers: headers, decodedAs: isV2 ? .v2 : .v1, series: [], symbols: [], problem: nil, status: 204)
         var answerHeaders: [(String, String)] = []
 
-        let (behaviour, scripted) = state.withLockedValue { s in (s.behaviour, s.script.isEmpty ? nil : s.script.removeFirst()) }
+        let (behaviour, scripted) = state.withLockedValue { s in
+            (s.behaviour, s.down ? Answer(status: 503) : s.script.isEmpty ? nil : s.script.removeFirst())
+        }
         var problems: [String] = []
         if head.method != .POST { problems.append("method \(head.method) is not POST") }
         if head.headers.first(name: "Content-Encoding") != "snappy" { problems.append("Content-Encoding is not snappy") }

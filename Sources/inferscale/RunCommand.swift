@@ -265,10 +265,16 @@ struct RunCommand: AsyncParsableCommand {
         let api = try KubernetesClient(configuration: kubeConfiguration)
         let http = HTTPClient(eventLoopGroupProvider: .singleton)
 
+        let me = identity ?? env["POD_NAME"] ?? ProcessInfo.processInfo.hostName
+        let elector: LeaderElector? = leaderElection
+            ? try LeaderElector(api: api, configuration: .init(identity: me, leaseDuration: leaseDuration, renewDeadline: leaseDuration * 2 / 3,
+                                                              retryPeriod: leaseDuration * 2 / 15, endpoint: advertised(env)),
+                                namespace: leaseNamespace ?? env["POD_NAMESPACE"] ?? namespaces[0], leaseName: leaseName)
+            : nil
         let ruleSnapshot = RuleSnapshot(initialRules)
         let discovery = KubernetesDiscovery(api: api, namespaces: namespaces, namedDeployments: {
             await ruleSnapshot.current.namedDeployments
-        }, instance: identity ?? env["POD_NAME"])
+        }, instance: identity ?? env["POD_NAME"], isLeader: { elector?.isLeader ?? true })
         var scraperConfiguration = ScraperConfiguration()
         if scrapeAllPods { scraperConfiguration.sampling = .all }
         let scraper = Scraper(configuration: scraperConfiguration, client: http)
@@ -278,12 +284,6 @@ struct RunCommand: AsyncParsableCommand {
         let gpu = gpuExporterSources.isEmpty ? nil : GPUMemoryFeed(scraper: scraper) { await exporterPods.exporters() }
         let source = ScrapingMetricSource(scraper: scraper, book: book, gpu: gpu) { (ContinuousClock.now - started).seconds }
 
-        let me = identity ?? env["POD_NAME"] ?? ProcessInfo.processInfo.hostName
-        let elector: LeaderElector? = leaderElection
-            ? try LeaderElector(api: api, configuration: .init(identity: me, leaseDuration: leaseDuration, renewDeadline: leaseDuration * 2 / 3,
-                                                              retryPeriod: leaseDuration * 2 / 15, endpoint: advertised(env)),
-                                namespace: leaseNamespace ?? env["POD_NAMESPACE"] ?? namespaces[0], leaseName: leaseName)
-            : nil
         let kubernetesActuator = KubernetesActuator(api: api, discovery: discovery, instance: me, book: book)
         let knativeMode = await KnativeMode.decide(flag: knative, api: api, logger: logger)
         let revisions = knativeMode

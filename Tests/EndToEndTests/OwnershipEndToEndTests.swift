@@ -246,6 +246,50 @@ import Testing
         }
     }
 
+    /// A follower watches the leader's writes and cannot tell them from another autoscaler's: it takes them as
+    /// expected and keeps the target, so that when it takes over it scales at once (the soak found followers
+    /// marking every scaled target "another writer" and, once leading, leaving them alone for 300 s). Once it
+    /// leads, changes it did not make count again.
+    @Test func aFollowerTakesTheLeadersWritesAsExpectedAndDetectsOthersOnceLeading() async throws {
+        actor Leading {
+            var now = false
+            func set(_ value: Bool) { now = value }
+        }
+        try await withHarness { h in
+            addChat(h, annotations: ["serving.kserve.io/autoscalerClass": "external"])
+            let leading = Leading()
+            let discovery = KubernetesDiscovery(api: h.client, namespaces: ["llm"], refreshSeconds: 0, isLeader: { await leading.now })
+            let watching = Task { await discovery.watchPods() }
+            defer { watching.cancel() }
+            try await h.api.waitUntil("pod and deployment watches", timeout: .seconds(20)) { $0.openWatchCount >= 2 }
+            func settled(_ replicas: Int) async -> Bool {
+                let deadline = ContinuousClock.now + .seconds(10)
+                while ContinuousClock.now < deadline {
+                    if await discovery.pods(of: "llm/chat-predictor")?.replicas == replicas { return true }
+                    try? await Task.sleep(for: .milliseconds(20))
+                }
+                return false
+            }
+            _ = try await discovery.targets()
+            for replicas in [3, 5, 2, 6] {  // the leader scaling, as the follower sees it
+                h.api.setReplicas(namespace: "llm", deployment: "chat-predictor", replicas: replicas)
+                #expect(await settled(replicas))
+                #expect(try await discovery.targets().first?.control == .owned)
+            }
+            await leading.set(true)
+            for replicas in [4, 1] {  // now someone else's
+                h.api.setReplicas(namespace: "llm", deployment: "chat-predictor", replicas: replicas)
+                #expect(await settled(replicas))
+            }
+            let control = try await discovery.targets().first?.control
+            guard case .skipped(let reason)? = control else {
+                Issue.record("two foreign changes while leading should leave the target alone; control is \(String(describing: control))")
+                return
+            }
+            #expect(reason.contains("another writer"))
+        }
+    }
+
     /// The Deployment watch sees another writer within about a second, long before the next refresh (an hour
     /// here), and after its second change the target is left alone.
     @Test func anotherWriterIsSeenWithinASecondByTheDeploymentWatch() async throws {

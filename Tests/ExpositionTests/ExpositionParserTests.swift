@@ -31,6 +31,7 @@ import Exposition
             up { job = "a" , instance="b", }   1   1700000000123
             up{job="c"}\t0
             untyped_thing 2.5e3
+
             """)
         let up = try #require(parsed[family: "up"])
         #expect(up.help == "Whether the target is up.")

@@ -52,13 +52,9 @@ public struct KubernetesActuator: ScaleActuator {
             await markIdlestPods(target, pods: current.pods, book: book)
         }
         await discovery.expectReplicas(target.key, replicas)
-        let result: ScaleUpdater.Result
-        do {
-            result = try await updater.setReplicas(namespace: target.namespace, deployment: target.deployment, kind: kind, replicas: replicas)
-        } catch {
-            await discovery.expectReplicas(target.key, nil)
-            throw error
-        }
+        // On failure the pending value stays: a write whose answer timed out may still have been applied, and its
+        // watch event must not count as another writer's (the soak found exactly that). The next write replaces it.
+        let result = try await updater.setReplicas(namespace: target.namespace, deployment: target.deployment, kind: kind, replicas: replicas)
         await discovery.noteReplicas(target.key, replicas)
         guard result.changed else { return }
         do {

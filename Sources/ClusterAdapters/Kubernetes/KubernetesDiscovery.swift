@@ -14,7 +14,9 @@ import Scaling
 /// the object, `/debug/targets` through the loop).
 ///
 /// Pods come from one watch per namespace (resumed from the last resourceVersion), matched to targets by the
-/// selector of their scale subresource. Target lists are refreshed every `refreshSeconds`.
+/// selector of their scale subresource. Target lists are refreshed every `refreshSeconds`. Only the leader
+/// (`isLeader`) counts changes it did not make as another writer's: a follower sees the leader's writes and
+/// cannot tell them from another autoscaler's.
 public actor KubernetesDiscovery: TargetDiscovery {
     /// Settings for spotting another writer of a target's replicas.
     public struct ConflictSettings: Sendable, Equatable {
@@ -40,6 +42,7 @@ public actor KubernetesDiscovery: TargetDiscovery {
     private let events: OwnershipEventRecorder
     private let logger: Logger
     private let now: @Sendable () -> Date
+    private let isLeader: @Sendable () async -> Bool
 
     private struct Known {
         var description: TargetDescription
@@ -70,6 +73,7 @@ public actor KubernetesDiscovery: TargetDiscovery {
                 namedDeployments: @escaping @Sendable () async -> [(namespace: String, name: String)] = { [] },
                 conflicts: ConflictSettings = ConflictSettings(), instance: String? = nil,
                 now: @escaping @Sendable () -> Date = { Date() },
+                isLeader: @escaping @Sendable () async -> Bool = { true },
                 logger: Logger = Logger(label: "inferscale.discovery")) {
         self.api = api
         self.namespaces = namespaces
@@ -78,6 +82,7 @@ public actor KubernetesDiscovery: TargetDiscovery {
         self.conflictSettings = conflicts
         self.events = OwnershipEventRecorder(api: api, instance: instance, now: now, logger: logger)
         self.now = now
+        self.isLeader = isLeader
         self.logger = logger
     }
 
@@ -90,14 +95,16 @@ public actor KubernetesDiscovery: TargetDiscovery {
                 let pods = PodWatcher(api: api, namespace: namespace, labelSelector: nil)
                 group.addTask { await pods.run { update in await self.applyPods(namespace, update) } }
                 let deployments = DeploymentWatcher(api: api, namespace: namespace)
-                group.addTask { await deployments.run { update in await self.deploymentsChanged(namespace, update) } }
+                group.addTask {
+                    await deployments.run { update in await self.deploymentsChanged(namespace, update, leading: await self.isLeader()) }
+                }
             }
         }
     }
 
     private func applyPods(_ namespace: String, _ update: PodSetUpdate) { pods[namespace, default: PodIndex()].apply(update) }
 
-    private func deploymentsChanged(_ namespace: String, _ update: ObjectSetUpdate<Deployment>) {
+    private func deploymentsChanged(_ namespace: String, _ update: ObjectSetUpdate<Deployment>, leading: Bool) {
         switch update.change {
         case .relisted:
             deploymentVersions = deploymentVersions.filter { !$0.key.hasPrefix(namespace + "/") }
@@ -110,7 +117,7 @@ public actor KubernetesDiscovery: TargetDiscovery {
                 scales["\(namespace)/\(name)"] = nil
             }
         }
-        deploymentChanged(namespace, update.change)
+        deploymentChanged(namespace, update.change, leading: leading)
     }
 
     /// The scale subresource of a workload: the one read at the Deployment's current resourceVersion when the
@@ -125,7 +132,7 @@ public actor KubernetesDiscovery: TargetDiscovery {
         return scale
     }
 
-    private func deploymentChanged(_ namespace: String, _ change: ObjectSetUpdate<Deployment>.Change) {
+    private func deploymentChanged(_ namespace: String, _ change: ObjectSetUpdate<Deployment>.Change, leading: Bool) {
         guard case .modified(let deployment) = change, let name = deployment.metadata.name,
               let replicas = deployment.spec?.replicas else { return }
         let key = "\(namespace)/\(name)"
@@ -134,6 +141,13 @@ public actor KubernetesDiscovery: TargetDiscovery {
         // inferscale neither wrote nor is writing is another writer's.
         guard replicas != (writes[key]?.expected ?? k.replicas), replicas != writes[key]?.pending else { return }
         k.replicas = replicas
+        guard leading else {
+            // A follower sees the leader's writes, which it cannot tell from another autoscaler's: it takes them
+            // as expected and leaves the detection to the leader.
+            known[key] = k
+            writes[key, default: Writes(expected: replicas)].expected = replicas
+            return
+        }
         k.control = foreignChange(key, k, observed: replicas)
         let skipped = known[key]?.control != k.control
         known[key] = k
@@ -186,6 +200,7 @@ public actor KubernetesDiscovery: TargetDiscovery {
     // MARK: - Refresh
 
     private func refresh() async throws {
+        let leading = await isLeader()
         var next: [String: Known] = [:]
         for namespace in namespaces {
             let owners = try await autoscalerObjects(in: namespace)
@@ -205,7 +220,7 @@ public actor KubernetesDiscovery: TargetDiscovery {
             }
         }
         for (key, var k) in next {
-            k.control = checkForeignWrites(key, k)
+            k.control = checkForeignWrites(key, k, leading: leading)
             next[key] = k
             if known[key]?.control != k.control, case .skipped(let reason) = k.control {
                 await events.notScaling(k.eventObject, target: key, reason: reason)
@@ -332,11 +347,16 @@ public actor KubernetesDiscovery: TargetDiscovery {
 
     /// A replica count that moved without inferscale is another writer's (seen on the refresh, or at once by
     /// the Deployment watch).
-    private func checkForeignWrites(_ key: String, _ k: Known) -> TargetControl {
+    private func checkForeignWrites(_ key: String, _ k: Known, leading: Bool) -> TargetControl {
         guard k.control.isScraped else { return k.control }
         guard let w = writes[key] else {
             writes[key] = Writes(expected: k.replicas)
             return k.control
+        }
+        if !leading {
+            // The leader's writes as a follower sees them (see `deploymentChanged`).
+            writes[key]?.expected = k.replicas
+            return backOff(key, k)
         }
         if k.replicas != w.expected && k.replicas != w.pending { return foreignChange(key, k, observed: k.replicas) }
         return backOff(key, k)
