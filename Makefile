@@ -31,9 +31,15 @@ test: test-deps
 ## The tests as last built, without a rebuild (CI runs them a second time with INFERSCALE_SHARED
 ## on an empty folder).
 NOT_RUN := .build/tests-not-run.txt
+## Suites that keep every core busy for many seconds (whole replays, the soak, headless Chromium) run after
+## the rest, so that they do not stretch the deadlines and timeouts the other suites measure on a 2-core machine.
+HEAVY_SUITES ?= SoakTests|TuneTests|TuneCommandTests|IndexPageTests|OracleScheduleTests|SimulatorTests|CalibrationTests|PublicTraceTests|SimulateObjectiveTests
 test-built:
 	@rm -f $(NOT_RUN)
-	@echo "$(SWIFT) test --skip-build --parallel"; status=0; $(SWIFT) test --skip-build --parallel || status=$$?; \
+	@echo "$(SWIFT) test --skip-build --parallel --skip '$(HEAVY_SUITES)'"; status=0; \
+	$(SWIFT) test --skip-build --parallel --skip '$(HEAVY_SUITES)' || status=$$?; \
+	echo "$(SWIFT) test --skip-build --parallel --filter '$(HEAVY_SUITES)'"; \
+	$(SWIFT) test --skip-build --parallel --filter '$(HEAVY_SUITES)' || status=$$?; \
 	if [ -s $(NOT_RUN) ]; then \
 		echo "NOT RUN: $$(sort -u $(NOT_RUN) | wc -l) suites were skipped (Swift Testing's count above includes them); their data is not in the repository (docs/architecture.md#test-data):"; \
 		sort -u $(NOT_RUN) | sed 's/^/  /'; \

@@ -176,6 +176,7 @@ import Testing
             vllm:num_requests_running{model_name="m"} 1
             # TYPE vllm:cache_config_info gauge
             vllm:cache_config_info{block_size="16",num_gpu_blocks="None"} 1
+
             """
         var parser = ExpositionParser(format: .prometheusText)
         let signals = try #require(RuntimeSignals(from: try parser.parse(Array(body.utf8))))
@@ -190,6 +191,7 @@ import Testing
             # TYPE vllm:cache_config_info gauge
             vllm:cache_config_info{block_size="16",engine="0",num_gpu_blocks="100"} 1
             vllm:cache_config_info{block_size="16",engine="1",num_gpu_blocks="50"} 1
+
             """
         var parser = ExpositionParser(format: .prometheusText)
         let signals = try #require(RuntimeSignals(from: try parser.parse(Array(body.utf8))))

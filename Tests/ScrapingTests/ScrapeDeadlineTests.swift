@@ -100,8 +100,9 @@ import Testing
         let connection = try #require(server.connections.first)
         #expect(!connection.completed, "\(name): the whole answer was sent")
         // The deadline holds to within scheduling latency: about 0.15 s on a quiet machine (a 3 s deadline
-        // hung up at 3.14 s); 1 s of slack keeps this bound, and not the machine's load, under test.
-        #expect((connection.lifetime ?? .infinity) < deadline + 1.0, "\(name): the connection lived \(connection.lifetime ?? -1) s")
+        // hung up at 3.14 s), 1.2 s in a full parallel run on 2 cores; 2 s of slack keeps this bound, and
+        // not the machine's load, under test (the answer takes 10 s).
+        #expect((connection.lifetime ?? .infinity) < deadline + 2.0, "\(name): the connection lived \(connection.lifetime ?? -1) s")
     }
 
     private func withServer(_ behaviour: DribblingServer.Behaviour,
