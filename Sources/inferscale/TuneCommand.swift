@@ -17,8 +17,12 @@ struct TuneCommand: AsyncParsableCommand {
             Replays variants of each family through the same model and control loop as \
             `simulate`, several at once (one per core): kpa (Knative's KPA on concurrency: per-pod \
             target × scale-down delay × stable window, 100 variants), hpa (the HPA baseline: \
-            target × scale-down stabilisation, 25) and any rule of --rules (its per-pod targets \
-            scaled together × its scale-down delay). The objective is met when at most \
+            target × scale-down stabilisation, 25), objective (only when named: the objective \
+            policy for this run's --ttft-objective, sized for quantile 0.9, 0.95, 0.98, 0.99 × \
+            5, 10, 20 min of demand history, 12; from the rule named objective in --rules, else \
+            built in) and any rule of --rules (its per-pod targets scaled together × its \
+            scale-down delay). Every variant is also compared with the clairvoyant oracle \
+            (vs bound). The objective is met when at most \
             1 − Q of the requests get their first token later than --ttft-objective.
 
             For each family it prints the Pareto frontier (variants no other beats on both \
@@ -41,7 +45,7 @@ struct TuneCommand: AsyncParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Trace format: azure-llm, mooncake, alibaba-lora or csv (default: detected).", valueName: "format"))
     var format: String?
 
-    @Option(name: .long, parsing: .singleValue, help: ArgumentHelp("Family to tune: kpa, hpa or a rule's name; repeat for more (default: kpa and hpa).", valueName: "name"))
+    @Option(name: .long, parsing: .singleValue, help: ArgumentHelp("Family to tune: kpa, hpa, objective or a rule's name; repeat for more (default: kpa and hpa).", valueName: "name"))
     var family: [String] = []
 
     @Option(name: .long, parsing: .singleValue, help: ArgumentHelp("Rule file or directory, for rule families; repeat for more.", valueName: "path"))

@@ -162,7 +162,9 @@ import Testing
     @Test func slowResponsesTimeOutWithASpecificError() async throws {
         try await withFakeAPI(configure: { $0.timeouts.request = .milliseconds(500) }) { server, client in
             server.addDeployment(namespace: "ml", name: "web", replicas: 1, matchLabels: ["app": "web"])
-            server.delayNextResponses(1, by: .seconds(3))
+            // Far past the 500 ms deadline: with a 3 s delay, a process stalled for seconds (CI, 2 cores) saw
+            // the answer and the deadline fall due together, and the answer won.
+            server.delayNextResponses(1, by: .seconds(30))
             let error = await kubernetesError { _ = try await client.getScale(namespace: "ml", deployment: "web") }
             #expect(error?.code == .timeout)
             #expect(error?.isRetryable == true)

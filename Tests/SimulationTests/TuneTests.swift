@@ -117,6 +117,26 @@ import Testing
         #expect(RuleFamily(rule: code).delays == [180, 300, 600])
     }
 
+    /// `--family objective` varies the quantile the policy sizes for and its history, always for the
+    /// run's TTFT objective; each variant's file reads back to the replayed objective and lints clean.
+    @Test func objectiveVariantsKeepTheRunsObjective() throws {
+        let rules = try RuleFiles.load(paths: [Self.repositoryRules])
+        let family = try TuneFamilies.named("objective", rules: rules)
+        let variants = try family.variants(in: TuneContext(profile: .llama70B, ttftObjectiveSeconds: 1.5))
+        #expect(variants.count == 12)
+        #expect(Set(variants.map(\.name)).count == 12)
+        for v in variants {
+            let parsed = try RuleFiles.load([RuleFiles.File(path: "\(v.name).yaml", text: try #require(v.ruleFile))])
+            #expect(RuleLinter().lint(parsed).isEmpty, "\(v.name): \(RuleLinter().lint(parsed))")
+            guard case .rule(let replayed) = v.policy else { Issue.record("\(v.name) is not a rule"); continue }
+            #expect(replayed.policy.objective?.ttftSeconds == 1.5)
+            #expect(parsed.rules.first?.policy.objective == replayed.policy.objective)
+            #expect(replayed.match == rules.rules.first { $0.name == "objective" }?.match)
+        }
+        #expect(variants.map { $0.parameters.map(\.value) }.first == [0.9, 300])
+        #expect(throws: TuneError.self) { try TuneFamilies.named("nope", rules: rules) }
+    }
+
     @Test func sameReportWhateverTheParallelism() async throws {
         var grid = KPAFamily.Grid()
         grid.targetFactors = [1, 3]

@@ -2,18 +2,24 @@ import Rules
 
 /// The families `inferscale tune --family` knows, by name.
 public enum TuneFamilies {
-    /// The names that are not rules.
+    /// The families replayed when none is named.
     public static let builtIn = ["kpa", "hpa"]
+    /// Every name that is not a rule's (`objective` only on request: its variants learn online and
+    /// take longest to replay).
+    public static let known = builtIn + [ObjectivePolicy.name]
 
-    /// The family called `name`: `kpa`, `hpa`, or a rule of `rules` (its targets and delays).
-    /// New families are added here (the objective policy: `case "objective"`).
+    /// The family called `name`: `kpa`, `hpa`, `objective` (the rule of that name in `rules`, else
+    /// the built-in one), or a rule of `rules` (its targets and delays).
     public static func named(_ name: String, rules: RuleSet) throws(TuneError) -> any TuneFamily {
         switch name {
         case "kpa": return KPAFamily()
         case "hpa": return HPAFamily()
+        case ObjectivePolicy.name:
+            let own = rules.rules.first { $0.name == ObjectivePolicy.name && $0.policy.objective != nil }
+            return ObjectiveFamily(rule: own ?? ObjectivePolicy.rule(ttftSeconds: 2, quantile: 0.95))
         default:
             guard let rule = rules.rules.first(where: { $0.name == name }) else {
-                let known = builtIn + rules.rules.map(\.name)
+                let known = Self.known + rules.rules.map(\.name)
                 throw TuneError("unknown --family \(name); known: \(known.joined(separator: ", "))\(rules.rules.isEmpty ? " (no --rules given)" : "")")
             }
             return RuleFamily(rule: rule)

@@ -1,7 +1,6 @@
 /// A family of policies that `inferscale tune` replays with different parameters. Each
 /// family says which variants to try; the tuner replays them all the same way. A new family
-/// (the objective policy) plugs in by conforming to this protocol and being named in
-/// `TuneFamilies.named(_:rules:)`.
+/// plugs in by conforming to this protocol and being named in `TuneFamilies.named(_:rules:)`.
 public protocol TuneFamily: Sendable {
     /// The family's name on the command line and in reports (`kpa`, `hpa`, a rule's name).
     var name: String { get }
@@ -18,11 +17,15 @@ public struct TuneContext: Sendable {
     public var baselineTarget: Double
     /// Mean cold start of a replica in the run, seconds.
     public var coldStartSeconds: Double
+    /// The run's TTFT objective, seconds (default: the profile's).
+    public var ttftObjectiveSeconds: Double
 
-    public init(profile: ModelProfile, baselineTarget: Double? = nil, coldStartSeconds: Double? = nil) {
+    public init(profile: ModelProfile, baselineTarget: Double? = nil, coldStartSeconds: Double? = nil,
+                ttftObjectiveSeconds: Double? = nil) {
         self.profile = profile
         self.baselineTarget = baselineTarget ?? profile.concurrencyTarget
         self.coldStartSeconds = coldStartSeconds ?? profile.coldStartSeconds
+        self.ttftObjectiveSeconds = ttftObjectiveSeconds ?? profile.ttftObjectiveSeconds
     }
 }
 

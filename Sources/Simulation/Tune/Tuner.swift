@@ -10,7 +10,7 @@ public enum Tuner {
             throw TuneError("the objective quantile must be at least 0.5 and below 1, got \(c.objectiveQuantile)")
         }
         let context = TuneContext(profile: c.base.profile, baselineTarget: c.base.baselineConcurrencyTarget,
-                                  coldStartSeconds: c.base.coldStartSeconds)
+                                  coldStartSeconds: c.base.coldStartSeconds, ttftObjectiveSeconds: c.base.ttftObjectiveSeconds)
         var variants: [TuneVariant] = []
         var seen: Set<String> = []
         for family in c.families {
