@@ -72,6 +72,9 @@ struct TuneCommand: AsyncParsableCommand {
     @Option(name: .long, help: ArgumentHelp("KV-cache blocks of 16 tokens per replica (default: the profile's).", valueName: "n"))
     var gpuBlocks: Int?
 
+    @Flag(name: .customLong("no-enable-prefix-caching"), help: "Replicas compute every prompt in full, as vLLM with --no-enable-prefix-caching (as for simulate).")
+    var noEnablePrefixCaching = false
+
     @Option(name: .long, help: ArgumentHelp("Mean cold start of a replica (default: the profile's).", valueName: "seconds"))
     var coldStart: Double?
 
@@ -117,7 +120,8 @@ struct TuneCommand: AsyncParsableCommand {
     func run() async throws {
         let (traceName, windowed) = try ReplayInputs.trace(path: trace, format: format, from: from, to: to, speed: speed)
         let profile = try ReplayInputs.profile(model: model, for: windowed, maxNumBatchedTokens: maxNumBatchedTokens,
-                                               maxNumSeqs: maxNumSeqs, gpuBlocks: gpuBlocks)
+                                               maxNumSeqs: maxNumSeqs, gpuBlocks: gpuBlocks,
+                                               enablePrefixCaching: noEnablePrefixCaching ? false : nil)
         let ruleSet = try ReplayInputs.rules(rules)
         let families: [any TuneFamily]
         do {
