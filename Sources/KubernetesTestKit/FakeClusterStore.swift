@@ -23,6 +23,8 @@ struct FakeClusterStore {
     /// The reply to one request.
     enum Reply {
         case json(Int, JSONValue)
+        /// An injected failure that asks the client to wait (`Retry-After`, seconds or as given).
+        case retryLater(Int, JSONValue, retryAfter: String)
         /// A watch began; when `timeoutSeconds` is set the server ends it after that long.
         case watchStarted(id: Int?, timeoutSeconds: Int64?)
     }
@@ -34,6 +36,7 @@ struct FakeClusterStore {
         var authorization: String?
         var contentType: String?
         var body: Data
+        var userAgent: String? = nil
     }
 
     var resourceVersion: Int64 = 1000
@@ -51,6 +54,7 @@ struct FakeClusterStore {
 
     var failuresRemaining = 0
     var failureStatus = 500
+    var failureRetryAfter: String?
     var delaysRemaining = 0
     var delay: Duration = .zero
     var staleBeforeScaleWrites = 0
@@ -64,14 +68,21 @@ struct FakeClusterStore {
     var deletedByReplicaSet: [String] = []
     var scaleWrites: [FakeScaleWrite] = []
     let requestLogLimit = 100_000
+    /// The field manager of the write being handled: the request's, or an out-of-band writer's (by default KServe's
+    /// controller, whose binary is `manager`).
+    var writer = FakeManagedFields.Writer(manager: "manager")
 
     // MARK: Request handling
 
     mutating func handle(_ request: Request, sink: FakeWatchSink) -> Reply {
+        // The API server names a write's manager by `?fieldManager=`, else by the User-Agent up to its first "/".
+        let agent = request.userAgent.flatMap { $0.split(separator: "/").first.map(String.init) }
+        writer = FakeManagedFields.Writer(
+            manager: request.query["fieldManager"] ?? agent ?? "unknown", subresource: FakeRoute.parse(path: request.path)?.subresource)
         let reply = route(request, sink: sink)
         let status: Int
         switch reply {
-        case .json(let code, _): status = code
+        case .json(let code, _), .retryLater(let code, _, _): status = code
         case .watchStarted: status = 200
         }
         if requests.count < requestLogLimit {
@@ -97,10 +108,10 @@ struct FakeClusterStore {
         }
         if failuresRemaining > 0 {
             failuresRemaining -= 1
-            return .json(
-                failureStatus,
-                Self.status(code: failureStatus, reason: failureStatus == 429 ? "TooManyRequests" : "InternalError",
-                            message: "injected failure (fake API server)"))
+            let body = Self.status(code: failureStatus, reason: failureStatus == 429 ? "TooManyRequests" : "InternalError",
+                                   message: "injected failure (fake API server)")
+            if let failureRetryAfter { return .retryLater(failureStatus, body, retryAfter: failureRetryAfter) }
+            return .json(failureStatus, body)
         }
         if request.method == "GET", let document = discovery(path: request.path) { return document }
         guard let route = FakeRoute.parse(path: request.path), !uninstalled.contains(route.resource) else {
@@ -372,7 +383,10 @@ struct FakeClusterStore {
                 staleBeforeScaleWrites -= 1
                 var changed = current
                 changed[path: ["metadata", "annotations", "fake.inferscale.io/touched"]] = .string(String(resourceVersion + 1))
+                let request = writer
+                writer = FakeManagedFields.Writer(manager: "fake-other-writer")
                 current = write(resource, namespace: namespace, name: name, object: changed, previous: current)
+                writer = request
             }
             if let given = body[path: ["metadata", "resourceVersion"]]?.stringValue,
                 let problem = checkVersion(given, current: current, resource: resource, name: name)
@@ -443,6 +457,9 @@ struct FakeClusterStore {
     mutating func write(_ resource: FakeResource, namespace: String, name: String, object: JSONValue?, previous: JSONValue?) -> JSONValue {
         resourceVersion += 1
         var stored = object ?? previous ?? .object([:])
+        if object != nil, FakeResource.scalable.contains(resource) {
+            FakeManagedFields.record(&stored, previous: previous, by: writer, apiVersion: resource.apiVersion, at: Self.timestamp())
+        }
         stored[path: ["metadata", "resourceVersion"]] = .string(String(resourceVersion))
         let type: String
         let objectKey = key(namespace, name)
@@ -671,6 +688,12 @@ struct FakeClusterStore {
     }
 
     static func scaleObject(of workload: JSONValue) -> JSONValue {
+        var scale = scaleFields(of: workload)
+        scale[path: ["metadata", "managedFields"]] = FakeManagedFields.scaleView(of: workload)
+        return scale
+    }
+
+    private static func scaleFields(of workload: JSONValue) -> JSONValue {
         let deployment = workload
         // A LeaderWorkerSet's CRD names its selector at .status.hpaPodSelector; a Deployment's comes from its spec.
         if workload["kind"]?.stringValue == FakeResource.leaderWorkerSets.kind {

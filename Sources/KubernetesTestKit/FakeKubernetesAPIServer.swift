@@ -95,7 +95,7 @@ public final class FakeKubernetesAPIServer: Sendable {
         let (path, query) = Self.split(uri: head.uri)
         let request = FakeClusterStore.Request(
             method: head.method.rawValue, path: path, query: query, authorization: head.headers.first(name: "Authorization"),
-            contentType: head.headers.first(name: "Content-Type"), body: body)
+            contentType: head.headers.first(name: "Content-Type"), body: body, userAgent: head.headers.first(name: "User-Agent"))
         let sink = FakeWatchSink(channel: channel)
         let (reply, delay) = store.withLockedValue { store -> (FakeClusterStore.Reply, Duration?) in
             let isWatch = query["watch"] == "true" || query["watch"] == "1"
@@ -109,6 +109,8 @@ public final class FakeKubernetesAPIServer: Sendable {
         switch reply {
         case .json(let status, let body):
             respond(on: channel, status: status, body: body, delay: delay)
+        case .retryLater(let status, let body, let retryAfter):
+            respond(on: channel, status: status, body: body, delay: delay, retryAfter: retryAfter)
         case .watchStarted(let id, let timeoutSeconds):
             if let id, let timeoutSeconds {
                 channel.eventLoop.scheduleTask(in: .seconds(timeoutSeconds)) { [self] in
@@ -119,14 +121,13 @@ public final class FakeKubernetesAPIServer: Sendable {
         notifyWaiters()
     }
 
-    func respond(on channel: any Channel, status: Int, body: JSONValue, delay: Duration?) {
+    func respond(on channel: any Channel, status: Int, body: JSONValue, delay: Duration?, retryAfter: String? = nil) {
         let data = body.serialized()
         let send: @Sendable () -> Void = {
             var head = HTTPResponseHead(version: .http1_1, status: HTTPResponseStatus(statusCode: status))
             head.headers.add(name: "Content-Type", value: "application/json")
             head.headers.add(name: "Content-Length", value: String(data.count))
-            // API Priority and Fairness answers a throttled request with 429 and Retry-After (seconds).
-            if status == 429 { head.headers.add(name: "Retry-After", value: "1") }
+            if let retryAfter { head.headers.add(name: "Retry-After", value: retryAfter) }
             channel.write(HTTPServerResponsePart.head(head), promise: nil)
             channel.write(HTTPServerResponsePart.body(.byteBuffer(ByteBuffer(bytes: data))), promise: nil)
             channel.writeAndFlush(HTTPServerResponsePart.end(nil), promise: nil)
@@ -198,10 +199,13 @@ public final class FakeKubernetesAPIServer: Sendable {
 
     /// Creates or replaces an object as an out-of-band writer would (new resourceVersion, watch events); returns
     /// the stored object.
+    /// On Deployments and LeaderWorkerSets the write is recorded in `metadata.managedFields` as `manager`'s
+    /// (default `manager`, KServe's controller).
     @discardableResult
-    public func put(_ resource: FakeResource, namespace: String, object: JSONValue) -> JSONValue {
+    public func put(_ resource: FakeResource, namespace: String, object: JSONValue, manager: String = "manager") -> JSONValue {
         mutate { store in
             guard let name = object[path: ["metadata", "name"]]?.stringValue else { return object }
+            store.writer = FakeManagedFields.Writer(manager: manager)
             let previous = store.objects[resource]?[store.key(namespace, name)]
             var object = object
             object["kind"] = .string(resource.kind)
@@ -289,11 +293,17 @@ public final class FakeKubernetesAPIServer: Sendable {
         object(.deployments, namespace: namespace, name: deployment)?[path: ["spec", "replicas"]]?.intValue.map { Int($0) }
     }
 
-    /// Changes a Deployment's replicas out of band (another writer), bumping its resourceVersion.
-    public func setReplicas(namespace: String, deployment: String, replicas: Int) {
-        guard var object = object(.deployments, namespace: namespace, name: deployment) else { return }
-        object[path: ["spec", "replicas"]] = .int(Int64(replicas))
-        put(.deployments, namespace: namespace, object: object)
+    /// Changes a Deployment's replicas out of band (another writer), bumping its resourceVersion. The write is
+    /// `manager`'s through `/scale` in managedFields: by default an HPA's (`kube-controller-manager`).
+    public func setReplicas(namespace: String, deployment: String, replicas: Int, manager: String = "kube-controller-manager") {
+        mutate { store in
+            let key = store.key(namespace, deployment)
+            guard let previous = store.objects[.deployments]?[key] else { return }
+            var object = previous
+            object[path: ["spec", "replicas"]] = .int(Int64(replicas))
+            store.writer = FakeManagedFields.Writer(manager: manager, subresource: "scale")
+            store.write(.deployments, namespace: namespace, name: deployment, object: object, previous: previous)
+        }
     }
 
     /// The current (latest) resourceVersion.
@@ -365,11 +375,15 @@ public final class FakeKubernetesAPIServer: Sendable {
 
     // MARK: Fault injection
 
-    /// Answers the next `count` requests (watches included) with `status` (500 by default) and a Status body.
-    public func failNextRequests(_ count: Int, status: Int = 500) {
+    /// Answers the next `count` requests (watches included) with `status` (500 by default) and a Status body, with
+    /// `Retry-After: retryAfter` when given. A 429 carries `Retry-After: 1` unless told otherwise, as API Priority
+    /// and Fairness answers a throttled request; pass "" for none.
+    public func failNextRequests(_ count: Int, status: Int = 500, retryAfter: String? = nil) {
         mutate {
             $0.failuresRemaining = count
             $0.failureStatus = status
+            let header = retryAfter ?? (status == 429 ? "1" : "")
+            $0.failureRetryAfter = header.isEmpty ? nil : header
         }
     }
 

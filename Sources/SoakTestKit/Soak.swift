@@ -97,7 +97,7 @@ public struct Soak {
             let later = step + max(1, fault.duration)
             switch fault.kind {
             case .apiServerError: api.failNextRequests(fault.subject, status: Bool.random(using: &rng) ? 500 : 503)
-            case .apiThrottled: api.failNextRequests(fault.subject, status: 429)
+            case .apiThrottled: api.failNextRequests(fault.subject, status: 429, retryAfter: "1")  // as API Priority and Fairness answers
             case .apiTimeout: api.delayNextResponses(fault.subject, by: .milliseconds(Int64(c.apiTimeoutSeconds * 1500)))
             case .watchDropped: api.closeWatches()
             case .watchGone:

@@ -246,10 +246,9 @@ import Testing
         }
     }
 
-    /// A follower watches the leader's writes and cannot tell them from another autoscaler's: it takes them as
-    /// expected and keeps the target, so that when it takes over it scales at once (the soak found followers
-    /// marking every scaled target "another writer" and, once leading, leaving them alone for 300 s). Once it
-    /// leads, changes it did not make count again.
+    /// A follower counts no foreign change (a server that records no owner leaves it unable to tell the leader's
+    /// writes from another autoscaler's; the soak found followers marking every scaled target "another writer"
+    /// and, once leading, leaving them alone for 300 s). Once it leads, changes by another manager count.
     @Test func aFollowerTakesTheLeadersWritesAsExpectedAndDetectsOthersOnceLeading() async throws {
         actor Leading {
             var now = false
@@ -271,7 +270,7 @@ import Testing
                 return false
             }
             _ = try await discovery.targets()
-            for replicas in [3, 5, 2, 6] {  // the leader scaling, as the follower sees it
+            for replicas in [3, 5, 2, 6] {  // another autoscaler scaling while this replica follows
                 h.api.setReplicas(namespace: "llm", deployment: "chat-predictor", replicas: replicas)
                 #expect(await settled(replicas))
                 #expect(try await discovery.targets().first?.control == .owned)
@@ -284,6 +283,38 @@ import Testing
             let control = try await discovery.targets().first?.control
             guard case .skipped(let reason)? = control else {
                 Issue.record("two foreign changes while leading should leave the target alone; control is \(String(describing: control))")
+                return
+            }
+            #expect(reason.contains("another writer"))
+        }
+    }
+
+    /// The soak's last false conflict: a replica whose Deployment watch was down while the other led takes over and
+    /// re-reads the Deployment; the old leader's writes arrive as changes it did not make. The API server records
+    /// them under inferscale's field manager (the same for every replica), so they are inferscale's own, however
+    /// late they are seen; another manager's changes (an HPA's, through `/scale`) still count.
+    @Test func aNewLeaderTakesTheOldLeadersWritesSeenOnlyOnARereadAsItsOwn() async throws {
+        try await withHarness { h in
+            addChat(h, annotations: ["serving.kserve.io/autoscalerClass": "external"])
+            // Leading from the start, with no Deployment watch: every change is seen on a refresh only.
+            let discovery = KubernetesDiscovery(api: h.client, namespaces: ["llm"], refreshSeconds: 0)
+            #expect(try await discovery.targets().first?.control == .owned)
+            let oldLeader = ScaleUpdater(api: h.client)  // the other replica: another process, the same field manager
+            for replicas in [3, 5, 2, 6] {
+                _ = try await oldLeader.setReplicas(namespace: "llm", deployment: "chat-predictor", replicas: replicas)
+                let target = try #require(try await discovery.targets().first)
+                #expect(target.replicas == replicas)
+                #expect(target.control == .owned, "inferscale's own write (\(replicas)) taken for another writer's")
+            }
+            let deployment = try await h.client.getDeployment(namespace: "llm", name: "chat-predictor")
+            #expect(deployment.metadata.managedFields?.replicasManager == "inferscale")
+            for replicas in [4, 1] {  // an HPA's writes through /scale
+                h.api.setReplicas(namespace: "llm", deployment: "chat-predictor", replicas: replicas)
+                _ = try await discovery.targets()
+            }
+            let control = try await discovery.targets().first?.control
+            guard case .skipped(let reason)? = control else {
+                Issue.record("two changes by kube-controller-manager should leave the target alone; control is \(String(describing: control))")
                 return
             }
             #expect(reason.contains("another writer"))

@@ -14,9 +14,14 @@ import Scaling
 /// the object, `/debug/targets` through the loop).
 ///
 /// Pods come from one watch per namespace (resumed from the last resourceVersion), matched to targets by the
-/// selector of their scale subresource. Target lists are refreshed every `refreshSeconds`. Only the leader
-/// (`isLeader`) counts changes it did not make as another writer's: a follower sees the leader's writes and
-/// cannot tell them from another autoscaler's.
+/// selector of their scale subresource. Target lists are refreshed every `refreshSeconds`.
+///
+/// Who wrote a change comes from the API server's record, `metadata.managedFields`: a new `spec.replicas` owned by
+/// inferscale's field manager (`fieldManager`, which every replica's scale writes name) is inferscale's own, from
+/// whichever replica, however late it is seen (a watch that was down, a re-list after taking over); one owned by
+/// any other manager is another writer's. Only where the server records no owner does the leader (`isLeader`)
+/// fall back to "a change I neither wrote nor am writing is foreign", and a follower, which cannot tell the
+/// leader's writes from another autoscaler's, counts none.
 public actor KubernetesDiscovery: TargetDiscovery {
     /// Settings for spotting another writer of a target's replicas.
     public struct ConflictSettings: Sendable, Equatable {
@@ -43,11 +48,14 @@ public actor KubernetesDiscovery: TargetDiscovery {
     private let logger: Logger
     private let now: @Sendable () -> Date
     private let isLeader: @Sendable () async -> Bool
+    private let fieldManager: String
 
     private struct Known {
         var description: TargetDescription
         var selector: [(String, String, Bool)]  // key, value, equal (false: !=)
         var replicas: Int
+        /// The field manager that owns `spec.replicas` as the scale read shows it; nil when the server records none.
+        var replicasManager: String? = nil
         var control: TargetControl
         /// The object an Event about this target goes on (the InferenceService, LLMInferenceService or Deployment).
         var eventObject: ObjectReference
@@ -74,6 +82,7 @@ public actor KubernetesDiscovery: TargetDiscovery {
                 conflicts: ConflictSettings = ConflictSettings(), instance: String? = nil,
                 now: @escaping @Sendable () -> Date = { Date() },
                 isLeader: @escaping @Sendable () async -> Bool = { true },
+                fieldManager: String = KubernetesClientConfiguration.defaultFieldManager,
                 logger: Logger = Logger(label: "inferscale.discovery")) {
         self.api = api
         self.namespaces = namespaces
@@ -83,6 +92,7 @@ public actor KubernetesDiscovery: TargetDiscovery {
         self.events = OwnershipEventRecorder(api: api, instance: instance, now: now, logger: logger)
         self.now = now
         self.isLeader = isLeader
+        self.fieldManager = fieldManager
         self.logger = logger
     }
 
@@ -141,9 +151,10 @@ public actor KubernetesDiscovery: TargetDiscovery {
         // inferscale neither wrote nor is writing is another writer's.
         guard replicas != (writes[key]?.expected ?? k.replicas), replicas != writes[key]?.pending else { return }
         k.replicas = replicas
-        guard leading else {
-            // A follower sees the leader's writes, which it cannot tell from another autoscaler's: it takes them
-            // as expected and leaves the detection to the leader.
+        k.replicasManager = deployment.metadata.managedFields?.replicasManager
+        guard leading, !isOwn(k) else {
+            // inferscale's own write (the server names its field manager), or, where the server records no owner,
+            // a write a follower sees and cannot tell from the leader's: taken as expected.
             known[key] = k
             writes[key, default: Writes(expected: replicas)].expected = replicas
             return
@@ -156,6 +167,9 @@ public actor KubernetesDiscovery: TargetDiscovery {
             Task { await events.notScaling(object, target: key, reason: reason) }
         }
     }
+
+    /// Whether the API server records inferscale's field manager as the owner of `k`'s replicas.
+    private func isOwn(_ k: Known) -> Bool { k.replicasManager == fieldManager }
 
     /// Announces a write inferscale is about to make, so its own watch event is not taken for another writer's.
     public func expectReplicas(_ key: String, _ replicas: Int?) {
@@ -270,6 +284,7 @@ public actor KubernetesDiscovery: TargetDiscovery {
                 let scale = try await scale(namespace: namespace, kind: .deployment, name: candidate)
                 description.deployment = candidate
                 return Known(description: description, selector: Self.parse(scale.status?.selector), replicas: scale.replicas,
+                             replicasManager: scale.metadata.managedFields?.replicasManager,
                              control: Self.combine(control, owners: owners, workload: candidate, kind: .deployment, selector: scale.status?.selector),
                              eventObject: reference)
             } catch let error as KubernetesError where error.code == .notFound {
@@ -299,6 +314,7 @@ public actor KubernetesDiscovery: TargetDiscovery {
             do {
                 let scale = try await scale(namespace: namespace, kind: workload.kind, name: workload.name)
                 result.append(Known(description: description, selector: Self.parse(scale.status?.selector), replicas: scale.replicas,
+                                    replicasManager: scale.metadata.managedFields?.replicasManager,
                                     control: Self.combine(pause, owners: owners, workload: workload.name, kind: workload.kind,
                                                           selector: scale.status?.selector),
                                     eventObject: reference))
@@ -322,6 +338,7 @@ public actor KubernetesDiscovery: TargetDiscovery {
             ref.uid = deployment.metadata.uid
             let pause = KServeOwnership.pauseControl(deployment.metadata.annotations ?? [:], object: "\(namespace)/\(name)")
             return Known(description: description, selector: Self.parse(scale.status?.selector), replicas: scale.replicas,
+                         replicasManager: scale.metadata.managedFields?.replicasManager,
                          control: Self.combine(pause, owners: owners, workload: name, kind: .deployment, selector: scale.status?.selector),
                          eventObject: ref)
         } catch let error as KubernetesError where error.code == .notFound {
@@ -353,8 +370,8 @@ public actor KubernetesDiscovery: TargetDiscovery {
             writes[key] = Writes(expected: k.replicas)
             return k.control
         }
-        if !leading {
-            // The leader's writes as a follower sees them (see `deploymentChanged`).
+        if !leading || isOwn(k) {
+            // inferscale's own writes, or the leader's as a follower sees them (see `deploymentChanged`).
             writes[key]?.expected = k.replicas
             return backOff(key, k)
         }

@@ -126,7 +126,8 @@ extension KubernetesClient {
             throw transportError(error, endpoint: endpoint, url: url)
         }
         guard (200..<300).contains(response.status.code) else {
-            throw Self.apiError(status: Int(response.status.code), body: body, endpoint: endpoint, url: url)
+            throw Self.apiError(status: Int(response.status.code), body: body, endpoint: endpoint, url: url,
+                                retryAfter: response.headers.first(name: "Retry-After"))
         }
         do {
             return try JSONDecoder().decode(T.self, from: Data(body.readableBytesView))
@@ -137,8 +138,8 @@ extension KubernetesClient {
         }
     }
 
-    /// Maps an error status and its `Status` body to a `KubernetesError`.
-    static func apiError(status: Int, body: ByteBuffer, endpoint: Endpoint, url: String) -> KubernetesError {
+    /// Maps an error status, its `Status` body and its `Retry-After` header to a `KubernetesError`.
+    static func apiError(status: Int, body: ByteBuffer, endpoint: Endpoint, url: String, retryAfter: String? = nil) -> KubernetesError {
         let decoded = try? JSONDecoder().decode(KubernetesStatus.self, from: Data(body.readableBytesView))
         let message =
             decoded?.message
@@ -159,7 +160,8 @@ extension KubernetesClient {
         return KubernetesError(
             code: code, httpStatus: status, method: endpoint.method.rawValue, url: url, reason: decoded?.reason,
             message: message.isEmpty ? "(empty body)" : message,
-            missingPermission: status == 403 ? endpoint.permission : nil, status: decoded)
+            missingPermission: status == 403 ? endpoint.permission : nil, status: decoded,
+            retryAfterSeconds: status == 429 || status == 503 ? RetryAfter.seconds(retryAfter) : nil)
     }
 
     /// Lists all pages of a collection, bounded by `limits.maxListPages`.
@@ -197,7 +199,8 @@ extension KubernetesClient {
             } catch {
                 throw transportError(error, endpoint: endpoint, url: url)
             }
-            throw Self.apiError(status: Int(response.status.code), body: body, endpoint: endpoint, url: url)
+            throw Self.apiError(status: Int(response.status.code), body: body, endpoint: endpoint, url: url,
+                                retryAfter: response.headers.first(name: "Retry-After"))
         }
         let reader = WatchEventReader<T>(
             iterator: response.body.makeAsyncIterator(), maxLineBytes: configuration.limits.maxWatchEventBytes,

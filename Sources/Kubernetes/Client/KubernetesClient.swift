@@ -102,7 +102,8 @@ public final class KubernetesClient: KubernetesAPI {
             as: Scale.self)
     }
 
-    /// PATCH (`application/merge-patch+json`) of `spec.replicas`, guarded by `metadata.resourceVersion` when given.
+    /// PATCH (`application/merge-patch+json`) of `spec.replicas`, guarded by `metadata.resourceVersion` when given,
+    /// as field manager `configuration.fieldManager`.
     public func patchScale(namespace: String, kind: ScaleTargetKind, name: String, replicas: Int, resourceVersion: String?) async throws -> Scale {
         struct Patch: Encodable {
             struct Metadata: Encodable { var resourceVersion: String }
@@ -115,6 +116,7 @@ public final class KubernetesClient: KubernetesAPI {
         return try await send(
             Endpoint(
                 method: .PATCH, path: scalePath(namespace: namespace, kind: kind, name: name),
+                query: [("fieldManager", configuration.fieldManager)],
                 permission: RBACPermission(verb: "patch", group: kind.group, resource: kind.resource, subresource: "scale", namespace: namespace),
                 body: body, contentType: "application/merge-patch+json"),
             as: Scale.self)

@@ -51,11 +51,13 @@ public struct KubernetesError: Error, Sendable, CustomStringConvertible {
     public var missingPermission: RBACPermission?
     /// The decoded `Status` body, when there was one.
     public var status: KubernetesStatus?
+    /// Seconds the server asked to wait before retrying (`Retry-After` on a 429 or 503), when it said.
+    public var retryAfterSeconds: Double?
 
     /// Creates an error.
     public init(
         code: Code, httpStatus: Int? = nil, method: String, url: String, reason: String? = nil, message: String,
-        missingPermission: RBACPermission? = nil, status: KubernetesStatus? = nil
+        missingPermission: RBACPermission? = nil, status: KubernetesStatus? = nil, retryAfterSeconds: Double? = nil
     ) {
         self.code = code
         self.httpStatus = httpStatus
@@ -65,6 +67,7 @@ public struct KubernetesError: Error, Sendable, CustomStringConvertible {
         self.message = message
         self.missingPermission = missingPermission
         self.status = status
+        self.retryAfterSeconds = retryAfterSeconds
     }
 
     /// For 403: the user or ServiceAccount the API server refused, read from its message.
@@ -86,6 +89,7 @@ public struct KubernetesError: Error, Sendable, CustomStringConvertible {
         if let httpStatus { text += ": HTTP \(httpStatus)" }
         if let reason, !reason.isEmpty { text += " \(reason)" }
         text += ": \(message)"
+        if let retryAfterSeconds { text += " (Retry-After \(Int(retryAfterSeconds)) s)" }
         switch code {
         case .forbidden:
             if let permission = missingPermission {

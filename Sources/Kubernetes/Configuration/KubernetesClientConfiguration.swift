@@ -19,6 +19,11 @@ public struct KubernetesClientConfiguration: Sendable {
     public var limits = Limits()
     /// `User-Agent` header value. Default `inferscale`.
     public var userAgent: String = "inferscale"
+    /// The `fieldManager` every scale write names, so the API server records inferscale (all its replicas alike)
+    /// as the owner of `spec.replicas` in `metadata.managedFields`. Default `inferscale`.
+    public var fieldManager: String = KubernetesClientConfiguration.defaultFieldManager
+    /// `inferscale`: the field manager discovery takes for its own.
+    public static let defaultFieldManager = "inferscale"
 
     /// Creates a configuration with defaults for timeouts and limits.
     public init(server: String, credentials: Credentials = .none, certificateAuthorityPEM: [UInt8]? = nil) {

@@ -22,13 +22,16 @@ public struct ObjectMeta: Codable, Sendable, Equatable {
     public var creationTimestamp: String?
     /// The objects this one belongs to; the one with `controller: true` manages it.
     public var ownerReferences: [OwnerReference]?
+    /// Which field manager owns which fields, as the API server records them. Read only: never encoded, because
+    /// managedFields sent in a write replace the server's record (Kubernetes docs, "Server-Side Apply").
+    public var managedFields: [ManagedFieldsEntry]?
 
     /// Creates metadata; every field defaults to absent.
     public init(
         name: String? = nil, generateName: String? = nil, namespace: String? = nil, uid: String? = nil,
         resourceVersion: String? = nil, generation: Int64? = nil, labels: [String: String]? = nil,
         annotations: [String: String]? = nil, deletionTimestamp: String? = nil, creationTimestamp: String? = nil,
-        ownerReferences: [OwnerReference]? = nil
+        ownerReferences: [OwnerReference]? = nil, managedFields: [ManagedFieldsEntry]? = nil
     ) {
         self.name = name
         self.generateName = generateName
@@ -41,6 +44,27 @@ public struct ObjectMeta: Codable, Sendable, Equatable {
         self.deletionTimestamp = deletionTimestamp
         self.creationTimestamp = creationTimestamp
         self.ownerReferences = ownerReferences
+        self.managedFields = managedFields
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case name, generateName, namespace, uid, resourceVersion, generation, labels, annotations, deletionTimestamp,
+            creationTimestamp, ownerReferences, managedFields
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encodeIfPresent(name, forKey: .name)
+        try container.encodeIfPresent(generateName, forKey: .generateName)
+        try container.encodeIfPresent(namespace, forKey: .namespace)
+        try container.encodeIfPresent(uid, forKey: .uid)
+        try container.encodeIfPresent(resourceVersion, forKey: .resourceVersion)
+        try container.encodeIfPresent(generation, forKey: .generation)
+        try container.encodeIfPresent(labels, forKey: .labels)
+        try container.encodeIfPresent(annotations, forKey: .annotations)
+        try container.encodeIfPresent(deletionTimestamp, forKey: .deletionTimestamp)
+        try container.encodeIfPresent(creationTimestamp, forKey: .creationTimestamp)
+        try container.encodeIfPresent(ownerReferences, forKey: .ownerReferences)
     }
 }
 

@@ -2,7 +2,8 @@ import Logging
 
 /// Sets a Deployment's replicas through its `/scale` subresource: read, then a merge-patch guarded by the
 /// resourceVersion just read. On 409 Conflict it reads again and retries (bounded); on 5xx, 429, timeouts and
-/// transport errors it backs off with jitter and retries (bounded); anything else (403, 404, 422) is thrown at once.
+/// transport errors it backs off with jitter and retries (bounded), waiting at least the server's `Retry-After` on a 429
+/// or 503 (up to `maxRetryAfterSeconds`); anything else (403, 404, 422) is thrown at once.
 public struct ScaleUpdater: Sendable {
     /// Retry limits.
     public struct Configuration: Sendable, Equatable {
@@ -12,12 +13,18 @@ public struct ScaleUpdater: Sendable {
         public var maxErrorRetries: Int = 4
         /// Backoff between retryable failures. Default 0.2 s doubling to 2 s, 20 % jitter.
         public var backoff = Backoff(initialSeconds: 0.2, maximumSeconds: 2, jitterFraction: 0.2)
+        /// Longest `Retry-After` a write waits for, seconds. Default 10 (five decide ticks): a decision sent later
+        /// than that is stale, so a longer hint ends the write at once with the error and the next tick decides
+        /// again on fresh samples — never sooner than the server asked.
+        public var maxRetryAfterSeconds: Double = 10
 
         /// Creates the defaults.
-        public init(maxConflictRetries: Int = 5, maxErrorRetries: Int = 4, backoff: Backoff = Backoff(initialSeconds: 0.2, maximumSeconds: 2, jitterFraction: 0.2)) {
+        public init(maxConflictRetries: Int = 5, maxErrorRetries: Int = 4, backoff: Backoff = Backoff(initialSeconds: 0.2, maximumSeconds: 2, jitterFraction: 0.2),
+                    maxRetryAfterSeconds: Double = 10) {
             self.maxConflictRetries = maxConflictRetries
             self.maxErrorRetries = maxErrorRetries
             self.backoff = backoff
+            self.maxRetryAfterSeconds = maxRetryAfterSeconds
         }
     }
 
@@ -85,7 +92,11 @@ public struct ScaleUpdater: Sendable {
             } catch let error as KubernetesError where error.isRetryable {
                 errors += 1
                 if errors > configuration.maxErrorRetries { throw error }
-                let delay = configuration.backoff.delay(failures: errors, jitter: jitter())
+                var delay = configuration.backoff.delay(failures: errors, jitter: jitter())
+                if let hint = error.retryAfterSeconds {
+                    guard hint <= configuration.maxRetryAfterSeconds else { throw error }
+                    delay = max(delay, hint)
+                }
                 logger.info("scaling \(namespace)/\(deployment) failed (\(error.code.rawValue)); retrying in \(delay) s")
                 try await Task.sleep(for: .milliseconds(Int64(delay * 1000)))
             }

@@ -98,7 +98,7 @@ public struct ObjectWatcher<Object: KubernetesObject & Equatable>: Sendable {
                 } catch {
                     if Task.isCancelled { return }
                     logger.warning("listing \(what) failed: \(error)", metadata: metadata)
-                    action = machine.failed(jitter: jitter())
+                    action = machine.failed(jitter: jitter(), retryAfterSeconds: (error as? KubernetesError)?.retryAfterSeconds)
                 }
             case .startWatch(let version):
                 do {
@@ -140,7 +140,7 @@ public struct ObjectWatcher<Object: KubernetesObject & Equatable>: Sendable {
                 } catch {
                     if Task.isCancelled { return }
                     logger.warning("\(what) watch failed: \(error)", metadata: metadata)
-                    action = machine.failed(jitter: jitter())
+                    action = machine.failed(jitter: jitter(), retryAfterSeconds: (error as? KubernetesError)?.retryAfterSeconds)
                 }
             case .backoff(let seconds):
                 try? await Task.sleep(for: .milliseconds(Int64(seconds * 1000)))

@@ -128,11 +128,14 @@ public struct WatchStateMachine: Sendable {
     }
 
     /// A list or watch failed (transport error, 5xx, 429, a broken stream).
-    /// - Parameter jitter: a random number in [0, 1) for the backoff.
-    public mutating func failed(jitter: Double) -> Action {
+    /// - Parameters:
+    ///   - jitter: a random number in [0, 1) for the backoff.
+    ///   - retryAfterSeconds: the server's `Retry-After` (429, 503): the backoff is at least that, capped at
+    ///     `backoff.maximumSeconds` so that a hostile or broken hint cannot stop the watch for long.
+    public mutating func failed(jitter: Double, retryAfterSeconds: Double? = nil) -> Action {
         switch state {
-        case .listing: return fail(thenList: true, jitter: jitter)
-        case .watching: return fail(thenList: false, jitter: jitter)
+        case .listing: return fail(thenList: true, jitter: jitter, retryAfterSeconds: retryAfterSeconds)
+        case .watching: return fail(thenList: false, jitter: jitter, retryAfterSeconds: retryAfterSeconds)
         default: return .none
         }
     }
@@ -154,9 +157,11 @@ public struct WatchStateMachine: Sendable {
         return .stop
     }
 
-    private mutating func fail(thenList: Bool, jitter: Double) -> Action {
+    private mutating func fail(thenList: Bool, jitter: Double, retryAfterSeconds: Double? = nil) -> Action {
         consecutiveFailures += 1
         state = .backingOff(thenList: thenList)
-        return .backoff(seconds: backoff.delay(failures: consecutiveFailures, jitter: jitter))
+        let delay = backoff.delay(failures: consecutiveFailures, jitter: jitter)
+        guard let hint = retryAfterSeconds else { return .backoff(seconds: delay) }
+        return .backoff(seconds: max(delay, min(hint, backoff.maximumSeconds)))
     }
 }
