@@ -8,7 +8,8 @@ extension ExpositionParser {
         var sawEOF = false
         while cursor.pos < cursor.end {
             if !strict {
-                while cursor.peek == 0x20 || cursor.peek == 0x09 || cursor.peek == 0x0D { cursor.pos += 1 }
+                while cursor.peek == 0x20 || cursor.peek == 0x09 { cursor.pos += 1 }
+                if cursor.peek == 0x0D { try skipLineEndCR(&cursor) }
             }
             switch cursor.peek {
             case 0x0A:
@@ -41,17 +42,35 @@ extension ExpositionParser {
         try closeFamily(&cursor, into: &visitor)
     }
 
-    /// Whether the body's last line has something other than blanks and no line feed after it.
+    /// Whether the body's last line has something other than blanks and tabs and no line feed after it. A CR
+    /// counts: it is no blank (the spec separates tokens by "blanks and/or tabs"), and one that no line feed
+    /// follows is a CR LF cut short.
     private static func lastLineUnterminated(_ cursor: Cursor) -> Bool {
         var i = cursor.end - 1
         while i >= 0 {
             switch cursor.base[i] {
             case 0x0A: return false
-            case 0x20, 0x09, 0x0D: i -= 1
+            case 0x20, 0x09: i -= 1
             default: return true
             }
         }
         return false
+    }
+
+    /// At the start of a line, after blanks and tabs, a CR: a blank line ending in CR LF (the end-of-line leniency
+    /// of Windows-built exporters) is skipped to its line feed; a CR before a name or a comment is an error, as
+    /// to Go's expfmt: the exposition format's blanks are spaces and tabs, and a CR is only read as the end of a line.
+    private func skipLineEndCR(_ cursor: inout Cursor) throws(ExpositionError) {
+        var i = cursor.pos
+        while i < cursor.end, cursor.base[i] == 0x0D || cursor.base[i] == 0x20 || cursor.base[i] == 0x09 { i += 1 }
+        if i < cursor.end, cursor.base[i] == 0x0A {
+            cursor.pos = i
+            return
+        }
+        if i == cursor.end {
+            throw cursor.error(.endOfFile, "the body does not end with a line feed (a CR without its LF); it may have been truncated")
+        }
+        throw cursor.error(.invalidName, "a carriage return before the metric name or '#'; lines start with a name, '#', blanks or tabs")
     }
 
     // MARK: Comment and metadata lines

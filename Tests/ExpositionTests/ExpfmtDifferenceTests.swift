@@ -49,6 +49,15 @@ import Testing
         // reads the rest as the value.
         Case(name: "no blank between the label set and the value", body: Array("a{b=\"c\"}1\n".utf8), accepted: false),
         Case(name: "no blank between the name and the value", body: Array("a000.123\n".utf8), accepted: false),
+        // Fixed: the spec's blanks are spaces and tabs ("tokens can be separated by any number of blanks and/or
+        // tabs"); a CR is read only as part of a CR LF line end. inferscale skipped CRs like blanks anywhere, so a
+        // CR before a name or '#', or CRs after the last line feed, passed; expfmt rejects both, as now inferscale.
+        Case(name: "a CR before the metric name", body: Array("\r\ra 1\n".utf8), accepted: false),
+        Case(name: "a CR before a comment", body: Array("\r\r#\u{0}TYPE histogram\u{2}a_buck\n".utf8), accepted: false),
+        Case(name: "a CR after the last line feed", body: Array("# a x\n\r ".utf8), accepted: false),
+        Case(name: "nothing but a CR", body: Array("\r".utf8), accepted: false),
+        // A blank line of a CR LF body stays blank (expfmt refuses CR LF bodies throughout).
+        Case(name: "a blank line ending in CR LF", body: Array("a 1\r\n\r\nb 2\r\n".utf8), accepted: true),
         // Only blanks after the last line feed are no line at all.
         Case(name: "only blanks after the last line feed", body: Array("a 1\n  \t".utf8), accepted: true),
     ]
