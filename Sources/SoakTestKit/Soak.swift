@@ -271,6 +271,7 @@ public struct Soak {
         report.apiRequests = requests.count
         report.apiErrors = requests.filter { $0.status >= 400 }.count
         report.conflicts = requests.filter { $0.status == 409 }.count
+        report.throttled = requests.filter { $0.status == 429 }.count
         for r in replicas {
             report.scrapes += r.source.collected
             report.failedPodScrapes += r.source.failedPods

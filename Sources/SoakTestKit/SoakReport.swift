@@ -16,6 +16,8 @@ public struct SoakReport: Sendable {
     public var failedScaleCalls = 0
     public var scaleWrites = 0
     public var conflicts = 0
+    /// Requests answered 429 with `Retry-After` (each retried no sooner than it asked).
+    public var throttled = 0
     /// Requests the API answered with an injected or RBAC error, and all requests.
     public var apiErrors = 0
     public var apiRequests = 0
@@ -48,7 +50,7 @@ public struct SoakReport: Sendable {
             soak: seed \(seed), \(simulatedSeconds) simulated s in \(String(format: "%.1f", wallSeconds)) wall s
               faults injected (\(faults.values.reduce(0, +))): \(byClass)
               decide: \(evaluations) evaluations, \(decisionChanges) changes of desired scale; scrapes \(scrapes) (\(failedPodScrapes) pod scrapes failed)
-              scale: \(scaleCalls) calls, \(failedScaleCalls) failed and retried, \(scaleWrites) writes applied, \(conflicts) conflicts (409); API \(apiRequests) requests, \(apiErrors) answered with errors
+              scale: \(scaleCalls) calls, \(failedScaleCalls) failed and retried, \(scaleWrites) writes applied, \(conflicts) conflicts (409); API \(apiRequests) requests, \(apiErrors) answered with errors (\(throttled) 429 with Retry-After)
               leader changes \(leaderChanges), restarts after SIGTERM \(restarts); rules applied \(rulesApplied), rejected \(rulesRejected)
               remote-write: \(remoteAppended) queued, \(remoteRefused) refused at append, \(remoteSent) sent (\(remoteReceived) received), \(remoteDropped) dropped, \(remoteFailed) failed, \(remoteRetried) retried
               RSS \(mib(rssStartMiB)) MiB at start, \(mib(rssAfterWarmupMiB)) after warm-up, max \(mib(rssMaxMiB)), end \(mib(rssEndMiB))
