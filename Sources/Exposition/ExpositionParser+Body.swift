@@ -344,6 +344,12 @@ extension ExpositionParser {
             if start == cursor.pos { throw cursor.error(.invalidNumber, "expected a \(what), found nothing") }
             throw cursor.error(.invalidNumber, "\(what) \"\(cursor.excerpt(start, cursor.pos))\" is not a number", at: start)
         }
+        // The text format's values are "as required by Go's ParseFloat()", which refuses a decimal beyond the
+        // largest double ("value out of range") rather than reading it as an infinity; Prometheus's scrape
+        // parser does the same. Infinities are spelled Inf.
+        if value.isInfinite, NumberParser.isDecimal(cursor.base + start, cursor.pos - start) {
+            throw cursor.error(.invalidNumber, "\(what) \"\(cursor.excerpt(start, cursor.pos))\" is beyond the range of a 64-bit float; write +Inf or -Inf", at: start)
+        }
         return value
     }
 

@@ -99,6 +99,15 @@ enum NumberParser {
         return Double(text)
     }
 
+    /// Whether the `count` bytes at `start` are a decimal number rather than a spelled infinity or NaN: after an
+    /// optional sign, a digit or a point.
+    static func isDecimal(_ start: UnsafePointer<UInt8>, _ count: Int) -> Bool {
+        var index = 0
+        if count > 0, start[0] == UInt8(ascii: "+") || start[0] == UInt8(ascii: "-") { index = 1 }
+        guard index < count else { return false }
+        return start[index] == UInt8(ascii: ".") || start[index] &- UInt8(ascii: "0") < 10
+    }
+
     private static func parseSpecial(
         _ start: UnsafePointer<UInt8>, _ count: Int, signed: Bool, negative: Bool, specials: Specials
     ) -> Double? {

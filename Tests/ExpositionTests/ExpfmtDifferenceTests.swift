@@ -58,6 +58,12 @@ import Testing
         Case(name: "nothing but a CR", body: Array("\r".utf8), accepted: false),
         // A blank line of a CR LF body stays blank (expfmt refuses CR LF bodies throughout).
         Case(name: "a blank line ending in CR LF", body: Array("a 1\r\n\r\nb 2\r\n".utf8), accepted: true),
+        // Fixed: values are "as required by Go's ParseFloat()", which refuses a decimal past the largest double
+        // ("value out of range"); inferscale read it as +Inf. An underflow is 0 to both, the largest double is
+        // read, and an infinity is spelled.
+        Case(name: "a value beyond the range of a 64-bit float", body: Array("a 08e00050027\n".utf8), accepted: false),
+        Case(name: "a negative value beyond the range", body: Array("a -1.8e308\n".utf8), accepted: false),
+        Case(name: "the largest double and an underflow", body: Array("a 1.7976931348623157e308\nb 1e-400\nc -Inf\n".utf8), accepted: true),
         // Only blanks after the last line feed are no line at all.
         Case(name: "only blanks after the last line feed", body: Array("a 1\n  \t".utf8), accepted: true),
     ]
