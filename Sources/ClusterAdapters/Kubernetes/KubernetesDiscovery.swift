@@ -19,9 +19,10 @@ import Scaling
 /// Who wrote a change comes from the API server's record, `metadata.managedFields`: a new `spec.replicas` owned by
 /// inferscale's field manager (`fieldManager`, which every replica's scale writes name) is inferscale's own, from
 /// whichever replica, however late it is seen (a watch that was down, a re-list after taking over); one owned by
-/// any other manager is another writer's. Only where the server records no owner does the leader (`isLeader`)
-/// fall back to "a change I neither wrote nor am writing is foreign", and a follower, which cannot tell the
-/// leader's writes from another autoscaler's, counts none.
+/// any other manager is another writer's. Where the server records no owner, the leader (`isLeader`) falls back
+/// to "a change I neither wrote nor am writing is foreign". Only the leader counts foreign changes: a follower
+/// takes every change as it comes (without an owner on record it could not tell the leader's writes from another
+/// autoscaler's).
 public actor KubernetesDiscovery: TargetDiscovery {
     /// Settings for spotting another writer of a target's replicas.
     public struct ConflictSettings: Sendable, Equatable {
