@@ -17,7 +17,8 @@ struct TuneCommand: AsyncParsableCommand {
             Replays variants of each family through the same model and control loop as \
             `simulate`, several at once (one per core): kpa (Knative's KPA on concurrency: per-pod \
             target × scale-down delay × stable window, 100 variants), hpa (the HPA baseline: \
-            target × scale-down stabilisation, 25), objective (only when named: the objective \
+            target × scale-down stabilisation, 25), fixed (only when named: static counts 1–16, \
+            then 20 to 96, 26), objective (only when named: the objective \
             policy for this run's --ttft-objective, sized for quantile 0.9, 0.95, 0.98, 0.99 × \
             5, 10, 20 min of demand history, 12; from the rule named objective in --rules, else \
             built in) and any rule of --rules (its per-pod targets scaled together × its \
@@ -28,8 +29,8 @@ struct TuneCommand: AsyncParsableCommand {
             For each family it prints the Pareto frontier (variants no other beats on both \
             replica-seconds and the share over the objective) and the cheapest variant that \
             meets the objective, and writes that variant as a rule file, tuned-FAMILY.yaml, in \
-            --out (or the current directory), which `inferscale lint` passes. The hpa family is \
-            not an inferscale rule: its settings are printed instead. The same inputs give the \
+            --out (or the current directory), which `inferscale lint` passes. The hpa and fixed \
+            families are not inferscale rules: their settings are printed instead. The same inputs give the \
             same report, byte for byte.
 
             Examples:
@@ -45,7 +46,7 @@ struct TuneCommand: AsyncParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Trace format: azure-llm, mooncake, alibaba-lora or csv (default: detected).", valueName: "format"))
     var format: String?
 
-    @Option(name: .long, parsing: .singleValue, help: ArgumentHelp("Family to tune: kpa, hpa, objective or a rule's name; repeat for more (default: kpa and hpa).", valueName: "name"))
+    @Option(name: .long, parsing: .singleValue, help: ArgumentHelp("Family to tune: kpa, hpa, fixed, objective or a rule's name; repeat for more (default: kpa and hpa).", valueName: "name"))
     var family: [String] = []
 
     @Option(name: .long, parsing: .singleValue, help: ArgumentHelp("Rule file or directory, for rule families; repeat for more.", valueName: "path"))
@@ -197,6 +198,9 @@ struct TuneCommand: AsyncParsableCommand {
                 let values = Dictionary(v.parameters.map { ($0.name, $0.value) }, uniquingKeysWith: { a, _ in a })
                 return "\(family.name): not an inferscale rule; set the HorizontalPodAutoscaler's per-pod concurrency target to " +
                     "\(values["target"].map(RuleWriter.number) ?? "?") and behavior.scaleDown.stabilizationWindowSeconds to \(values["stabilisationWindow"].map(RuleWriter.number) ?? "?")"
+            }
+            if case .fixed(let n) = v.policy {
+                return "\(family.name): not an inferscale rule; the cheapest static count that meets the objective is \(n) replicas (spec.replicas, no autoscaler)"
             }
             return nil
         }
