@@ -48,6 +48,32 @@ extension OwnershipEndToEndTests {
         }
     }
 
+    /// An operator who pauses inferscale does so to scale by hand: their changes are not another writer's, and the
+    /// target stays paused rather than turning "skipped: another writer" with a Warning Event.
+    @Test func replicasChangedByHandWhilePausedAreNoConflict() async throws {
+        try await withHarness { h in
+            addChat(h, annotations: ["serving.kserve.io/autoscalerClass": "external", "inferscale.dev/paused": "true"])
+            let (loop, discovery) = try makeLoop(h)
+            let watching = Task { await discovery.watchPods() }
+            defer { watching.cancel() }
+            try await h.api.waitUntil("pod and deployment watches", timeout: .seconds(20)) { $0.openWatchCount >= 2 }
+            await ticks(loop, 0...4)
+            for (round, replicas) in [3, 5, 2].enumerated() {
+                h.api.setReplicas(namespace: "llm", deployment: "chat-predictor", replicas: replicas)
+                let deadline = ContinuousClock.now + .seconds(10)
+                while ContinuousClock.now < deadline, await discovery.pods(of: "llm/chat-predictor")?.replicas != replicas {
+                    try await Task.sleep(for: .milliseconds(20))
+                }
+                await ticks(loop, Int64(5 + round * 4)...Int64(8 + round * 4))
+                #expect(await discovery.pods(of: "llm/chat-predictor")?.replicas == replicas)
+            }
+            let status = try #require(await loop.status().first)
+            #expect(status.control == "paused", "\(String(describing: status.skipReason))")
+            #expect(h.api.scaleWrites.isEmpty)
+            #expect(notScalingEvents(h).isEmpty)
+        }
+    }
+
     /// A predictor Deployment deleted under a running target makes it a skipped target with the reason, never an
     /// error or a patch; when KServe creates it again, the target is scaled at once from the load it kept seeing.
     @Test func aDeploymentThatDisappearsIsSkippedAndScaledAgainWhenItReturns() async throws {
