@@ -7,7 +7,8 @@ import Testing
 /// What an operator of `inferscale run` sees, from the built binary against the fake API: a scale write that RBAC
 /// refuses is logged once and stays visible in `/debug/targets` (naming the refused ServiceAccount and the shipped
 /// ClusterRole) and in `inferscale_scale_patches_total{outcome="error"}`; a paused target is decided but not
-/// patched, and says so in `/debug/targets`, `explain` and `inferscale_target_control`.
+/// patched, and says so in `/debug/targets`, `explain` and `inferscale_target_control`; another writer's changes
+/// are counted in `inferscale_replica_conflicts_total` and, repeated, leave the target skipped with the reason.
 @Suite struct RunTargetStatusTests {
     /// The line of `metrics` that starts with `series ` (name and labels), as its value.
     static func value(of series: String, in metrics: String) -> Double? {
@@ -110,6 +111,27 @@ import Testing
         let refused = api.requests.filter { $0.status == 403 }
         #expect(!refused.isEmpty && refused.allSatisfy { $0.path.hasSuffix("/deployments/chat-predictor/scale") }, "\(refused.map(\.path))")
         #expect(api.scaleWrites.isEmpty)
+
+        // Another writer sets the refused target's replicas twice: counted, and the target is left alone with the reason.
+        let conflicts = #"inferscale_replica_conflicts_total{target="llm/chat-predictor"}"#
+        var chatNow: [String: Any] = [:]
+        func poll(until done: () -> Bool) async throws {
+            let until = ContinuousClock.now + .seconds(30)
+            while ContinuousClock.now < until {
+                metrics = await RunGPUMemoryTests.get("http://127.0.0.1:\(httpPort)/metrics") ?? ""
+                chatNow = await Self.targets("http://127.0.0.1:\(debugPort)/debug/targets")["llm/chat-predictor"] ?? [:]
+                if done() { return }
+                try await Task.sleep(for: .milliseconds(200))
+            }
+        }
+        api.setReplicas(namespace: "llm", deployment: "chat-predictor", replicas: 2)
+        try await poll { Self.value(of: conflicts, in: metrics) == 1 }
+        #expect(Self.value(of: conflicts, in: metrics) == 1, "\(metrics.suffix(2000))")
+        api.setReplicas(namespace: "llm", deployment: "chat-predictor", replicas: 3)
+        try await poll { chatNow["control"] as? String == "skipped" }
+        #expect(Self.value(of: conflicts, in: metrics) == 2, "\(metrics.suffix(2000))")
+        #expect((chatNow["skipReason"] as? String)?.contains("another writer changed spec.replicas 2 times") == true, "\(chatNow)")
+        #expect(Self.value(of: #"inferscale_target_control{target="llm/chat-predictor",state="skipped"}"#, in: metrics) == 1)
 
         instance?.kill()
         try? await pods.stop()
