@@ -30,7 +30,7 @@ import Testing
         #expect(simulate.contains("0.5 to 0.999"))
     }
 
-    @Test(arguments: ["0.49", "1", "0.9995", "nan"])
+    @Test(arguments: ["0.49", "0.9995"])  // just past each end of the range
     func aQuantileOutsideTheRangeIsRefusedByBoth(quantile: String) async throws {
         for command in Self.commands {
             let r = try await CLIRunner.runDetached([command, "--objective-quantile", quantile, "--to", "60"])
@@ -39,13 +39,12 @@ import Testing
         }
     }
 
-    /// Checks `tune` lacked before the flags were shared.
-    @Test(arguments: [("--gpu-blocks", "0"), ("--max-num-seqs", "-1"), ("--max-num-batched-tokens", "0")])
-    func engineSettingsAreCheckedByBoth(flag: String, value: String) async throws {
+    /// A check `tune` lacked before the flags were shared (one of the engine settings; the others share its code).
+    @Test func engineSettingsAreCheckedByBoth() async throws {
         for command in Self.commands {
-            let r = try await CLIRunner.runDetached([command, "\(flag)=\(value)", "--to", "60"])
-            #expect(r.status == 2, "\(command) \(flag) \(value) was accepted (\(r.status))")
-            #expect(r.stderr.contains("\(flag) must be > 0"), "\(command): \(r.stderr)")
+            let r = try await CLIRunner.runDetached([command, "--gpu-blocks=0", "--to", "60"])
+            #expect(r.status == 2, "\(command) accepted --gpu-blocks 0 (\(r.status))")
+            #expect(r.stderr.contains("--gpu-blocks must be > 0"), "\(command): \(r.stderr)")
         }
     }
 }
