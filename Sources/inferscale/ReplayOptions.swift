@@ -3,7 +3,8 @@ import Simulation
 
 /// The flags `simulate` and `tune` share: which part of which trace is replayed, on which model profile and engine
 /// settings, against which objective. Declared once so that both commands accept, document and check them alike;
-/// `ReplayInputs` turns them into a trace and a profile.
+/// `ReplayInputs` turns them into a trace and a profile. ArgumentParser prints each default after its help, so the
+/// texts do not repeat them.
 struct ReplayOptions: ParsableArguments {
     /// The range `--objective-quantile` accepts: below p50 is no objective, and p99.9 is the finest a 20-minute
     /// replay of a few thousand requests can still tell apart.
@@ -21,7 +22,7 @@ struct ReplayOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("End of the window, seconds from the trace's first request.", valueName: "seconds"))
     var to: Double?
 
-    @Option(name: .long, help: ArgumentHelp("Time compression: 2 replays the trace twice as fast (default 1).", valueName: "x"))
+    @Option(name: .long, help: ArgumentHelp("Time compression: 2 replays the trace twice as fast.", valueName: "x"))
     var speed: Double = 1
 
     @Option(name: .long, help: ArgumentHelp("Model profile: \(ModelProfile.all.map(\.name).joined(separator: ", ")) (default: the first for token traces, predictive-cpu otherwise).", valueName: "name"))
@@ -45,19 +46,19 @@ struct ReplayOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("Time-to-first-token objective (default: the profile's).", valueName: "seconds"))
     var ttftObjective: Double?
 
-    @Option(name: .long, help: ArgumentHelp("Share of requests that must get their first token within --ttft-objective, 0.5 to 0.999 (default 0.95: p95). simulate sizes --policy objective for it; tune also judges every variant by it.", valueName: "q"))
+    @Option(name: .long, help: ArgumentHelp("Share of requests that must get their first token within --ttft-objective, 0.5 to 0.999 (0.95: p95). simulate sizes --policy objective for it; tune also judges every variant by it.", valueName: "q"))
     var objectiveQuantile: Double = 0.95
 
-    @Option(name: .long, help: ArgumentHelp("Seconds a request may wait before it fails (default 300, Knative's revision timeout).", valueName: "seconds"))
+    @Option(name: .long, help: ArgumentHelp("Seconds a request may wait before it fails (the default is Knative's revision timeout).", valueName: "seconds"))
     var timeout: Double = 300
 
     @Option(name: .long, help: ArgumentHelp("Per-pod concurrency target of kpa and hpa; tune's kpa and hpa grids multiply it (default: the profile's).", valueName: "n"))
     var baselineTarget: Double?
 
-    @Option(name: .long, help: ArgumentHelp("Spread the trace over this many targets (default 1).", valueName: "n"))
+    @Option(name: .long, help: ArgumentHelp("Spread the trace over this many targets.", valueName: "n"))
     var targets: Int = 1
 
-    @Option(name: .long, help: ArgumentHelp("Seed of the random draws (default 1).", valueName: "n"))
+    @Option(name: .long, help: ArgumentHelp("Seed of the random draws.", valueName: "n"))
     var seed: UInt64 = 1
 
     func validate() throws {

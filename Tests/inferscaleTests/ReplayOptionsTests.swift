@@ -7,7 +7,7 @@ import Testing
 
     /// The help of the shared group: from `--trace` to the end of `--seed`'s line (the group comes first in both).
     static func sharedHelp(_ help: String) -> Substring? {
-        guard let start = help.range(of: "--trace <file>"), let end = help.range(of: "Seed of the random draws (default 1).", range: start.upperBound..<help.endIndex)
+        guard let start = help.range(of: "--trace <file>"), let end = help.range(of: "Seed of the random draws. (default: 1)", range: start.upperBound..<help.endIndex)
         else { return nil }
         return help[start.lowerBound..<end.upperBound]
     }
