@@ -452,7 +452,7 @@ public actor ControlLoop {
             wanted = holdAt.map(Int32.init)
         }
         if let replicas = wanted, replicas != state.discovered.replicas {
-            if !leader {
+            if !leader || !leadership.leads(key) {
                 targets[key]?.metrics?.patch(outcome: "follower")
             } else if configuration.dryRun {
                 targets[key]?.metrics?.patch(outcome: "dry-run")

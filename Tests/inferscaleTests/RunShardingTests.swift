@@ -1,0 +1,122 @@
+import Foundation
+import Kubernetes
+import KubernetesTestKit
+import PodTestKit
+import Testing
+
+/// Two and three `inferscale run --shards N` processes against the fake Kubernetes API and a vLLM pod on
+/// loopback: they split the shard Leases evenly, each patches only the targets of its shards, and a killed
+/// process's shards (and targets) are taken over within the lease duration and a retry.
+/// Serialized: each case runs up to three processes on a machine CI shares.
+@Suite(.serialized) struct RunShardingTests {
+    typealias Run = RunLeaderElectionTests
+    static let leaseSeconds = 3.0
+
+    @Test(arguments: [(2, 4, 8), (3, 6, 12)])
+    func shardedProcessesSplitTheTargetsAndTakeOverAKilledOnes(processes: Int, shards: Int, targets: Int) async throws {
+        let api = try await FakeKubernetesAPIServer.start()
+        let pods = CannedMetricsServer()
+        let podPort = try await pods.start()
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("run-shards-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        var instances: [Run.Instance] = []
+        defer {
+            for i in instances { i.kill() }
+            try? FileManager.default.removeItem(at: directory)
+        }
+        let names = (0..<targets).map { "m\($0)" }
+        for name in names {
+            api.put(.inferenceServices, namespace: "llm", object: ["metadata": ["name": .string(name), "annotations": ["serving.kserve.io/autoscalerClass": "external"]], "spec": ["predictor": ["minReplicas": 1]]])
+            _ = api.addDeployment(namespace: "llm", name: "\(name)-predictor", replicas: 1, matchLabels: ["app": name])
+            api.setPod(namespace: "llm", name: "\(name)-1", labels: ["app": name], podIP: "127.0.0.1")
+        }
+        // 10 running at 10 per pod: one replica, as they are; nothing is patched while the shards settle.
+        pods.set("/metrics", .init(body: Run.vllm(running: 10)))
+        let rules = directory.appendingPathComponent("rules.yaml")
+        try """
+            apiVersion: inferscale.dev/v1
+            kind: ScalingRules
+            rules:
+              - name: all
+                match: {namespace: llm}
+                source: {runtime: vllm, port: \(podPort), queueProxy: false}
+                policy:
+                  metrics: [{signal: running, target: 10}]
+                  minReplicas: 1
+                  maxReplicas: 20
+            """.write(to: rules, atomically: true, encoding: .utf8)
+        let kubeconfig = try Run.kubeconfig(api, in: directory)
+        let arguments = ["--kubeconfig", kubeconfig.path, "--namespace", "llm", "--rules", rules.path, "--http-host", "127.0.0.1",
+                         "--http-port", "0", "--activator-port", "0", "--push-port", "0", "--lease-duration", "\(Self.leaseSeconds)",
+                         "--shards", "\(shards)"]
+        for i in 0..<processes {
+            instances.append(try Run.Instance(identity: "inferscale-\(i)", arguments: arguments, directory: directory))
+        }
+        func logs() -> String { instances.map { "\($0.identity):\n\($0.output.suffix(1500))" }.joined(separator: "\n---\n") }
+        func holder(_ shard: Int) -> String? {
+            api.object(.leases, namespace: "llm", name: "inferscale-shard-\(shard)")?[path: ["spec", "holderIdentity"]]?.stringValue
+        }
+        func held(by identity: String) -> Int { (0..<shards).filter { holder($0) == identity }.count }
+        func shard(of name: String) -> Int { ShardHash.bucket(of: "llm/\(name)-predictor", shards: shards) }
+        func replicas(_ name: String) -> Int? { api.replicas(namespace: "llm", deployment: "\(name)-predictor") }
+        /// Who wrote each target's scaling Events.
+        func patchers() -> [String: Set<String>] {
+            var by: [String: Set<String>] = [:]
+            for event in api.objects(.events, namespace: "llm") {
+                guard let who = event["reportingInstance"]?.stringValue,
+                      var name = event[path: ["involvedObject", "name"]]?.stringValue else { continue }
+                if name.hasSuffix("-predictor") { name.removeLast("-predictor".count) }
+                by[name, default: []].insert(who)
+            }
+            return by
+        }
+
+        // Every shard held, and each process within one shard of an even share.
+        let share = Double(shards) / Double(processes)
+        let settled = try await Run.within(60) {
+            (0..<shards).allSatisfy { holder($0)?.isEmpty == false }
+                && instances.allSatisfy { abs(Double(held(by: $0.identity)) - share) <= 1 }
+        }
+        #expect(settled != nil, "holders \((0..<shards).map(holder)); logs:\n\(logs())")
+        let owners = Dictionary(uniqueKeysWithValues: (0..<shards).map { ($0, holder($0) ?? "") })
+        #expect(patchers().isEmpty, "patched while the load was unchanged: \(patchers())")
+
+        // 40 running: four replicas each, each target patched by the holder of its shard alone.
+        pods.set("/metrics", .init(body: Run.vllm(running: 40)))
+        let scaled = try await Run.within(40) { names.allSatisfy { replicas($0) == 4 } && patchers().count == targets }
+        #expect(scaled != nil, "replicas \(names.map(replicas)); logs:\n\(logs())")
+        let before = patchers()
+        for name in names {
+            #expect(before[name] == [owners[shard(of: name)] ?? "?"], "\(name) (shard \(shard(of: name))) patched by \(before[name] ?? [])")
+        }
+        #expect(Set(before.values.flatMap { $0 }).count == processes, "not every process patched: \(before)")
+
+        // Kill the first process (no release): the others take its shards once their Leases expire.
+        let victim = instances[0]
+        let lost = (0..<shards).filter { owners[$0] == victim.identity }
+        victim.kill()
+        pods.set("/metrics", .init(body: Run.vllm(running: 120)))
+        let takeover = try await Run.within(Self.leaseSeconds + 20) {
+            lost.allSatisfy { let h = holder($0); return h != nil && h != victim.identity && h?.isEmpty == false }
+        }
+        #expect(takeover != nil, "holders \((0..<shards).map(holder)); logs:\n\(logs())")
+        // The Lease expires lease-duration after the last renewal; the others retry every 2/15 of it.
+        if let takeover { #expect(takeover <= Self.leaseSeconds + 5, "takeover took \(takeover) s") }
+        let acted = try await Run.within(40) { names.allSatisfy { replicas($0) == 12 } }
+        #expect(acted != nil, "replicas \(names.map(replicas)); logs:\n\(logs())")
+        let after = patchers()
+        for name in names {
+            let owner = holder(shard(of: name)) ?? "?"
+            #expect(owner != victim.identity)
+            // The new holder patched a taken-over target; a survivor's own targets were patched by it alone.
+            if lost.contains(shard(of: name)) {
+                #expect(after[name]?.contains(owner) == true, "\(name) not patched by its new holder \(owner): \(after[name] ?? [])")
+            } else {
+                #expect(after[name] == [owner], "\(name) patched by \(after[name] ?? [])")
+            }
+        }
+        for instance in instances.dropFirst() { #expect(instance.process.isRunning, "\(instance.identity) exited:\n\(instance.output.suffix(2000))") }
+        try? await pods.stop()
+        try? await api.shutdown()
+    }
+}
