@@ -300,6 +300,8 @@ struct RunCommand: AsyncParsableCommand {
         let kubernetesActuator = KubernetesActuator(api: api, discovery: discovery, instance: me, book: book)
         let knativeMode = await KnativeMode.decide(flag: knative, api: api, logger: logger)
         if knativeMode && shards > 1 {
+            try? await http.shutdown()
+            try? await api.shutdown()
             throw InputError(message: "--shards \(shards) is not supported in Knative mode (PodAutoscaler status and ServerlessServices are written by one leader); run with --shards 1, or --no-knative")
         }
         let revisions = knativeMode

@@ -48,7 +48,7 @@ import Testing
         let kubeconfig = try Run.kubeconfig(api, in: directory)
         let arguments = ["--kubeconfig", kubeconfig.path, "--namespace", "llm", "--rules", rules.path, "--http-host", "127.0.0.1",
                          "--http-port", "0", "--activator-port", "0", "--push-port", "0", "--lease-duration", "\(Self.leaseSeconds)",
-                         "--shards", "\(shards)"]
+                         "--shards", "\(shards)", "--no-knative"]
         for i in 0..<processes {
             instances.append(try Run.Instance(identity: "inferscale-\(i)", arguments: arguments, directory: directory))
         }
@@ -117,6 +117,33 @@ import Testing
         }
         for instance in instances.dropFirst() { #expect(instance.process.isRunning, "\(instance.identity) exited:\n\(instance.output.suffix(2000))") }
         try? await pods.stop()
+        try? await api.shutdown()
+    }
+
+    /// Settings sharding cannot run with are refused with what to do, before anything starts.
+    @Test func refusedSettingsSayWhatToDo() async throws {
+        let invalid = try await CLIRunner.runDetached(["run", "--shards", "0"])
+        #expect(invalid.status != 0)
+        #expect(invalid.stderr.contains("--shards must be between 1 and 64"), "\(invalid.stderr)")
+        let noElection = try await CLIRunner.runDetached(["run", "--shards", "3", "--no-leader-election"])
+        #expect(noElection.status != 0)
+        #expect(noElection.stderr.contains("needs leader election"), "\(noElection.stderr)")
+
+        // The fake serves Knative's PodAutoscalers, so Knative mode turns on by itself: refused, and the process
+        // exits cleanly (no crash) with the two ways out.
+        let api = try await FakeKubernetesAPIServer.start()
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("run-shards-kn-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let rules = directory.appendingPathComponent("rules.yaml")
+        try "apiVersion: inferscale.dev/v1\nkind: ScalingRules\nrules: []\n".write(to: rules, atomically: true, encoding: .utf8)
+        let kubeconfig = try Run.kubeconfig(api, in: directory)
+        let knative = try await CLIRunner.runDetached([
+            "run", "--shards", "2", "--kubeconfig", kubeconfig.path, "--namespace", "llm", "--rules", rules.path,
+            "--http-host", "127.0.0.1", "--http-port", "0", "--activator-port", "0", "--push-port", "0",
+        ])
+        #expect(knative.status == 1, "status \(knative.status): \(knative.stderr.suffix(2000))")
+        #expect(knative.stderr.contains("not supported in Knative mode") && knative.stderr.contains("--no-knative"), "\(knative.stderr.suffix(2000))")
         try? await api.shutdown()
     }
 }
