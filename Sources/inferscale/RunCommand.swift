@@ -427,7 +427,11 @@ struct RunCommand: AsyncParsableCommand {
             services.append(TaskService(name: "leader-election", onShutdown: { elector.requestShutdown() }) { await elector.run() })
         }
         if let sharding {
-            services.append(TaskService(name: "sharding", onShutdown: { sharding.requestShutdown() }) { await sharding.run() })
+            let held = Gauge(label: "inferscale_shards_held")
+            held.record(0)
+            services.append(TaskService(name: "sharding", onShutdown: { sharding.requestShutdown() }) {
+                await sharding.run { _, _ in held.record(Double(sharding.heldShards.count)) }
+            })
         }
         logger.info("inferscale running", metadata: [
             "inferscale.http": "\(httpHost):\(server.port)", "inferscale.push_port": "\(pushPort)",

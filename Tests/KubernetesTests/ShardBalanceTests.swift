@@ -31,8 +31,11 @@ import Testing
         #expect(ShardBalance.plan(identity: "c", holders: after, members: members) == ShardBalance(acquire: [3]))
     }
 
-    @Test func aBlockedShardIsNotTaken() {
-        #expect(ShardBalance.plan(identity: "a", holders: [nil, "b"], members: ["a", "b"], blocked: [0]) == ShardBalance())
+    @Test func aBlockedShardIsLeftToTheOthers() {
+        #expect(ShardBalance.plan(identity: "a", holders: [nil, nil, "b"], members: ["a", "b"], blocked: [0, 1]) == ShardBalance())
+        // Nobody else wants it (the other replica left, or is at its share): taken back.
+        #expect(ShardBalance.plan(identity: "a", holders: [nil, nil], members: ["a"], blocked: [0, 1]).acquire.sorted() == [0, 1])
+        #expect(ShardBalance.plan(identity: "a", holders: ["a", nil, "b", "b"], members: ["a", "b"], blocked: [1]) == ShardBalance(acquire: [1]))
     }
 
     /// Holders count as members even before the roster shows them.

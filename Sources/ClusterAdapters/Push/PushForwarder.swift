@@ -62,11 +62,11 @@ public struct PushForwarder: Sendable {
             request.body = .bytes(ByteBuffer(bytes: try JSONEncoder().encode(loads)))
             let response = try await client.execute(request, timeout: .seconds(1))
             if response.status.code != 202 {
-                logger.warning("the leader refused forwarded load", metadata: [
+                logger.warning("the instance acting on the target refused forwarded load", metadata: [
                     "inferscale.leader": "\(endpoint)", "inferscale.status": "\(response.status.code)"])
             }
         } catch {
-            logger.warning("could not forward load to the leader", metadata: [
+            logger.warning("could not forward load to the instance acting on the target", metadata: [
                 "inferscale.leader": "\(endpoint)", "inferscale.error": "\(error)"])
         }
     }

@@ -21,7 +21,8 @@ public struct ShardBalance: Sendable, Equatable {
     /// - Parameters:
     ///   - holders: for each shard, the identity holding an unexpired Lease on it (this replica for its own), or nil when free.
     ///   - members: the replicas known to run (the roster); holders count as members too.
-    ///   - blocked: free shards this replica does not take now (it released them within a lease duration).
+    ///   - blocked: free shards this replica does not take now while another replica is below its share (it released
+    ///     them within a lease duration).
     public static func plan(identity: String, holders: [String?], members: Set<String>, blocked: Set<Int> = []) -> ShardBalance {
         let shards = holders.count
         guard shards > 0 else { return ShardBalance() }
@@ -48,7 +49,9 @@ public struct ShardBalance: Sendable, Equatable {
         guard wanted > 0 else { return ShardBalance() }
         // Each replica starts its search at its own offset, so replicas starting together try different shards.
         let offset = Int(ShardHash.fnv1a(identity) % UInt64(shards))
-        let free = (0..<shards).map { ($0 + offset) % shards }.filter { holders[$0] == nil && !blocked.contains($0) }
+        // A shard this replica gave up is left to the others while one of them is below its share.
+        let othersWant = counts.contains { $0.key != identity && $0.value < high }
+        let free = (0..<shards).map { ($0 + offset) % shards }.filter { holders[$0] == nil && !(othersWant && blocked.contains($0)) }
         return ShardBalance(acquire: Array(free.prefix(wanted)))
     }
 }
