@@ -1,7 +1,11 @@
 import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
 import Kubernetes
 import KubernetesTestKit
 import PodTestKit
+import RemoteWriteTestKit
 import Testing
 
 /// Two and three `inferscale run --shards N` processes against the fake Kubernetes API and a vLLM pod on
@@ -117,6 +121,89 @@ import Testing
         }
         for instance in instances.dropFirst() { #expect(instance.process.isRunning, "\(instance.identity) exited:\n\(instance.output.suffix(2000))") }
         try? await pods.stop()
+        try? await api.shutdown()
+    }
+
+    /// A target at zero wakes when its load is pushed to the instance that does not hold its shard: that instance
+    /// forwards it to the holder (found through the shard's Lease), which alone scales.
+    @Test func loadPushedToAnotherShardsInstanceReachesTheHolder() async throws {
+        let api = try await FakeKubernetesAPIServer.start()
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("run-shards-fw-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        var instances: [Run.Instance] = []
+        defer {
+            for i in instances { i.kill() }
+            try? FileManager.default.removeItem(at: directory)
+        }
+        api.put(.inferenceServices, namespace: "llm", object: ["metadata": ["name": "wake", "annotations": ["serving.kserve.io/autoscalerClass": "external"]], "spec": ["predictor": ["minReplicas": 0]]])
+        _ = api.addDeployment(namespace: "llm", name: "wake-predictor", replicas: 0, matchLabels: ["app": "wake"])
+        let rules = directory.appendingPathComponent("rules.yaml")
+        try """
+            apiVersion: inferscale.dev/v1
+            kind: ScalingRules
+            rules:
+              - name: wake
+                match: {namespace: llm, inferenceService: wake}
+                source: {runtime: vllm, push: true}
+                policy:
+                  metrics: [{signal: concurrency, target: 10}]
+                  minReplicas: 0
+                  maxReplicas: 10
+                  scaleToZero: {enabled: true}
+            """.write(to: rules, atomically: true, encoding: .utf8)
+        let kubeconfig = try Run.kubeconfig(api, in: directory)
+        let token = "sharding-push-token-0123456789ab"
+        let tokenFile = directory.appendingPathComponent("push-token")
+        try "\(token)\n".write(to: tokenFile, atomically: true, encoding: .utf8)
+        var ports: [String: Int] = [:]
+        for identity in ["inferscale-a", "inferscale-b"] {
+            let port = try await PrometheusServer.freePort()
+            ports[identity] = port
+            instances.append(try Run.Instance(identity: identity, arguments: [
+                "--kubeconfig", kubeconfig.path, "--namespace", "llm", "--rules", rules.path, "--http-host", "127.0.0.1",
+                "--http-port", "0", "--push-port", "\(port)", "--advertise-address", "127.0.0.1:\(port)", "--activator-port", "0",
+                "--push-token-file", tokenFile.path, "--lease-duration", "\(Self.leaseSeconds)", "--shards", "2", "--no-knative",
+            ], directory: directory))
+        }
+        let shard = ShardHash.bucket(of: "llm/wake-predictor", shards: 2)
+        func holder(_ k: Int) -> String? {
+            api.object(.leases, namespace: "llm", name: "inferscale-shard-\(k)")?[path: ["spec", "holderIdentity"]]?.stringValue
+        }
+        // One shard each, so the other instance holds none of this target.
+        let split = try await Run.within(30) {
+            let holders = [holder(0), holder(1)]
+            return Set(holders.compactMap { $0 }) == ["inferscale-a", "inferscale-b"]
+        }
+        #expect(split != nil, "holders \([holder(0), holder(1)])")
+        let holderName = try #require(holder(shard))
+        let otherName = holderName == "inferscale-a" ? "inferscale-b" : "inferscale-a"
+        let lease = api.object(.leases, namespace: "llm", name: "inferscale-shard-\(shard)")
+        #expect(lease?[path: ["metadata", "annotations", "inferscale.dev/leader-endpoint"]]?.stringValue == "127.0.0.1:\(ports[holderName]!)")
+
+        var request = URLRequest(url: URL(string: "http://127.0.0.1:\(ports[otherName]!)/push")!)
+        request.httpMethod = "POST"
+        request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+        request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization")
+        request.httpBody = Data(#"{"target": "llm/wake-predictor", "concurrency": 30, "rps": 5}"#.utf8)
+        var answers: [String] = []
+        let woke = try await Run.within(25) {
+            if let replicas = api.replicas(namespace: "llm", deployment: "wake-predictor"), replicas > 0 { return true }
+            let semaphore = DispatchSemaphore(value: 0)
+            nonisolated(unsafe) var answer = ""
+            URLSession.shared.dataTask(with: request) { data, response, _ in
+                answer = "\((response as? HTTPURLResponse)?.statusCode ?? 0) \(data.map { String(decoding: $0, as: UTF8.self) } ?? "")"
+                semaphore.signal()
+            }.resume()
+            _ = semaphore.wait(timeout: .now() + 2)
+            answers.append(answer)
+            Thread.sleep(forTimeInterval: 0.5)
+            return false
+        }
+        #expect(woke != nil, "answers \(answers); logs:\n\(instances.map { $0.output.suffix(1500) }.joined(separator: "\n---\n"))")
+        // The instance without the shard records nothing of it and says so.
+        #expect(answers.contains("202 recorded 0; 1 for shards other replicas hold\n"), "answers \(answers)")
+        let reporters = api.objects(.events, namespace: "llm").compactMap { $0["reportingInstance"]?.stringValue }
+        #expect(Set(reporters) == [holderName])
         try? await api.shutdown()
     }
 
