@@ -340,6 +340,8 @@ public actor ControlLoop {
     private func sync(_ discovered: [DiscoveredTarget], now: Timestamp) {
         let seen = Set(discovered.map(\.key))
         for key in targets.keys where !seen.contains(key) {
+            targets[key]?.metrics?.destroy()
+            telemetry.forget(target: key)
             targets[key] = nil
             Task { [log] in await log.forget(key) }
         }

@@ -51,10 +51,13 @@ import Testing
             """.write(to: rules, atomically: true, encoding: .utf8)
         let kubeconfig = try Run.kubeconfig(api, in: directory)
         let arguments = ["--kubeconfig", kubeconfig.path, "--namespace", "llm", "--rules", rules.path, "--http-host", "127.0.0.1",
-                         "--http-port", "0", "--activator-port", "0", "--push-port", "0", "--lease-duration", "\(Self.leaseSeconds)",
+                         "--activator-port", "0", "--push-port", "0", "--lease-duration", "\(Self.leaseSeconds)",
                          "--shards", "\(shards)", "--no-knative"]
+        var metricsPorts: [String: Int] = [:]
         for i in 0..<processes {
-            instances.append(try Run.Instance(identity: "inferscale-\(i)", arguments: arguments, directory: directory))
+            let port = try await PrometheusServer.freePort()
+            metricsPorts["inferscale-\(i)"] = port
+            instances.append(try Run.Instance(identity: "inferscale-\(i)", arguments: arguments + ["--http-port", "\(port)"], directory: directory))
         }
         func logs() -> String { instances.map { "\($0.identity):\n\($0.output.suffix(1500))" }.joined(separator: "\n---\n") }
         func holder(_ shard: Int) -> String? {
@@ -94,6 +97,18 @@ import Testing
             #expect(before[name] == [owners[shard(of: name)] ?? "?"], "\(name) (shard \(shard(of: name))) patched by \(before[name] ?? [])")
         }
         #expect(Set(before.values.flatMap { $0 }).count == processes, "not every process patched: \(before)")
+        // Each target's series come from its shard's holder alone (an instance that gave a shard up removed them),
+        // and the instances' shards add up.
+        var heldTotal = 0.0
+        for instance in instances {
+            let text = Self.get("http://127.0.0.1:\(metricsPorts[instance.identity]!)/metrics")
+            for name in names {
+                let exported = text.contains("inferscale_desired_replicas{target=\"llm/\(name)-predictor\"}")
+                #expect(exported == (owners[shard(of: name)] == instance.identity), "\(instance.identity) exports \(name): \(exported)")
+            }
+            heldTotal += text.split(separator: "\n").first { $0.hasPrefix("inferscale_shards_held ") }.flatMap { Double($0.split(separator: " ").last!) } ?? -100
+        }
+        #expect(heldTotal == Double(shards))
 
         // Kill the first process (no release): the others take its shards once their Leases expire.
         let victim = instances[0]
@@ -122,6 +137,18 @@ import Testing
         for instance in instances.dropFirst() { #expect(instance.process.isRunning, "\(instance.identity) exited:\n\(instance.output.suffix(2000))") }
         try? await pods.stop()
         try? await api.shutdown()
+    }
+
+    /// The body of a GET, or "" (a 5 s limit: a loaded machine answers slowly).
+    static func get(_ url: String) -> String {
+        let semaphore = DispatchSemaphore(value: 0)
+        nonisolated(unsafe) var body = ""
+        URLSession.shared.dataTask(with: URL(string: url)!) { data, _, _ in
+            body = data.map { String(decoding: $0, as: UTF8.self) } ?? ""
+            semaphore.signal()
+        }.resume()
+        _ = semaphore.wait(timeout: .now() + 5)
+        return body
     }
 
     /// A target at zero wakes when its load is pushed to the instance that does not hold its shard: that instance
