@@ -122,6 +122,9 @@ public final class ShardElector: Sendable {
             Bucket(machine: LeaderElectionStateMachine(configuration: election, namespace: namespace, leaseName: configuration.leaseName(shard: $0)))
         }
         var roster = ShardRoster(identity: election.identity, leaseDuration: election.leaseDuration)
+        // The first pass only joins the roster and reads the shards: replicas starting together then see each
+        // other before they take anything, instead of each taking every shard and giving most back.
+        var joined = false
         while !Task.isCancelled && !signal.isFired {
             await renewRoster(&roster, leaving: false)
             var pending: [Int: Lease] = [:]
@@ -146,13 +149,14 @@ public final class ShardElector: Sendable {
             for shard in plan.release {
                 await release(shard, bucket: &buckets[shard], onChange: onChange, reason: "balance: \(members.count) replicas share \(configuration.shards) shards")
             }
-            for shard in plan.acquire {
+            for shard in plan.acquire where joined {
                 guard let lease = pending[shard] else { continue }
                 var action = await perform(.tryAcquire(lease), shard: shard, machine: &buckets[shard].machine, onChange: onChange)
                 for _ in 0..<2 where action != .none {
                     action = await perform(action, shard: shard, machine: &buckets[shard].machine, onChange: onChange)
                 }
             }
+            joined = true
             let after = now()
             let seen = buckets.map { $0.machine.leaderEndpoint(now: after) }
             endpoints.withLockedValue { $0 = seen }
