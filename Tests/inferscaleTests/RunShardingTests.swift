@@ -78,11 +78,11 @@ import Testing
             return by
         }
 
-        // Every shard held, and each process within one shard of an even share.
-        let share = Double(shards) / Double(processes)
+        // Every shard held and each process at ⌊N/M⌋ or ⌈N/M⌉ (within one shard of an even share): where the
+        // balance rests, so the holders below do not move any more.
         let settled = try await Run.within(60) {
             (0..<shards).allSatisfy { holder($0)?.isEmpty == false }
-                && instances.allSatisfy { abs(Double(held(by: $0.identity)) - share) <= 1 }
+                && instances.allSatisfy { (shards / processes...(shards + processes - 1) / processes).contains(held(by: $0.identity)) }
         }
         #expect(settled != nil, "holders \((0..<shards).map(holder)); logs:\n\(logs())")
         let owners = Dictionary(uniqueKeysWithValues: (0..<shards).map { ($0, holder($0) ?? "") })
