@@ -145,9 +145,10 @@ public actor KubernetesDiscovery: TargetDiscovery {
         // inferscale neither wrote nor is writing is another writer's.
         guard replicas != (writes[key]?.expected ?? k.replicas), replicas != writes[key]?.pending else { return }
         k.replicas = replicas
-        guard leading && leadsTarget(key) else {
+        guard leading && leadsTarget(key), k.control != .paused(holdAt: nil) else {
             // A follower sees the leader's writes, which it cannot tell from another autoscaler's: it takes them
-            // as expected and leaves the detection to the leader.
+            // as expected and leaves the detection to the leader. A paused target's replicas are the operator's
+            // to change (that is what pausing is for): no conflict either.
             known[key] = k
             writes[key, default: Writes(expected: replicas)].expected = replicas
             return
@@ -355,6 +356,11 @@ public actor KubernetesDiscovery: TargetDiscovery {
         guard k.control.isScraped else { return k.control }
         guard let w = writes[key] else {
             writes[key] = Writes(expected: k.replicas)
+            return k.control
+        }
+        if k.control == .paused(holdAt: nil) {
+            // The operator's own scaling while inferscale keeps its hands off (see `deploymentChanged`).
+            writes[key]?.expected = k.replicas
             return k.control
         }
         if !leading {
