@@ -14,6 +14,7 @@ public struct ShardedDiscovery: TargetDiscovery {
         self.shards = shards
     }
 
+    /// The targets `base` discovers whose shard this replica holds now.
     public func targets() async throws -> [DiscoveredTarget] {
         try await base.targets().filter { shards.holds(target: $0.key) }
     }
