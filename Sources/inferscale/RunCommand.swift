@@ -429,6 +429,7 @@ struct RunCommand: AsyncParsableCommand {
         if let sharding {
             let held = Gauge(label: "inferscale_shards_held")
             held.record(0)
+            Gauge(label: "inferscale_shards").record(Double(shards))
             services.append(TaskService(name: "sharding", onShutdown: { sharding.requestShutdown() }) {
                 await sharding.run { _, _ in held.record(Double(sharding.heldShards.count)) }
             })

@@ -106,6 +106,8 @@ import Testing
                 let exported = text.contains("inferscale_desired_replicas{target=\"llm/\(name)-predictor\"}")
                 #expect(exported == (owners[shard(of: name)] == instance.identity), "\(instance.identity) exports \(name): \(exported)")
             }
+            #expect(text.split(separator: "\n").contains { $0 == "inferscale_shards \(shards)" || $0 == "inferscale_shards \(shards).0" },
+                    "\(instance.identity) does not export inferscale_shards \(shards)")
             heldTotal += text.split(separator: "\n").first { $0.hasPrefix("inferscale_shards_held ") }.flatMap { Double($0.split(separator: " ").last!) } ?? -100
         }
         #expect(heldTotal == Double(shards))
