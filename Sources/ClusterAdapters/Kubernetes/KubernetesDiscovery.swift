@@ -43,6 +43,8 @@ public actor KubernetesDiscovery: TargetDiscovery {
     private let logger: Logger
     private let now: @Sendable () -> Date
     private let isLeader: @Sendable () async -> Bool
+    /// With shards: whether this replica holds target `key`'s shard (a target held elsewhere is watched as a follower would).
+    private let leadsTarget: @Sendable (String) -> Bool
 
     private struct Known {
         var description: TargetDescription
@@ -74,7 +76,9 @@ public actor KubernetesDiscovery: TargetDiscovery {
                 conflicts: ConflictSettings = ConflictSettings(), instance: String? = nil,
                 now: @escaping @Sendable () -> Date = { Date() },
                 isLeader: @escaping @Sendable () async -> Bool = { true },
+                leadsTarget: @escaping @Sendable (String) -> Bool = { _ in true },
                 logger: Logger = Logger(label: "inferscale.discovery")) {
+        self.leadsTarget = leadsTarget
         self.api = api
         self.namespaces = namespaces
         self.refreshSeconds = refreshSeconds
@@ -141,7 +145,7 @@ public actor KubernetesDiscovery: TargetDiscovery {
         // inferscale neither wrote nor is writing is another writer's.
         guard replicas != (writes[key]?.expected ?? k.replicas), replicas != writes[key]?.pending else { return }
         k.replicas = replicas
-        guard leading, k.control != .paused(holdAt: nil) else {
+        guard leading && leadsTarget(key), k.control != .paused(holdAt: nil) else {
             // A follower sees the leader's writes, which it cannot tell from another autoscaler's: it takes them
             // as expected and leaves the detection to the leader. A paused target's replicas are the operator's
             // to change (that is what pausing is for): no conflict either.
@@ -221,7 +225,7 @@ public actor KubernetesDiscovery: TargetDiscovery {
             }
         }
         for (key, var k) in next {
-            k.control = checkForeignWrites(key, k, leading: leading)
+            k.control = checkForeignWrites(key, k, leading: leading && leadsTarget(key))
             next[key] = k
             if known[key]?.control != k.control, case .skipped(let reason) = k.control {
                 await events.notScaling(k.eventObject, target: key, reason: reason)
