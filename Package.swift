@@ -303,7 +303,7 @@ let package = Package(
         ], resources: [.copy("Fixtures")]),
         // Runs the built `inferscale` binary: exit codes, output formats (golden files).
         .testTarget(name: "inferscaleTests", dependencies: [
-            "inferscale", "Scaling", "AutoscalerCore", "ClusterAdapters", "RemoteWriteTestKit", "KubernetesTestKit", "PodTestKit",
+            "inferscale", "Scaling", "AutoscalerCore", "ClusterAdapters", "Kubernetes", "RemoteWriteTestKit", "KubernetesTestKit", "PodTestKit",
         ], resources: [.copy("Golden")]),
     ],
     swiftLanguageModes: [.v6]

@@ -340,6 +340,8 @@ public actor ControlLoop {
     private func sync(_ discovered: [DiscoveredTarget], now: Timestamp) {
         let seen = Set(discovered.map(\.key))
         for key in targets.keys where !seen.contains(key) {
+            targets[key]?.metrics?.destroy()
+            telemetry.forget(target: key)
             targets[key] = nil
             Task { [log] in await log.forget(key) }
         }
@@ -452,7 +454,7 @@ public actor ControlLoop {
             wanted = holdAt.map(Int32.init)
         }
         if let replicas = wanted, replicas != state.discovered.replicas {
-            if !leader {
+            if !leader || !leadership.leads(key) {
                 targets[key]?.metrics?.patch(outcome: "follower")
             } else if configuration.dryRun {
                 targets[key]?.metrics?.patch(outcome: "dry-run")

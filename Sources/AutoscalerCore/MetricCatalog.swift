@@ -39,6 +39,8 @@ public enum MetricCatalog {
         .init(name: "inferscale_rule_reloads_total", type: "counter", labels: ["outcome"], help: "Rule reloads: applied or rejected (the last good rules stay)."),
         .init(name: "inferscale_push_rejected_total", type: "counter", labels: ["endpoint", "reason"], help: "Pushed load refused, by endpoint (push, activator) and reason (missing-token, wrong-token, no-token-configured, rate-limited, over-ceiling, invalid)."),
         .init(name: "inferscale_leader", type: "gauge", labels: [], help: "1 while this instance holds the leader lease."),
+        .init(name: "inferscale_shards_held", type: "gauge", labels: [], help: "Shards this instance holds (--shards above 1); summed over instances, the shard count."),
+        .init(name: "inferscale_shards", type: "gauge", labels: [], help: "The shard count this instance runs with (--shards, when above 1)."),
         .init(name: "inferscale_remote_write_queue_length", type: "gauge", labels: [], help: "Samples waiting in the remote-write queue."),
         .init(name: "inferscale_remote_write_samples_sent_total", type: "counter", labels: [], help: "Samples the remote-write receiver accepted."),
         .init(name: "inferscale_remote_write_samples_retried_total", type: "counter", labels: [], help: "Samples sent again after a retryable failure."),

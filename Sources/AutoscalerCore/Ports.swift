@@ -87,6 +87,14 @@ public protocol ScaleActuator: Sendable {
 /// Whether this instance may act (leader election); followers decide but do not patch.
 public protocol Leadership: Sendable {
     var isLeader: Bool { get async }
+    /// Whether this instance may patch target `key` (`namespace/name`) while `isLeader`: with sharding, only
+    /// the targets of the shards it holds. Asked at the moment of each patch.
+    func leads(_ key: String) -> Bool
+}
+
+extension Leadership {
+    /// One leader acts on every target.
+    public func leads(_ key: String) -> Bool { true }
 }
 
 /// Always the leader: a single instance, tests, `--dry-run`.

@@ -75,6 +75,16 @@ struct TargetMetrics {
 
     func scrapeSkipped() { skipped.increment() }
 
+    /// Removes every series of the target: it left this instance (deleted, or its shard went to another
+    /// instance), and a last value left behind would stand beside the series of the instance now deciding it.
+    func destroy() {
+        for gauge in [desired, actual, ready, panic, burst, gpuMemoryMax, gpuMemoryMean] { gauge.destroy() }
+        for gauges in inputs.values { [gauges.stable, gauges.panic, gauges.target].forEach { $0.destroy() } }
+        scrapeDuration.destroy()
+        skipped.destroy()
+        for counter in Array(decisions.values) + Array(patches.values) + Array(failures.values) { counter.destroy() }
+    }
+
     private mutating func makeInputGauges(_ signal: Signal) -> (stable: Gauge, panic: Gauge, target: Gauge) {
         let d = [("target", target), ("metric", signal.rawValue)]
         let g = (Gauge(label: "inferscale_metric_stable_value", dimensions: d), Gauge(label: "inferscale_metric_panic_value", dimensions: d),

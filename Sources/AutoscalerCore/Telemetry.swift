@@ -53,6 +53,14 @@ public struct Telemetry: Sendable {
         }
     }
 
+    /// Removes a target's control series (see `TargetMetrics.destroy()`).
+    func forget(target: String) {
+        guard enabled else { return }
+        for state in ["owned", "paused", "skipped"] {
+            Gauge(label: "inferscale_target_control", dimensions: [("target", target), ("state", state)]).destroy()
+        }
+    }
+
     func leadership(_ leader: Bool) {
         guard enabled else { return }
         Gauge(label: "inferscale_leader").record(leader ? 1 : 0)

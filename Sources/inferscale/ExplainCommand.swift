@@ -159,7 +159,7 @@ enum DecisionExplanation {
         if let t = o.tpotReplicas { needs.append("tpot \(t)") }
         return [
             "  objective: capacity \(capacity)" + (o.kvCacheTokensPerReplica.map { ", KV \(number($0.rounded())) tokens" } ?? ""),
-            "    demand \(number(o.demandTokensPerSecond.rounded())) tokens/s, \(number(o.queuedTokens.rounded())) waiting; forecast \(number(o.forecastTokensPerSecond.rounded())) tokens/s one cold start (\(number(o.coldStartSeconds.rounded()))s, \(o.coldStartMeasured ? "measured" : "assumed")) ahead",
+            "    demand \(number(o.demandTokensPerSecond.rounded())) tokens/s, \(number(o.queuedTokens.rounded())) waiting; forecast \(number(o.forecastTokensPerSecond.rounded())) tokens/s\(o.queueingAllowanceSeconds.map { String(format: " (prompts may wait %.2fs)", $0) } ?? "") one cold start (\(number(o.coldStartSeconds.rounded()))s, \(o.coldStartMeasured ? "measured" : "assumed")) ahead",
             "    needs \(needs.joined(separator: ", ")) → \(o.needed) now, \(o.count) held over the cold start",
         ]
     }

@@ -109,6 +109,9 @@ struct RunCommand: AsyncParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Lease name for leader election.", valueName: "name"))
     var leaseName: String = "inferscale"
 
+    @Option(name: .long, help: ArgumentHelp("Shard the targets over N Leases (<lease-name>-shard-0 … N-1) among the replicas: each holds a fair share of them and scrapes, decides and patches only their targets (1: one leader Lease, <lease-name>; at most 64; every replica must use the same N).", valueName: "n"))
+    var shards: Int = 1
+
     @Option(name: .long, help: ArgumentHelp("Lease namespace (default: $POD_NAMESPACE, else the first --namespace).", valueName: "name"))
     var leaseNamespace: String?
 
@@ -183,6 +186,10 @@ struct RunCommand: AsyncParsableCommand {
     func validate() throws {
         if !(remoteWriteInterval >= 1) { throw ValidationError("--remote-write-interval must be at least 1 second") }
         if !(leaseDuration >= 1 && leaseDuration <= 3600) { throw ValidationError("--lease-duration must be between 1 and 3600 seconds") }
+        if !(1...64).contains(shards) { throw ValidationError("--shards must be between 1 and 64, got \(shards)") }
+        if shards > 1 && !leaderElection {
+            throw ValidationError("--shards \(shards) needs leader election (the shards are Leases): drop --no-leader-election, or use --shards 1")
+        }
         if !(scrapeInterval >= 1 && scrapeInterval <= 60) { throw ValidationError("--scrape-interval must be between 1 and 60 seconds") }
         for port in [httpPort, activatorPort, pushPort, debugPort] where !(0...65535).contains(port) {
             throw ValidationError("ports must be between 0 and 65535, got \(port)")
@@ -266,15 +273,21 @@ struct RunCommand: AsyncParsableCommand {
         let http = HTTPClient(eventLoopGroupProvider: .singleton)
 
         let me = identity ?? env["POD_NAME"] ?? ProcessInfo.processInfo.hostName
-        let elector: LeaderElector? = leaderElection
-            ? try LeaderElector(api: api, configuration: .init(identity: me, leaseDuration: leaseDuration, renewDeadline: leaseDuration * 2 / 3,
-                                                              retryPeriod: leaseDuration * 2 / 15, endpoint: advertised(env)),
-                                namespace: leaseNamespace ?? env["POD_NAMESPACE"] ?? namespaces[0], leaseName: leaseName)
+        let election = LeaderElectionStateMachine.Configuration(identity: me, leaseDuration: leaseDuration, renewDeadline: leaseDuration * 2 / 3,
+                                                               retryPeriod: leaseDuration * 2 / 15, endpoint: advertised(env))
+        let electionNamespace = leaseNamespace ?? env["POD_NAMESPACE"] ?? namespaces[0]
+        let elector: LeaderElector? = leaderElection && shards == 1
+            ? try LeaderElector(api: api, configuration: election, namespace: electionNamespace, leaseName: leaseName)
             : nil
+        // With shards, each replica holds some of the shard Leases and acts only on their targets.
+        let sharding: ShardElector? = leaderElection && shards > 1
+            ? try ShardElector(api: api, configuration: .init(shards: shards, leaseName: leaseName, election: election), namespace: electionNamespace)
+            : nil
+        let leadership: any Leadership = sharding ?? elector.map { $0 as Leadership } ?? SoleLeader()
         let ruleSnapshot = RuleSnapshot(initialRules)
         let discovery = KubernetesDiscovery(api: api, namespaces: namespaces, namedDeployments: {
             await ruleSnapshot.current.namedDeployments
-        }, instance: identity ?? env["POD_NAME"], isLeader: { elector?.isLeader ?? true })
+        }, instance: identity ?? env["POD_NAME"], isLeader: { await leadership.isLeader }, leadsTarget: { sharding?.holds(target: $0) ?? true })
         var scraperConfiguration = ScraperConfiguration()
         if scrapeAllPods { scraperConfiguration.sampling = .all }
         let scraper = Scraper(configuration: scraperConfiguration, client: http)
@@ -286,24 +299,34 @@ struct RunCommand: AsyncParsableCommand {
 
         let kubernetesActuator = KubernetesActuator(api: api, discovery: discovery, instance: me, book: book)
         let knativeMode = await KnativeMode.decide(flag: knative, api: api, logger: logger)
+        if knativeMode && shards > 1 {
+            try? await http.shutdown()
+            try? await api.shutdown()
+            throw InputError(message: "--shards \(shards) is not supported in Knative mode (PodAutoscaler status and ServerlessServices are written by one leader); run with --shards 1, or --no-knative")
+        }
         let revisions = knativeMode
             ? KnativePodAutoscalers(api: api, namespaces: namespaces, configuration: .init(autoscalerConfig: clusterConfig), instance: me)
             : nil
         let loop = ControlLoop(
             configuration: .init(dryRun: dryRun, autoscalerConfig: clusterConfig), rules: initialRules,
-            discovery: revisions.map { CombinedDiscovery([$0, discovery]) } ?? discovery,
+            discovery: revisions.map { CombinedDiscovery([$0, discovery]) } ?? sharding.map { ShardedDiscovery(discovery, shards: $0) } ?? discovery,
             source: source, actuator: revisions.map { KnativeRoutingActuator(knative: $0, other: kubernetesActuator) } ?? kubernetesActuator,
-            leadership: elector.map { $0 as Leadership } ?? SoleLeader(), log: try DecisionLog(path: decisionLog))
+            leadership: leadership, log: try DecisionLog(path: decisionLog))
 
-        // A follower sends pushed load on to the leader (whose Lease says where it listens),
-        // with the same token; without a token there is nothing to forward.
-        let forwarder: PushForwarder? = if let elector, let tokens {
+        // A follower sends pushed load on to the leader (whose Lease says where it listens), and with shards
+        // each target's load goes to the holder of its shard, with the same token; without a token there is
+        // nothing to forward.
+        let forwarder: PushForwarder? = if let sharding, let tokens {
+            PushForwarder(shards: sharding, client: http, tokens: tokens, logger: logger)
+        } else if let elector, let tokens {
             PushForwarder(elector: elector, client: http, tokens: tokens, logger: logger)
         } else {
             nil
         }
+        var elsewhere: (@Sendable (String) -> Bool)?
+        if let sharding { elsewhere = { key in sharding.heldElsewhere(target: key) } }
         let endpoints = Endpoints(loop: loop, ready: { await loop.hasDiscovered }, metrics: { registry.emitToBuffer() }, now: wallClockNow,
-                                  gate: gate, forward: forwarder.map { f in { @Sendable loads in f.forward(loads) } })
+                                  gate: gate, forward: forwarder.map { f in { @Sendable loads in f.forward(loads) } }, elsewhere: elsewhere)
         let server = try await HTTPServer(host: httpHost, port: httpPort) { await endpoints.handle($0, serving: [.health, .metrics]) }
         var services: [any Service] = [server, ControlLoopService(loop: loop, now: wallClockNow,
                                                                   scrapeInterval: .milliseconds(Int64(scrapeInterval * 1000)))]
@@ -403,10 +426,18 @@ struct RunCommand: AsyncParsableCommand {
         if let elector {
             services.append(TaskService(name: "leader-election", onShutdown: { elector.requestShutdown() }) { await elector.run() })
         }
+        if let sharding {
+            let held = Gauge(label: "inferscale_shards_held")
+            held.record(0)
+            Gauge(label: "inferscale_shards").record(Double(shards))
+            services.append(TaskService(name: "sharding", onShutdown: { sharding.requestShutdown() }) {
+                await sharding.run { _, _ in held.record(Double(sharding.heldShards.count)) }
+            })
+        }
         logger.info("inferscale running", metadata: [
             "inferscale.http": "\(httpHost):\(server.port)", "inferscale.push_port": "\(pushPort)",
             "inferscale.push_auth": "\(tokens == nil ? "none configured: pushes refused" : "bearer token file")", "inferscale.namespaces": "\(namespaces.joined(separator: ","))",
-            "inferscale.dry_run": "\(dryRun)", "inferscale.identity": "\(me)",
+            "inferscale.dry_run": "\(dryRun)", "inferscale.identity": "\(me)", "inferscale.shards": "\(shards)",
         ])
         var groupConfiguration = ServiceGroupConfiguration(services: services.map { .init(service: $0) },
                                                            gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)

@@ -38,62 +38,13 @@ struct SimulateCommand: AsyncParsableCommand {
             """
     )
 
-    @Option(name: .long, help: ArgumentHelp("Trace file (default: the bundled Azure code slice).", valueName: "file"))
-    var trace: String?
-
-    @Option(name: .long, help: ArgumentHelp("Trace format: azure-llm, mooncake, alibaba-lora or csv (default: detected).", valueName: "format"))
-    var format: String?
+    @OptionGroup var replay: ReplayOptions
 
     @Option(name: .long, parsing: .singleValue, help: ArgumentHelp("Rule file or directory; repeat for more.", valueName: "path"))
     var rules: [String] = []
 
     @Option(name: .long, parsing: .singleValue, help: ArgumentHelp("Policy to replay: kpa, hpa, fixed-N (N replicas throughout), oracle (clairvoyant reference), objective (the rule named objective, else the built-in one, sized for --ttft-objective) or a rule's name; repeat for more (default: kpa, hpa and the fitting rules).", valueName: "name"))
     var policy: [String] = []
-
-    @Option(name: .long, help: ArgumentHelp("Start of the window, seconds from the trace's first request.", valueName: "seconds"))
-    var from: Double?
-
-    @Option(name: .long, help: ArgumentHelp("End of the window, seconds from the trace's first request.", valueName: "seconds"))
-    var to: Double?
-
-    @Option(name: .long, help: ArgumentHelp("Time compression: 2 replays the trace twice as fast (default 1).", valueName: "x"))
-    var speed: Double = 1
-
-    @Option(name: .long, help: ArgumentHelp("Model profile: \(ModelProfile.all.map(\.name).joined(separator: ", ")) (default: the first for token traces, predictive-cpu otherwise).", valueName: "name"))
-    var model: String?
-
-    @Option(name: .long, help: ArgumentHelp("Tokens one engine step may compute, vLLM's --max-num-batched-tokens (default: the profile's).", valueName: "n"))
-    var maxNumBatchedTokens: Int?
-
-    @Option(name: .long, help: ArgumentHelp("Most requests a replica runs at once, vLLM's --max-num-seqs (default: the profile's).", valueName: "n"))
-    var maxNumSeqs: Int?
-
-    @Option(name: .long, help: ArgumentHelp("KV-cache blocks of 16 tokens per replica, as vLLM logs num_gpu_blocks (default: the profile's).", valueName: "n"))
-    var gpuBlocks: Int?
-
-    @Flag(name: .customLong("no-enable-prefix-caching"), help: "Replicas compute every prompt in full, as vLLM with --no-enable-prefix-caching (default: prompts that share segments, such as Mooncake's hash_ids, hit the prefix cache).")
-    var noEnablePrefixCaching = false
-
-    @Option(name: .long, help: ArgumentHelp("Mean cold start of a replica (default: the profile's).", valueName: "seconds"))
-    var coldStart: Double?
-
-    @Option(name: .long, help: ArgumentHelp("Time-to-first-token objective (default: the profile's).", valueName: "seconds"))
-    var ttftObjective: Double?
-
-    @Option(name: .long, help: ArgumentHelp("Share of requests that must meet the TTFT objective, for --policy objective (default 0.95).", valueName: "q"))
-    var objectiveQuantile: Double = 0.95
-
-    @Option(name: .long, help: ArgumentHelp("Seconds a request may wait before it fails (default 300, Knative's revision timeout).", valueName: "seconds"))
-    var timeout: Double = 300
-
-    @Option(name: .long, help: ArgumentHelp("Per-pod concurrency target of kpa and hpa (default: the profile's).", valueName: "n"))
-    var baselineTarget: Double?
-
-    @Option(name: .long, help: ArgumentHelp("Spread the trace over this many targets (default 1).", valueName: "n"))
-    var targets: Int = 1
-
-    @Option(name: .long, help: ArgumentHelp("Seed of the random draws (default 1).", valueName: "n"))
-    var seed: UInt64 = 1
 
     @Option(name: .long, help: ArgumentHelp("Write index.html, report.json, comparison.svg, and per policy an SVG chart and a per-second CSV here.", valueName: "dir"))
     var out: String?
@@ -104,42 +55,20 @@ struct SimulateCommand: AsyncParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Push each policy's per-second series by Prometheus remote-write, shifted to end now.", valueName: "url"))
     var remoteWrite: String?
 
-    func validate() throws {
-        guard speed > 0, speed.isFinite else { throw ValidationError("--speed must be > 0") }
-        guard timeout > 0 else { throw ValidationError("--timeout must be > 0") }
-        guard (1...1000).contains(targets) else { throw ValidationError("--targets must be 1-1000") }
-        if let c = coldStart, !(c >= 0) { throw ValidationError("--cold-start must be ≥ 0") }
-        if let t = ttftObjective, !(t > 0) { throw ValidationError("--ttft-objective must be > 0") }
-        guard (0.5...0.999).contains(objectiveQuantile) else { throw ValidationError("--objective-quantile must be between 0.5 and 0.999") }
-        if let t = baselineTarget, !(t > 0) { throw ValidationError("--baseline-target must be > 0") }
-        if let f = from, let t = to, t <= f { throw ValidationError("--to must be after --from") }
-        if let n = maxNumBatchedTokens, n <= 0 { throw ValidationError("--max-num-batched-tokens must be > 0") }
-        if let n = maxNumSeqs, n <= 0 { throw ValidationError("--max-num-seqs must be > 0") }
-        if let n = gpuBlocks, n <= 0 { throw ValidationError("--gpu-blocks must be > 0") }
-    }
-
     func run() async throws {
-        let (traceName, windowed) = try ReplayInputs.trace(path: trace, format: format, from: from, to: to, speed: speed)
-        let profile = try ReplayInputs.profile(model: model, for: windowed, maxNumBatchedTokens: maxNumBatchedTokens,
-                                               maxNumSeqs: maxNumSeqs, gpuBlocks: gpuBlocks,
-                                               enablePrefixCaching: noEnablePrefixCaching ? false : nil)
+        let (traceName, windowed) = try replay.loadTrace()
+        let profile = try replay.profile(for: windowed)
         let ruleSet = try ReplayInputs.rules(rules)
-        let objective = ttftObjective ?? profile.ttftObjectiveSeconds
+        let objective = replay.ttftObjective ?? profile.ttftObjectiveSeconds
         let policies = try choosePolicies(ruleSet, profile: profile).map { choice in
             // The objective rule sizes for this run's objective, whatever its file states.
             guard case .rule(var rule) = choice, rule.policy.objective != nil, rule.name == ObjectivePolicy.name else { return choice }
             rule.policy.objective?.ttftSeconds = objective
-            rule.policy.objective?.quantile = objectiveQuantile
+            rule.policy.objective?.quantile = replay.objectiveQuantile
             return .rule(rule)
         }
 
-        var configuration = SimulationConfiguration(trace: windowed, profile: profile, policies: policies)
-        configuration.coldStartSeconds = coldStart
-        configuration.ttftObjectiveSeconds = ttftObjective
-        configuration.requestTimeoutSeconds = timeout
-        configuration.baselineConcurrencyTarget = baselineTarget
-        configuration.targets = targets
-        configuration.seed = seed
+        var configuration = replay.configuration(trace: windowed, profile: profile, policies: policies)
         configuration.keepSeries = out != nil || remoteWrite != nil
 
         let bar = isatty(2) == 1 ? ProgressBar() : nil
@@ -147,8 +76,8 @@ struct SimulateCommand: AsyncParsableCommand {
         bar?.clear()
 
         let summary = ReportSummary(trace: traceName, requests: windowed.requests.count, seconds: windowed.duration,
-                                    profile: profile.name, coldStartSeconds: coldStart ?? profile.coldStartSeconds,
-                                    ttftObjectiveSeconds: report.ttftObjectiveSeconds, baselineTarget: baselineTarget ?? profile.concurrencyTarget,
+                                    profile: profile.name, coldStartSeconds: replay.coldStart ?? profile.coldStartSeconds,
+                                    ttftObjectiveSeconds: report.ttftObjectiveSeconds, baselineTarget: replay.baselineTarget ?? profile.concurrencyTarget,
                                     results: report.results)
         if json {
             print(try summary.jsonString())
@@ -183,7 +112,7 @@ struct SimulateCommand: AsyncParsableCommand {
                 case "hpa": return .hpa
                 case "oracle": return .oracle
                 case ObjectivePolicy.name where rulesByName[name] == nil:
-                    return .rule(ObjectivePolicy.rule(ttftSeconds: ttftObjective ?? profile.ttftObjectiveSeconds, quantile: objectiveQuantile))
+                    return .rule(ObjectivePolicy.rule(ttftSeconds: replay.ttftObjective ?? profile.ttftObjectiveSeconds, quantile: replay.objectiveQuantile))
                 case let n where n.hasPrefix("fixed-"):
                     guard let count = Int(n.dropFirst(6)), (0...10_000).contains(count) else {
                         throw InputError(message: "--policy \(n): fixed-N takes a replica count 0-10000")

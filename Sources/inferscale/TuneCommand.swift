@@ -17,7 +17,8 @@ struct TuneCommand: AsyncParsableCommand {
             Replays variants of each family through the same model and control loop as \
             `simulate`, several at once (one per core): kpa (Knative's KPA on concurrency: per-pod \
             target × scale-down delay × stable window, 100 variants), hpa (the HPA baseline: \
-            target × scale-down stabilisation, 25), objective (only when named: the objective \
+            target × scale-down stabilisation, 25), fixed (only when named: static counts 1–16, \
+            then 20 to 96, 26), objective (only when named: the objective \
             policy for this run's --ttft-objective, sized for quantile 0.9, 0.95, 0.98, 0.99 × \
             5, 10, 20 min of demand history, 12; from the rule named objective in --rules, else \
             built in) and any rule of --rules (its per-pod targets scaled together × its \
@@ -28,8 +29,8 @@ struct TuneCommand: AsyncParsableCommand {
             For each family it prints the Pareto frontier (variants no other beats on both \
             replica-seconds and the share over the objective) and the cheapest variant that \
             meets the objective, and writes that variant as a rule file, tuned-FAMILY.yaml, in \
-            --out (or the current directory), which `inferscale lint` passes. The hpa family is \
-            not an inferscale rule: its settings are printed instead. The same inputs give the \
+            --out (or the current directory), which `inferscale lint` passes. The hpa and fixed \
+            families are not inferscale rules: their settings are printed instead. The same inputs give the \
             same report, byte for byte.
 
             Examples:
@@ -39,62 +40,13 @@ struct TuneCommand: AsyncParsableCommand {
             """
     )
 
-    @Option(name: .long, help: ArgumentHelp("Trace file (default: the bundled Azure code slice).", valueName: "file"))
-    var trace: String?
+    @OptionGroup var replay: ReplayOptions
 
-    @Option(name: .long, help: ArgumentHelp("Trace format: azure-llm, mooncake, alibaba-lora or csv (default: detected).", valueName: "format"))
-    var format: String?
-
-    @Option(name: .long, parsing: .singleValue, help: ArgumentHelp("Family to tune: kpa, hpa, objective or a rule's name; repeat for more (default: kpa and hpa).", valueName: "name"))
+    @Option(name: .long, parsing: .singleValue, help: ArgumentHelp("Family to tune: kpa, hpa, fixed, objective or a rule's name; repeat for more (default: kpa and hpa).", valueName: "name"))
     var family: [String] = []
 
     @Option(name: .long, parsing: .singleValue, help: ArgumentHelp("Rule file or directory, for rule families; repeat for more.", valueName: "path"))
     var rules: [String] = []
-
-    @Option(name: .long, help: ArgumentHelp("Start of the window, seconds from the trace's first request.", valueName: "seconds"))
-    var from: Double?
-
-    @Option(name: .long, help: ArgumentHelp("End of the window, seconds from the trace's first request.", valueName: "seconds"))
-    var to: Double?
-
-    @Option(name: .long, help: ArgumentHelp("Time compression: 2 replays the trace twice as fast (default 1).", valueName: "x"))
-    var speed: Double = 1
-
-    @Option(name: .long, help: ArgumentHelp("Model profile: \(ModelProfile.all.map(\.name).joined(separator: ", ")) (default: the first for token traces, predictive-cpu otherwise).", valueName: "name"))
-    var model: String?
-
-    @Option(name: .long, help: ArgumentHelp("Tokens one engine step may compute, vLLM's --max-num-batched-tokens (default: the profile's).", valueName: "n"))
-    var maxNumBatchedTokens: Int?
-
-    @Option(name: .long, help: ArgumentHelp("Most requests a replica runs at once, vLLM's --max-num-seqs (default: the profile's).", valueName: "n"))
-    var maxNumSeqs: Int?
-
-    @Option(name: .long, help: ArgumentHelp("KV-cache blocks of 16 tokens per replica (default: the profile's).", valueName: "n"))
-    var gpuBlocks: Int?
-
-    @Flag(name: .customLong("no-enable-prefix-caching"), help: "Replicas compute every prompt in full, as vLLM with --no-enable-prefix-caching (as for simulate).")
-    var noEnablePrefixCaching = false
-
-    @Option(name: .long, help: ArgumentHelp("Mean cold start of a replica (default: the profile's).", valueName: "seconds"))
-    var coldStart: Double?
-
-    @Option(name: .long, help: ArgumentHelp("Time-to-first-token objective (default: the profile's).", valueName: "seconds"))
-    var ttftObjective: Double?
-
-    @Option(name: .long, help: ArgumentHelp("Share of requests that must meet the TTFT objective, 0.5 to below 1 (default 0.95: p95).", valueName: "q"))
-    var objectiveQuantile: Double = 0.95
-
-    @Option(name: .long, help: ArgumentHelp("Seconds a request may wait before it fails (default 300, Knative's revision timeout).", valueName: "seconds"))
-    var timeout: Double = 300
-
-    @Option(name: .long, help: ArgumentHelp("Per-pod concurrency target that the kpa and hpa grids multiply (default: the profile's).", valueName: "n"))
-    var baselineTarget: Double?
-
-    @Option(name: .long, help: ArgumentHelp("Spread the trace over this many targets (default 1).", valueName: "n"))
-    var targets: Int = 1
-
-    @Option(name: .long, help: ArgumentHelp("Seed of the random draws (default 1).", valueName: "n"))
-    var seed: UInt64 = 1
 
     @Option(name: .long, help: ArgumentHelp("Replays run at once (default: the machine's cores).", valueName: "n"))
     var parallel: Int?
@@ -106,22 +58,12 @@ struct TuneCommand: AsyncParsableCommand {
     var json = false
 
     func validate() throws {
-        guard speed > 0, speed.isFinite else { throw ValidationError("--speed must be > 0") }
-        guard timeout > 0 else { throw ValidationError("--timeout must be > 0") }
-        guard (1...1000).contains(targets) else { throw ValidationError("--targets must be 1-1000") }
-        guard objectiveQuantile >= 0.5, objectiveQuantile < 1 else { throw ValidationError("--objective-quantile must be at least 0.5 and below 1") }
-        if let c = coldStart, !(c >= 0) { throw ValidationError("--cold-start must be ≥ 0") }
-        if let t = ttftObjective, !(t > 0) { throw ValidationError("--ttft-objective must be > 0") }
-        if let t = baselineTarget, !(t > 0) { throw ValidationError("--baseline-target must be > 0") }
-        if let f = from, let t = to, t <= f { throw ValidationError("--to must be after --from") }
         if let n = parallel, !(1...256).contains(n) { throw ValidationError("--parallel must be 1-256") }
     }
 
     func run() async throws {
-        let (traceName, windowed) = try ReplayInputs.trace(path: trace, format: format, from: from, to: to, speed: speed)
-        let profile = try ReplayInputs.profile(model: model, for: windowed, maxNumBatchedTokens: maxNumBatchedTokens,
-                                               maxNumSeqs: maxNumSeqs, gpuBlocks: gpuBlocks,
-                                               enablePrefixCaching: noEnablePrefixCaching ? false : nil)
+        let (traceName, windowed) = try replay.loadTrace()
+        let profile = try replay.profile(for: windowed)
         let ruleSet = try ReplayInputs.rules(rules)
         let families: [any TuneFamily]
         do {
@@ -130,15 +72,8 @@ struct TuneCommand: AsyncParsableCommand {
             throw InputError(message: error.message)
         }
 
-        var base = SimulationConfiguration(trace: windowed, profile: profile, policies: [])
-        base.coldStartSeconds = coldStart
-        base.ttftObjectiveSeconds = ttftObjective
-        base.requestTimeoutSeconds = timeout
-        base.baselineConcurrencyTarget = baselineTarget
-        base.targets = targets
-        base.seed = seed
-        var configuration = TuneConfiguration(base: base, families: families)
-        configuration.objectiveQuantile = objectiveQuantile
+        var configuration = TuneConfiguration(base: replay.configuration(trace: windowed, profile: profile, policies: []), families: families)
+        configuration.objectiveQuantile = replay.objectiveQuantile
         if let parallel { configuration.parallelism = parallel }
         // The clairvoyant lower bound (OracleSchedule): every variant gets a "vs bound" ratio.
         configuration.lowerBound = .oracle
@@ -155,7 +90,7 @@ struct TuneCommand: AsyncParsableCommand {
         let ruleFiles = try writeRuleFiles(report)
         let summary = TuneSummary(report, trace: traceName, requests: windowed.requests.count, ruleFiles: ruleFiles)
         let heading = "\(traceName): \(windowed.requests.count) requests over \(Int(windowed.duration)) s; model \(profile.name), " +
-            "cold start \(Int(coldStart ?? profile.coldStartSeconds)) s; objective: TTFT ≤ \(report.ttftObjectiveSeconds) s for \(objectiveQuantile * 100) % of requests"
+            "cold start \(Int(replay.coldStart ?? profile.coldStartSeconds)) s; objective: TTFT ≤ \(report.ttftObjectiveSeconds) s for \(replay.objectiveQuantile * 100) % of requests"
         if json {
             print(try summary.jsonString())
         } else {
@@ -197,6 +132,9 @@ struct TuneCommand: AsyncParsableCommand {
                 let values = Dictionary(v.parameters.map { ($0.name, $0.value) }, uniquingKeysWith: { a, _ in a })
                 return "\(family.name): not an inferscale rule; set the HorizontalPodAutoscaler's per-pod concurrency target to " +
                     "\(values["target"].map(RuleWriter.number) ?? "?") and behavior.scaleDown.stabilizationWindowSeconds to \(values["stabilisationWindow"].map(RuleWriter.number) ?? "?")"
+            }
+            if case .fixed(let n) = v.policy {
+                return "\(family.name): not an inferscale rule; the cheapest static count that meets the objective is \(n) replicas (spec.replicas, no autoscaler)"
             }
             return nil
         }

@@ -47,6 +47,43 @@ import Testing
         }
     }
 
+    /// The quoted names in the declaration of target `name` in Package.swift (its dependencies, products and
+    /// packages among them), from `.target(name: "…"` to its closing parenthesis.
+    static func declaredNames(ofTarget name: String) throws -> Set<String> {
+        let text = try String(contentsOf: root.appendingPathComponent("Package.swift"), encoding: .utf8)
+        var rest = Substring(text)
+        while let open = rest.range(of: ".target(") {
+            let body = rest[open.upperBound...]
+            rest = body
+            guard body.drop(while: \.isWhitespace).hasPrefix("name: \"\(name)\"") else { continue }
+            var depth = 1, names: Set<String> = [], quoted: String?
+            for c in body {
+                if let q = quoted {
+                    if c == "\"" { names.insert(q); quoted = nil } else { quoted = q + String(c) }
+                } else if c == "\"" {
+                    quoted = ""
+                } else if c == "(" {
+                    depth += 1
+                } else if c == ")" {
+                    depth -= 1
+                    if depth == 0 { break }
+                }
+            }
+            return names
+        }
+        return []
+    }
+
+    /// A core module may not even link a network stack: Package.swift gives it none (an unused dependency would
+    /// still put NIO, async-http-client or the cluster client into every binary that uses the core).
+    @Test(arguments: coreModules)
+    func coreModuleDependsOnNoNetworkStack(module: String) throws {
+        let names = try Self.declaredNames(ofTarget: module)
+        #expect(names.contains(module), "could not read the declaration of \(module) in Package.swift")
+        let bad = names.intersection(Self.forbidden + ["async-http-client", "swift-nio", "swift-nio-ssl", "swift-service-lifecycle", "grpc-swift-2"])
+        #expect(bad.isEmpty, "Package.swift gives \(module) \(bad.sorted())")
+    }
+
     /// Every target Package.swift declares, by name.
     static func packageTargets() throws -> Set<String> {
         let text = try String(contentsOf: root.appendingPathComponent("Package.swift"), encoding: .utf8)
@@ -95,6 +132,14 @@ import Testing
         // The benchmark and fuzz executables keep folder names InferscaleBenchmarks and InferscaleFuzz (custom paths).
         let expected = targets.subtracting(["inferscale-bench", "inferscale-fuzz"]).union(["InferscaleBenchmarks", "InferscaleFuzz"])
         #expect(Set(folders) == expected)
+    }
+
+    /// The reader above sees what an adapter links, so a core module given the same would fail.
+    @Test func packageReaderSeesTheAdaptersNetworkStack() throws {
+        let adapters = try Self.declaredNames(ofTarget: "ClusterAdapters")
+        #expect(adapters.isSuperset(of: ["Kubernetes", "AsyncHTTPClient", "async-http-client", "NIOCore", "ServiceLifecycle"]), "\(adapters.sorted())")
+        let exposition = try Self.declaredNames(ofTarget: "Exposition")  // declared over several lines
+        #expect(exposition == ["Exposition", "SwiftProtobuf", "swift-protobuf", "Protos/stat.proto"], "\(exposition.sorted())")
     }
 
     @Test func importScannerReadsTheForms() {

@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import Exposition
 import Foundation
+import NIOConcurrencyHelpers
 import NIOCore
 import NIOHTTP1
 import ServiceLifecycle
@@ -21,7 +22,8 @@ import Scaling
     /// The token the test servers accept.
     static let token = "endpoints-test-token-0123456789"
 
-    private func withServer(_ body: (Int, HTTPClient, ControlLoop, RecordingActuator, Flag) async throws -> Void) async throws {
+    private func withServer(forward: (@Sendable ([Endpoints.Load]) async -> Void)? = nil, elsewhere: (@Sendable (String) -> Bool)? = nil,
+                            _ body: (Int, HTTPClient, ControlLoop, RecordingActuator, Flag) async throws -> Void) async throws {
         let tokenFile = try TemporaryTokenFile(Self.token)
         defer { tokenFile.remove() }
         let gate = PushGate(tokens: try PushTokenFile(path: tokenFile.path))
@@ -33,7 +35,7 @@ import Scaling
         let readiness = Flag()
         let clock = SecondClock()
         let endpoints = Endpoints(loop: loop, ready: { await readiness.value }, metrics: { Array("inferscale_leader 1\n".utf8) },
-                                  now: { clock.now }, gate: gate)
+                                  now: { clock.now }, gate: gate, forward: forward, elsewhere: elsewhere)
         let server = try await HTTPServer(host: "127.0.0.1", port: 0) { await endpoints.handle($0) }
         let client = HTTPClient(eventLoopGroupProvider: .singleton)
         let serving = Task { try await server.run() }
@@ -98,6 +100,22 @@ import Scaling
         }
     }
 
+    /// With shards, load for a target another replica's shard holds is forwarded, not checked or recorded here
+    /// (this replica does not know the target); the rest of the batch is recorded as usual.
+    @Test func pushForAnotherShardIsOnlyForwarded() async throws {
+        let forwarded = TestValues<[Endpoints.Load]>()
+        try await withServer(forward: { forwarded.append($0) }, elsewhere: { $0 == "llm/other" }) { port, client, _, actuator, _ in
+            let body = Array(#"[{"target": "llm/chat", "concurrency": 2}, {"target": "llm/other", "concurrency": 5}]"#.utf8)
+            let answer = try await request(client, port, .POST, "/push", body: body)
+            #expect(answer.0 == 202)
+            #expect(answer.1 == "recorded 1; 1 for shards other replicas hold\n")
+            #expect(await actuator.replicas.last == 1)
+            #expect(forwarded.values.map { $0.map(\.target) } == [["llm/chat", "llm/other"]])
+            // A target that is nobody's is still unknown.
+            #expect(try await request(client, port, .POST, "/push", body: Array(#"{"target": "llm/none", "concurrency": 1}"#.utf8)).0 == 404)
+        }
+    }
+
     @Test func pushAcceptsKnativeWireStatMessages() async throws {
         try await withServer { port, client, _, actuator, _ in
             let stat = QueueProxyStat(podName: "activator-1", averageConcurrentRequests: 3, averageProxiedConcurrentRequests: 0,
@@ -114,4 +132,11 @@ import Scaling
 /// A fixed time for pushes in tests (odd second: the poke path).
 final class SecondClock: Sendable {
     var now: Timestamp { Timestamp(seconds: 5) }
+}
+
+/// Values appended from any task (the forwarding closure is `@Sendable`).
+final class TestValues<T: Sendable>: Sendable {
+    private let box = NIOLockedValueBox<[T]>([])
+    func append(_ value: T) { box.withLockedValue { $0.append(value) } }
+    var values: [T] { box.withLockedValue { $0 } }
 }

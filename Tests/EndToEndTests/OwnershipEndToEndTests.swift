@@ -385,7 +385,8 @@ import Testing
     // MARK: - LLMInferenceService
 
     /// A disaggregated LLMInferenceService: its prefill and decode Deployments are separate targets with their
-    /// roles, and a prompt burst (queued prompts at the prefill pods) scales prefill while decode stays.
+    /// roles, and a prompt burst (queued prompts at the prefill pods) scales prefill while decode stays; decode
+    /// follows when the sequences reach it.
     @Test func prefillAndDecodeScaleIndependently() async throws {
         try await withHarness { h in
             h.api.put(.llmInferenceServices, namespace: "llm", object: [
@@ -405,6 +406,15 @@ import Testing
             #expect(status.first { $0.target == "llm/llama-kserve" }?.rule == "decode")
             #expect(h.api.replicas(namespace: "llm", deployment: "llama-kserve-prefill") == 5)
             #expect(h.api.replicas(namespace: "llm", deployment: "llama-kserve") == 1)
+            // The prefilled prompts now decode: 30 running sequences at 10 per pod scale decode on its own signal,
+            // after prefill, and leave prefill's count alone.
+            h.pods.set("/metrics", Self.vllm(running: 30))
+            try await withPodWatch(h, discovery) { await ticks(loop, 13...24) }
+            #expect(h.api.replicas(namespace: "llm", deployment: "llama-kserve") == 3)
+            #expect(h.api.replicas(namespace: "llm", deployment: "llama-kserve-prefill") == 5)
+            let firstWrite = { (name: String) in h.api.scaleWrites.first { $0.name == name }?.at }
+            let prefillAt = try #require(firstWrite("llama-kserve-prefill")), decodeAt = try #require(firstWrite("llama-kserve"))
+            #expect(prefillAt < decodeAt)
         }
     }
 

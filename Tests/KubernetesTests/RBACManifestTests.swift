@@ -56,6 +56,30 @@ import Yams
         ]
     }
 
+    /// The requirements of the `KubernetesAPI` protocol, by name, read from its source (`servesResource` needs no
+    /// grant: `system:discovery` covers it for every authenticated user).
+    static func protocolRequirements() throws -> Set<String> {
+        let text = try String(contentsOf: repositoryRoot.appendingPathComponent("Sources/Kubernetes/Client/KubernetesAPI.swift"), encoding: .utf8)
+        guard let start = text.range(of: "public protocol KubernetesAPI"),
+              let end = text.range(of: "\n}\n", range: start.upperBound..<text.endIndex) else { return [] }
+        var names: Set<String> = []
+        for line in text[start.upperBound..<end.lowerBound].split(separator: "\n") {
+            let trimmed = line.trimmingCharacters(in: .whitespaces)
+            guard trimmed.hasPrefix("func "), let open = trimmed.firstIndex(of: "(") else { continue }
+            names.insert(String(trimmed[trimmed.index(trimmed.startIndex, offsetBy: 5)..<open]))
+        }
+        return names
+    }
+
+    /// A requirement added to the protocol without a place in `everyCall` would be used without a grant being checked.
+    @Test func everyCallCoversTheProtocol() async throws {
+        let requirements = try Self.protocolRequirements()
+        #expect(requirements.count > 20, "could not read the KubernetesAPI protocol")
+        let listed = try await withFakeAPI { _, client in Set(Self.everyCall(client).map { String($0.0.split(separator: " ")[0]) }) }
+        #expect(requirements.subtracting(listed) == ["servesResource"], "not in everyCall: \(requirements.subtracting(listed).sorted())")
+        #expect(listed.subtracting(requirements).isEmpty, "in everyCall, not in the protocol: \(listed.subtracting(requirements).sorted())")
+    }
+
     /// The permissions the client needs, read from the 403s of a server that grants nothing.
     static func usedPermissions() async throws -> [RBACPermission] {
         try await withFakeAPI { server, client in

@@ -7,16 +7,57 @@ import Testing
     let t0 = Timestamp(seconds: 1_000)
 
     /// Two replicas, prompts always waiting, 6,000 prompt tokens a second between them: each
-    /// carries 3,000 a second at its limit.
+    /// carries 3,000 a second at its limit (once the count has held `settleSeconds`).
     @Test func capacityOfASaturatedReplica() {
         var c = CapacityEstimator()
-        for _ in 0...CapacityEstimator.saturatedSeconds {
+        for _ in 0...(CapacityEstimator.settleSeconds + CapacityEstimator.saturatedSeconds) {
             c.observe(processedTokens: 6000, waiting: 4, running: 20, kvUse: 0.5, kvCapacityTokens: 100_000, readyPods: 2)
         }
         #expect(c.isSaturatedEstimate)
         #expect(c.prefillTokensPerSecond == 3000)
         #expect(c.sequencesPerReplica == 10)
         #expect(c.kvCacheTokensPerReplica == 100_000)
+    }
+
+    /// Two replicas saturated at 3,000 tokens a second each; two more become ready and, queue
+    /// still full, the four show only 6,000 for the first seconds (the new ones' prefills have
+    /// not finished). Those seconds do not count; once the count has held, four at 12,000 is 3,000 each.
+    @Test func secondsAfterTheFleetChangesDoNotCount() {
+        var c = CapacityEstimator()
+        for _ in 0...(CapacityEstimator.settleSeconds + CapacityEstimator.saturatedSeconds) {
+            c.observe(processedTokens: 6000, waiting: 8, running: 20, kvUse: 0.5, kvCapacityTokens: nil, readyPods: 2)
+        }
+        for _ in 0..<CapacityEstimator.settleSeconds {
+            c.observe(processedTokens: 6000, waiting: 8, running: 40, kvUse: 0.5, kvCapacityTokens: nil, readyPods: 4)
+        }
+        #expect(c.prefillTokensPerSecond == 3000, "1,500 a replica while the new ones warm up is not their limit")
+        for _ in 0..<CapacityEstimator.saturatedSeconds {
+            c.observe(processedTokens: 12_000, waiting: 8, running: 40, kvUse: 0.5, kvCapacityTokens: nil, readyPods: 4)
+        }
+        #expect(c.prefillTokensPerSecond == 3000)
+    }
+
+    /// Replicas that never queue: the probe starts at twice the busiest rate (2,000 → 4,000) and
+    /// doubles after each quiet span (30 s here) to 8,000 and 16,000, no further (8×); a queue
+    /// (here one held by a full KV cache, which teaches no prefill rate) stops the doubling but
+    /// keeps the factor.
+    @Test func theProbeDoublesWhileNothingQueues() {
+        var c = CapacityEstimator()
+        c.probeSpanSeconds = 30
+        func second(_ waiting: Double) {
+            c.observe(processedTokens: 2000, waiting: waiting, running: 1, kvUse: waiting > 0 ? 0.95 : 0.1, kvCapacityTokens: nil, readyPods: 1)
+        }
+        for _ in 0..<29 { second(0) }
+        #expect(c.prefillTokensPerSecond == nil, "29 s: no 30 s rate yet")
+        second(0)
+        #expect(c.busiestTokensPerSecond == 2000)
+        #expect(c.probeFactor == 4 && c.prefillTokensPerSecond == 8000, "the 30th quiet second ends the first span")
+        for _ in 0..<29 { second(3) }
+        #expect(c.probeFactor == 4, "a queue holds the factor")
+        for _ in 0..<30 { second(0) }
+        #expect(c.prefillTokensPerSecond == 16_000)
+        for _ in 0..<90 { second(0) }
+        #expect(c.probeFactor == 8 && !c.isSaturatedEstimate)
     }
 
     /// Lumpy counters (a long prompt counted in the second its prefill ends) are read as a rate
@@ -55,6 +96,44 @@ import Testing
         #expect(abs((d.seconds.last?.kvTokens ?? 0) - 29_000) < 1e-6)
         #expect(d.seconds.last?.sequences == 4)
         #expect(d.mean(lastSeconds: 5) == 2000)
+    }
+
+    /// A request that waits (500 tokens), is admitted the next second (the waiting count drops,
+    /// nothing is processed yet) and finishes its prefill the second after: 500 tokens arrived, once.
+    @Test func anAdmittedPromptIsNotCountedTwice() {
+        var d = DemandEstimator(historySeconds: 600)
+        d.observe(processedTokens: 500, requests: 1, waiting: 0, running: 1, kvHeldTokens: nil)  // learns a 500-token prompt
+        d.observe(processedTokens: 0, requests: 0, waiting: 1, running: 1, kvHeldTokens: nil)    // one arrives and waits
+        d.observe(processedTokens: 0, requests: 0, waiting: 0, running: 2, kvHeldTokens: nil)    // admitted
+        d.observe(processedTokens: 500, requests: 0, waiting: 0, running: 2, kvHeldTokens: nil)  // prefill done
+        #expect(d.seconds.map(\.promptTokens) == [500, 500, 0, 0])
+    }
+
+    /// The gateway's report goes with the scrape before it: 10 requests held there and 2 in the
+    /// runtime's queue are 12 waiting, 12 × the 500-token prompt = 6,000 tokens queued.
+    @Test func requestsHeldAtTheGatewayWait() {
+        var sizer = ObjectiveSizer(spec: ObjectiveSpec(ttftSeconds: 2), now: t0)
+        sizer.record(SignalSample([.promptTokensPerSecond: 1000, .rps: 2, .queueDepth: 2, .running: 4, .concurrency: 6]))
+        sizer.record(SignalSample([.concurrency: 10]))
+        let estimate = sizer.evaluate(pods: PodCounts(ready: 1), at: t0.adding(seconds: 1))
+        #expect(estimate?.queuedTokens == 6000)
+    }
+
+    /// The wait the forecast allows: a replica learned at 3,000 prompt tokens a second and a
+    /// 500-token mean prompt leave 2 − 4 × 500 / 3,000 = 1.33 s of a 2 s objective; 1,500-token
+    /// prompts would leave nothing, and the floor, 0.15 × 2 = 0.3 s, holds.
+    @Test(arguments: [(500.0, 2.0 - 4.0 * 500 / 3000), (1500.0, 0.3)])
+    func queueingAllowanceFromTheLearnedPrefill(prompt: Double, allowance: Double) throws {
+        var sizer = ObjectiveSizer(spec: ObjectiveSpec(ttftSeconds: 2), now: t0)
+        var estimate: ObjectiveEstimate?
+        for s in 0...(CapacityEstimator.settleSeconds + CapacityEstimator.saturatedSeconds) {
+            sizer.record(SignalSample([.promptTokensPerSecond: 6000, .rps: 6000 / prompt, .queueDepth: 4, .running: 20,
+                                       .kvCacheUtilization: 0.2, .concurrency: 24]))
+            estimate = sizer.evaluate(pods: PodCounts(ready: 2), at: t0.adding(seconds: Double(s)))
+        }
+        let e = try #require(estimate)
+        #expect(e.capacitySource == "saturated" && e.capacityTokensPerSecond == 3000)
+        #expect(abs((e.queueingAllowanceSeconds ?? 0) - allowance) < 1e-9)
     }
 
     /// The fluid queue: the least capacity at which the quantile of tokens is served within the objective.

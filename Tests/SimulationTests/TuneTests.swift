@@ -9,15 +9,12 @@ import Testing
 @Suite struct TuneTests {
     static let profile = SimulatorTests.profile
 
-    /// Static provisioning with 1 to `max` replicas: more replicas cost more and queue less, so
-    /// the frontier and the cheapest count meeting the objective can be told beforehand.
-    struct FixedCounts: TuneFamily {
-        var counts: [Int]
-        var name: String { "fixed" }
-        func variants(in context: TuneContext) throws(TuneError) -> [TuneVariant] {
-            counts.map { TuneVariant(family: name, name: "fixed-\($0)", parameters: [TuneParameter("replicas", Double($0), unit: "replicas")],
-                                     policy: .fixed($0)) }
-        }
+    /// Static provisioning (`--family fixed`) with the given counts: more replicas cost more and
+    /// queue less, so the frontier and the cheapest count meeting the objective can be told beforehand.
+    static func fixedCounts(counts: [Int]) -> FixedFamily {
+        var grid = FixedFamily.Grid()
+        grid.counts = counts
+        return FixedFamily(grid: grid)
     }
 
     static func base() -> SimulationConfiguration {
@@ -40,7 +37,7 @@ import Testing
     }
 
     @Test func toyFamilyFrontierAndCheapestMeetingTheObjective() async throws {
-        var c = TuneConfiguration(base: Self.base(), families: [FixedCounts(counts: [12, 1, 2, 4, 6, 8])])
+        var c = TuneConfiguration(base: Self.base(), families: [Self.fixedCounts(counts: [12, 1, 2, 4, 6, 8])])
         c.objectiveQuantile = 0.95
         let report = try await Tuner.run(c)
         let family = try #require(report.families.first)
@@ -115,6 +112,17 @@ import Testing
         // A rule with a cold start is not tried with shorter delays, which lint would warn about.
         let code = try #require(rules.rules.first { $0.name == "llama-code" })
         #expect(RuleFamily(rule: code).delays == [180, 300, 600])
+    }
+
+    /// `--family fixed` tries every count to 16, then coarser ones to 96, and refuses a negative count.
+    @Test func fixedFamilyCounts() throws {
+        let family = try TuneFamilies.named("fixed", rules: .empty)
+        let variants = try family.variants(in: TuneContext(profile: .llama70B))
+        #expect(variants.count == 26)
+        #expect(variants.prefix(3).map(\.name) == ["fixed-1", "fixed-2", "fixed-3"])
+        #expect(variants.last?.policy == .fixed(96))
+        #expect(variants.allSatisfy { $0.ruleFile == nil }, "a static count is not a rule")
+        #expect(throws: TuneError.self) { try Self.fixedCounts(counts: [2, -1]).variants(in: TuneContext(profile: .llama70B)) }
     }
 
     /// `--family objective` varies the quantile the policy sizes for and its history, always for the

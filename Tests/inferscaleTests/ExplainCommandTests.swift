@@ -167,8 +167,10 @@ import Testing
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.stdout.contains("objective: capacity 3000 prompt tokens/s per replica (saturated)"), "\(r.stdout)")
         #expect(r.stdout.contains("demand 6000 tokens/s"))
-        // The fluid queue lets 5 % of 41 s of a steady 6,000 wait past the objective: about 5,924.
-        #expect(r.stdout.contains("forecast 592") && r.stdout.contains("tokens/s one cold start (90s, assumed) ahead"))
+        // Prompts may wait 2 − 4 × 500 / 3,000 = 1.33 s (the objective less four 500-token prompts'
+        // prefill at 3,000 a second); the fluid queue lets 5 % of 41 s of a steady 6,000 wait past
+        // that: L = 0.95 × 41 × 6,000 / (4/3 + 0.95 × 41) ≈ 5,801.
+        #expect(r.stdout.contains("forecast 5801 tokens/s (prompts may wait 1.33s) one cold start (90s, assumed) ahead"), "\(r.stdout)")
         #expect(r.stdout.contains("needs prefill 2 → 2 now, 2 held over the cold start"))
     }
 }

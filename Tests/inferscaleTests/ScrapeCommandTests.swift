@@ -53,9 +53,13 @@ import Testing
         #expect(r.duration < .milliseconds(6500), "\(name): the process took \(r.duration) with the default 3 s deadline")
     }
 
+    /// The process's wall time holds its start-up and exit, which a loaded machine stretches by seconds (a full
+    /// parallel run once took over 3.5 s beyond the 1 s deadline): that part is bounded by a start-up of the same
+    /// binary measured just before, not by a fixed figure.
     @Test func theTimeoutFlagIsTheDeadline() async throws {
         let server = DribblingServer(.dripBody(interval: 0.1, lines: 100))
         let port = try await server.start()
+        let startUp = try await CLIRunner.runDetached(["scrape", "--help"]).duration
         let r = try await CLIRunner.runDetached(["scrape", "--timeout", "1", "http://127.0.0.1:\(port)/metrics"])
         _ = await server.waitForClose(atMost: 3)
         let connection = server.connections.first
@@ -63,7 +67,8 @@ import Testing
         #expect(r.status == 2)
         #expect(r.stderr.contains("timeout"))
         #expect((connection?.lifetime ?? .infinity) < 1.5, "the connection lived \(connection?.lifetime ?? -1) s with a 1 s deadline")
-        #expect(r.duration >= .milliseconds(900) && r.duration < .milliseconds(4500), "the process took \(r.duration) with a 1 s deadline")
+        #expect(r.duration >= .milliseconds(900), "the process took \(r.duration) with a 1 s deadline")
+        #expect(r.duration < .milliseconds(4500) + startUp * 2, "the process took \(r.duration) with a 1 s deadline; a start-up took \(startUp)")
     }
 
     @Test func aTimelyEndpointIsReadThroughTheScraper() async throws {

@@ -17,7 +17,9 @@ import Scaling
 ///   429 when the source pushes too fast, 404 for an unknown target, 400 for a malformed body,
 ///   422 for a value above the target's push ceiling. What is recorded is also handed to
 ///   `forward` (a follower sends it on to the leader), unless it arrived forwarded
-///   (`forwardedHeader`), so a push that reaches a follower still reaches the leader once.
+///   (`forwardedHeader`), so a push that reaches a follower still reaches the leader once. With
+///   sharding, load for a target whose shard another replica holds (`elsewhere`) is only forwarded:
+///   this replica does not know that target.
 public struct Endpoints: Sendable {
     /// Marks a push that one instance forwarded to another; it is not forwarded again, and not
     /// rate-limited a second time (the follower did that; it still needs the token).
@@ -58,12 +60,14 @@ public struct Endpoints: Sendable {
     private let now: @Sendable () -> Timestamp
     private let forward: (@Sendable ([Load]) async -> Void)?
     private let gate: PushGate
+    private let elsewhere: (@Sendable (String) -> Bool)?
 
     /// Endpoints over `loop`; pushes pass `gate` (the default refuses every push: no token).
     public init(loop: ControlLoop, ready: @escaping @Sendable () async -> Bool, metrics: @escaping @Sendable () -> [UInt8],
                 now: @escaping @Sendable () -> Timestamp, gate: PushGate = PushGate(tokens: nil),
-                forward: (@Sendable ([Load]) async -> Void)? = nil) {
+                forward: (@Sendable ([Load]) async -> Void)? = nil, elsewhere: (@Sendable (String) -> Bool)? = nil) {
         self.loop = loop
+        self.elsewhere = elsewhere
         self.ready = ready
         self.metrics = metrics
         self.now = now
@@ -120,12 +124,14 @@ public struct Endpoints: Sendable {
             return .init(status: 400, text: "\(error)\n")
         }
         let time = now()
+        // Load for another replica's shard is that replica's to check and record.
+        let local = elsewhere.map { held in loads.filter { !held($0.target) } } ?? loads
         // Check all before recording any, so a refused batch records nothing.
         let known = Set(await loop.status().map(\.target))
-        if let unknown = loads.first(where: { !known.contains($0.target) }) {
+        if let unknown = local.first(where: { !known.contains($0.target) }) {
             return .init(status: 404, text: "unknown target \(unknown.target)\n")
         }
-        for load in loads {
+        for load in local {
             let ceiling = await loop.pushCeiling(for: load.target)
             if load.concurrency > ceiling || (load.rps ?? 0) > ceiling {
                 gate.count(.overCeiling, at: .push)
@@ -133,7 +139,7 @@ public struct Endpoints: Sendable {
                 return .init(status: 422, text: "\(error)\n")
             }
         }
-        for load in loads {
+        for load in local {
             do {
                 try await loop.push(target: load.target, concurrency: load.concurrency, rps: load.rps ?? 0, at: time)
             } catch {
@@ -145,6 +151,9 @@ public struct Endpoints: Sendable {
             }
         }
         if let forward, !forwarded { await forward(loads) }
+        if local.count < loads.count {
+            return .init(status: 202, text: "recorded \(local.count); \(loads.count - local.count) for shards other replicas hold\n")
+        }
         return .init(status: 202, text: "recorded \(loads.count)\n")
     }
 

@@ -50,6 +50,8 @@ public actor KubernetesDiscovery: TargetDiscovery {
     private let now: @Sendable () -> Date
     private let isLeader: @Sendable () async -> Bool
     private let fieldManager: String
+    /// With shards: whether this replica holds target `key`'s shard (a target held elsewhere is watched as a follower would).
+    private let leadsTarget: @Sendable (String) -> Bool
 
     private struct Known {
         var description: TargetDescription
@@ -83,8 +85,10 @@ public actor KubernetesDiscovery: TargetDiscovery {
                 conflicts: ConflictSettings = ConflictSettings(), instance: String? = nil,
                 now: @escaping @Sendable () -> Date = { Date() },
                 isLeader: @escaping @Sendable () async -> Bool = { true },
+                leadsTarget: @escaping @Sendable (String) -> Bool = { _ in true },
                 fieldManager: String = KubernetesClientConfiguration.defaultFieldManager,
                 logger: Logger = Logger(label: "inferscale.discovery")) {
+        self.leadsTarget = leadsTarget
         self.api = api
         self.namespaces = namespaces
         self.refreshSeconds = refreshSeconds
@@ -153,9 +157,10 @@ public actor KubernetesDiscovery: TargetDiscovery {
         guard replicas != (writes[key]?.expected ?? k.replicas), replicas != writes[key]?.pending else { return }
         k.replicas = replicas
         k.replicasManager = deployment.metadata.managedFields?.replicasManager
-        guard leading, !isOwn(k) else {
-            // inferscale's own write (the server names its field manager), or, where the server records no owner,
-            // a write a follower sees and cannot tell from the leader's: taken as expected.
+        guard leading && leadsTarget(key), k.control != .paused(holdAt: nil), !isOwn(k) else {
+            // inferscale's own write (the server names its field manager, whichever replica made it); a follower's
+            // view, which leaves the detection to the leader; or a paused target, whose replicas are the operator's
+            // to change (that is what pausing is for): taken as expected, no conflict.
             known[key] = k
             writes[key, default: Writes(expected: replicas)].expected = replicas
             return
@@ -235,7 +240,7 @@ public actor KubernetesDiscovery: TargetDiscovery {
             }
         }
         for (key, var k) in next {
-            k.control = checkForeignWrites(key, k, leading: leading)
+            k.control = checkForeignWrites(key, k, leading: leading && leadsTarget(key))
             next[key] = k
             if known[key]?.control != k.control, case .skipped(let reason) = k.control {
                 await events.notScaling(k.eventObject, target: key, reason: reason)
@@ -369,6 +374,11 @@ public actor KubernetesDiscovery: TargetDiscovery {
         guard k.control.isScraped else { return k.control }
         guard let w = writes[key] else {
             writes[key] = Writes(expected: k.replicas)
+            return k.control
+        }
+        if k.control == .paused(holdAt: nil) {
+            // The operator's own scaling while inferscale keeps its hands off (see `deploymentChanged`).
+            writes[key]?.expected = k.replicas
             return k.control
         }
         if !leading || isOwn(k) {

@@ -207,6 +207,14 @@ public struct LeaderElectionStateMachine: Sendable {
         return lease.metadata.annotations?[Self.endpointAnnotation]
     }
 
+    /// Who holds the Lease as this candidate sees it now: itself while leading, else the holder of an
+    /// unexpired record; nil when the Lease is free, expired or unknown.
+    public func liveHolder(now: Date) -> String? {
+        if role == .leader { return configuration.identity }
+        guard let lease, let holder = lease.spec.holderIdentity, !holder.isEmpty, !isExpired(lease, now: now) else { return nil }
+        return holder
+    }
+
     // MARK: Helpers
 
     private mutating func stepDown() -> Action {

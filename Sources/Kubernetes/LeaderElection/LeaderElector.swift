@@ -149,20 +149,6 @@ public final class LeaderElector: Sendable {
 
     /// Runs one Lease request, failing it with `.timeout` after half the renew deadline.
     private func bounded<T: Sendable>(_ operation: @escaping @Sendable () async throws -> T) async throws -> T {
-        let limit = configuration.renewDeadline / 2
-        return try await withThrowingTaskGroup(of: T.self) { group in
-            group.addTask { try await operation() }
-            group.addTask {
-                try await Task.sleep(for: .milliseconds(Int64(limit * 1000)))
-                throw KubernetesError(
-                    code: .timeout, method: "lease", url: "\(self.namespace)/\(self.leaseName)",
-                    message: "no answer within \(limit) s (half the renew deadline)")
-            }
-            defer { group.cancelAll() }
-            guard let result = try await group.next() else {
-                throw KubernetesError(code: .timeout, method: "lease", url: "\(namespace)/\(leaseName)", message: "no result")
-            }
-            return result
-        }
+        try await withLeaseDeadline(configuration.renewDeadline / 2, namespace: namespace, name: leaseName, operation)
     }
 }

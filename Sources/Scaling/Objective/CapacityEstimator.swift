@@ -9,15 +9,30 @@
 public struct CapacityEstimator: Sendable {
     /// Saturated seconds whose sums make the prefill estimate (default 10).
     public static let saturatedSeconds = 10
+    /// Seconds the ready count must have held before a saturated second counts (default 10):
+    /// a replica that just became ready finishes its first prefills a step or more after it
+    /// takes requests, so the seconds after a change show less than the replicas carry.
+    public static let settleSeconds = 10
     /// Seconds of the moving sum behind the busiest rate seen (default 30: long enough that
     /// prefills finishing together do not read as a rate).
     public static let busiestSeconds = 30
     /// KV use above which waiting requests are held by the cache, not the sequence cap.
     public static let kvFullUse = 0.9
+    /// The probe's first and largest multiple of the busiest rate seen (2 and 8).
+    public static let probeFactors = (first: 2.0, largest: 8.0)
+
+    /// Seconds without a queue after which the probe doubles (the sizer sets it to the
+    /// measured cold start: a smaller count asked for shows its effect only after one).
+    public var probeSpanSeconds = 120.0
 
     private var saturated: [(tokens: Double, podSeconds: Double)] = []
     private var recent: [(tokens: Double, podSeconds: Double)] = []
     private var wasQueued = false
+    private var lastReadyPods = 0
+    private var steadySeconds = 0
+    private var calmSeconds = 0.0
+    /// The multiple of `busiestTokensPerSecond` planned with until the replicas are seen at their limit.
+    public private(set) var probeFactor = CapacityEstimator.probeFactors.first
     /// The highest per-replica prompt rate over `busiestSeconds` seen so far: a lower bound
     /// on the capacity, the probe's base until the replicas have been seen at their limit.
     public private(set) var busiestTokensPerSecond = 0.0
@@ -35,6 +50,8 @@ public struct CapacityEstimator: Sendable {
     public mutating func observe(processedTokens: Double?, waiting: Double?, running: Double?, kvUse: Double?,
                                  kvCapacityTokens: Double?, readyPods: Int) {
         if let kv = kvCapacityTokens, kv > 0 { kvCacheTokensPerReplica = kv }
+        steadySeconds = readyPods == lastReadyPods ? steadySeconds + 1 : 0
+        lastReadyPods = readyPods
         guard readyPods > 0, let processed = processedTokens else { return }
         let pods = Double(readyPods)
         recent.append((processed, pods))
@@ -47,25 +64,32 @@ public struct CapacityEstimator: Sendable {
         // by a full cache show the cache's limit, which the KV figure sizes, not the prefill's).
         let queued = (waiting ?? 0) >= pods
         defer { wasQueued = queued }
-        if queued && wasQueued && (kvUse ?? 0) < Self.kvFullUse {
+        if queued && wasQueued && (kvUse ?? 0) < Self.kvFullUse && steadySeconds >= Self.settleSeconds {
             saturated.append((processed, pods))
             if saturated.count > Self.saturatedSeconds { saturated.removeFirst() }
             if let running { sequencesPerReplica = max(sequencesPerReplica ?? 0, running / pods) }
         }
+        // The probe: replicas that never queue show only a lower bound, and a fleet sized on a
+        // lower bound never learns more; each span without a queue doubles what is assumed of
+        // a replica, so the count shrinks until prompts wait and the saturated rate takes over.
+        // A queue stops the doubling (the count is then near the limit) but keeps the factor.
+        calmSeconds = queued ? 0 : calmSeconds + 1
+        if calmSeconds >= probeSpanSeconds && probeFactor < Self.probeFactors.largest {
+            probeFactor = min(Self.probeFactors.largest, 2 * probeFactor)
+            calmSeconds = 0
+        }
     }
 
     /// Prompt tokens per second one replica processes at its limit; nil when nothing is known.
-    /// From saturated seconds once there are `saturatedSeconds` of them (never below the busiest
-    /// rate seen); until then twice the
-    /// busiest rate seen: a probe, because replicas that never queue show only a lower bound, and
-    /// a fleet sized on a lower bound never learns more. Planning for twice it lets the count
-    /// halve (once per held cold start) until prompts wait, and then the saturated rate takes over.
+    /// From the latest `saturatedSeconds` saturated seconds once there are that many (what a
+    /// replica carries with the decoding it has then, which can be less than the busiest
+    /// rate seen with less decoding); until then the probe, `probeFactor` × the busiest rate seen.
     public var prefillTokensPerSecond: Double? {
         if saturated.count >= Self.saturatedSeconds {
             let r = Self.rate(saturated)
             if r > 0 { return r }
         }
-        return busiestTokensPerSecond > 0 ? 2 * busiestTokensPerSecond : nil
+        return busiestTokensPerSecond > 0 ? probeFactor * busiestTokensPerSecond : nil
     }
 
     /// Whether `prefillTokensPerSecond` comes from replicas seen at their limit.

@@ -22,6 +22,8 @@ public struct DemandEstimator: Sendable {
     public let historySeconds: Int
     public private(set) var seconds: [Second] = []
     private var lastQueuedTokens: Double?
+    /// Queue drops not yet matched by processed tokens (≤ 0).
+    private var owed = 0.0
     private var promptSum = 0.0
     private var requestSum = 0.0
 
@@ -46,8 +48,14 @@ public struct DemandEstimator: Sendable {
         }
         queuedTokens = (waiting ?? 0) * (meanPromptTokens ?? 0)
         let growth = lastQueuedTokens.map { queuedTokens - $0 } ?? 0
+        // A request leaves the waiting count when it is admitted and enters the processed count
+        // when its prefill ends, often a second later: the drop is owed to the next seconds, not
+        // dropped, or each such request would count twice (on arriving and on finishing). What
+        // is owed is at most what was waiting.
+        let net = processedTokens + growth + owed
+        owed = max(min(0, net), -(lastQueuedTokens ?? 0))
         lastQueuedTokens = queuedTokens
-        let arriving = max(0, processedTokens + growth)
+        let arriving = max(0, net)
         let kv = kvHeldTokens.map { $0 + queuedTokens }
         // Waiting requests mostly wait for the token budget (prefill), which the prompt-token
         // figure sizes; the sequence figure is what the replicas hold.

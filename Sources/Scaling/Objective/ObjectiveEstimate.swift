@@ -16,6 +16,9 @@ public struct ObjectiveEstimate: Sendable, Equatable, Codable {
     public var queuedTokens: Double
     /// The prompt-token rate provisioned for (quantile of the history, or the trend one cold start ahead).
     public var forecastTokensPerSecond: Double
+    /// Seconds the forecast let prompts wait: the objective less a prompt's own prefill, at
+    /// least the queueing share of it (nil in records written before it was shown).
+    public var queueingAllowanceSeconds: Double?
     /// The cold start planned with, seconds, and whether it was measured (else the prior).
     public var coldStartSeconds: Double
     public var coldStartMeasured: Bool

@@ -37,33 +37,52 @@ public struct ObjectiveSizer: Sendable {
     public mutating func evaluate(pods: PodCounts, at now: Timestamp) -> ObjectiveEstimate? {
         coldStart.observe(pods.startups)
         let ready = pods.ready
+        capacity.probeSpanSeconds = coldStart.seconds
         let samples = pending
         pending.removeAll(keepingCapacity: true)
         var sawLoad = false
+        // A gateway's report (the activator's, pushed) tells the requests it holds because no
+        // replica has room: they wait as much as those in the runtimes' queues. A report goes
+        // with the scrape before it (the same moment, as the control loop scrapes and then takes
+        // pushes); a scrape no report follows had nothing held.
+        var scrapes: [(sample: SignalSample, atGateway: Double)] = []
         for s in samples {
-            let kvCapacity = s.kvCacheCapacityTokens ?? capacity.kvCacheTokensPerReplica
-            capacity.observe(processedTokens: s[.promptTokensPerSecond], waiting: s[.queueDepth], running: s[.running],
-                             kvUse: s[.kvCacheUtilization], kvCapacityTokens: s.kvCacheCapacityTokens, readyPods: ready)
-            guard ready > 0, let processed = s[.promptTokensPerSecond] else {
-                // No pod to read: what the gateway holds is the only demand there is.
-                if (s[.concurrency] ?? 0) > 0 { sawLoad = true }
+            if s[.promptTokensPerSecond] == nil && s[.queueDepth] == nil && s[.running] == nil {
+                let held = s[.concurrency] ?? 0
+                if held > 0 { sawLoad = true }
+                if !scrapes.isEmpty { scrapes[scrapes.count - 1].atGateway = held }
                 continue
             }
+            scrapes.append((s, 0))
+        }
+        for (s, atGateway) in scrapes {
+            let waiting = s[.queueDepth].map { $0 + atGateway } ?? (atGateway > 0 ? atGateway : nil)
+            let kvCapacity = s.kvCacheCapacityTokens ?? capacity.kvCacheTokensPerReplica
+            capacity.observe(processedTokens: s[.promptTokensPerSecond], waiting: waiting, running: s[.running],
+                             kvUse: s[.kvCacheUtilization], kvCapacityTokens: s.kvCacheCapacityTokens, readyPods: ready)
+            guard ready > 0, let processed = s[.promptTokensPerSecond] else { continue }
             let held: Double? = if let use = s[.kvCacheUtilization], let kvCapacity { use * kvCapacity * Double(ready) } else { nil }
-            demand.observe(processedTokens: processed, requests: s[.rps], waiting: s[.queueDepth], running: s[.running],
+            demand.observe(processedTokens: processed, requests: s[.rps], waiting: waiting, running: s[.running],
                            kvHeldTokens: held)
         }
         guard !demand.seconds.isEmpty || sawLoad else { return nil }
 
         let cold = coldStart.seconds
         let q = spec.quantile
-        let forecast = demand.forecast(quantile: q, objectiveSeconds: spec.ttftSeconds * spec.queueingShare, aheadSeconds: cold)
+        // The wait the forecast's fluid queue may give a prompt: what the objective leaves after
+        // the prompt's own prefill at a replica's learned rate (a fast replica leaves most of it
+        // to queueing, a slow one little), never less than the queueing share.
+        var allowance = spec.ttftSeconds * spec.queueingShare
+        if let mu = capacity.prefillTokensPerSecond, mu > 0, let prompt = demand.meanPromptTokens {
+            allowance = max(allowance, spec.ttftSeconds - spec.ownPrefillPrompts * prompt / mu)
+        }
+        let forecast = demand.forecast(quantile: q, objectiveSeconds: allowance, aheadSeconds: cold)
         var estimate = ObjectiveEstimate(
             capacityTokensPerSecond: capacity.prefillTokensPerSecond,
             capacitySource: capacity.isSaturatedEstimate ? "saturated" : (capacity.prefillTokensPerSecond == nil ? "none" : "busiest-seen"),
             sequencesPerReplica: capacity.sequencesPerReplica, kvCacheTokensPerReplica: capacity.kvCacheTokensPerReplica,
             demandTokensPerSecond: demand.mean(lastSeconds: Int(spec.ttftSeconds.rounded(.up))), queuedTokens: demand.queuedTokens,
-            forecastTokensPerSecond: forecast, coldStartSeconds: cold, coldStartMeasured: coldStart.isMeasured,
+            forecastTokensPerSecond: forecast, queueingAllowanceSeconds: allowance, coldStartSeconds: cold, coldStartMeasured: coldStart.isMeasured,
             prefillReplicas: 0, needed: 0, count: 0)
         // Until a replica's limit is known, the replicas there are carry what arrives.
         if let mu = estimate.capacityTokensPerSecond, mu > 0 {

@@ -18,16 +18,22 @@ public struct ObjectiveSpec: Sendable, Equatable {
     /// Most of a replica's KV cache the policy plans to fill, 0–1 (default 0.9: vLLM preempts
     /// when the cache is full, and a preempted request computes its prompt again).
     public var kvCacheFill: Double
-    /// Share of the TTFT objective the forecast lets prompts wait in its fluid queue, 0–1
-    /// (default 0.25, measured on the traces of docs/simulation.md): the rest is left to a prompt's own prefill and to the prompts a replica
-    /// prefills side by side (vLLM shares each step's token budget among them, so a burst slows
-    /// every prompt in it, not only the last).
+    /// Least share of the TTFT objective the forecast lets prompts wait in its fluid queue,
+    /// 0–1 (default 0.15, measured on the traces of docs/simulation.md); where a replica
+    /// prefills fast the wait allowed is larger (`ownPrefillPrompts`).
     public var queueingShare: Double
+    /// Mean prompts' worth of prefill, at one replica's learned rate, kept out of the wait the
+    /// forecast allows (default 4, measured with `queueingShare`): a prompt's own prefill, the
+    /// longer prompts of the quantile, and the prompts a replica prefills beside it (vLLM
+    /// shares each step's token budget among them, so a burst slows every prompt in it).
+    public var ownPrefillPrompts: Double
 
     /// An objective with the documented defaults for everything but the TTFT.
     public init(ttftSeconds: Double, quantile: Double = 0.95, tpotSeconds: Double? = nil, historySeconds: Double = 600,
-                coldStartPriorSeconds: Double = 120, kvCacheFill: Double = 0.9, queueingShare: Double = 0.25) {
+                coldStartPriorSeconds: Double = 120, kvCacheFill: Double = 0.9, queueingShare: Double = 0.15,
+                ownPrefillPrompts: Double = 4) {
         self.queueingShare = queueingShare
+        self.ownPrefillPrompts = ownPrefillPrompts
         self.ttftSeconds = ttftSeconds
         self.quantile = quantile
         self.tpotSeconds = tpotSeconds
