@@ -454,7 +454,10 @@ public actor ControlLoop {
             wanted = holdAt.map(Int32.init)
         }
         if let replicas = wanted, replicas != state.discovered.replicas {
-            if !leader || !leadership.leads(key) {
+            // Leadership read at the start of the tick may have lapsed while earlier targets were patched: ask
+            // again at the moment of the write, so a replica that lost its Lease mid-tick never writes.
+            let writes = leader && leadership.leads(key) ? await leadership.isLeader : false
+            if !writes {
                 targets[key]?.metrics?.patch(outcome: "follower")
             } else if configuration.dryRun {
                 targets[key]?.metrics?.patch(outcome: "dry-run")

@@ -113,6 +113,21 @@ import Scaling
         }
     }
 
+    @Test func aLeaseLostDuringATickStopsTheRestOfItsWrites() async throws {
+        let discovery = MemoryDiscovery([target("a", ready: 1), target("b", ready: 1)])
+        let source = MemorySource()
+        let lease = LapsingLease()
+        let actuator = LapsingActuator(lease: lease)
+        let l = ControlLoop(configuration: .init(), rules: .empty, discovery: discovery, source: source,
+                            actuator: actuator, leadership: lease, log: try DecisionLog(path: nil))
+        await source.set("llm/a", SignalSample([.concurrency: 700]))
+        await source.set("llm/b", SignalSample([.concurrency: 700]))
+        await run(l, from: 0, to: 2)
+        // The tick began as leader; the first write (llm/a, in key order) ended the Lease, so llm/b waits for a
+        // replica that still leads.
+        #expect(await actuator.written == ["llm/a"])
+    }
+
     @Test func failedPatchesAreRetriedOnTheNextTick() async throws {
         let discovery = MemoryDiscovery([target("chat", ready: 1)])
         let source = MemorySource()
@@ -201,5 +216,22 @@ import Scaling
         #expect(desired.count >= 2)
         #expect(desired.count < 10)  // only changes, not every tick
         #expect(zip(desired, desired.dropFirst()).allSatisfy { $0 != $1 })
+    }
+}
+
+/// A Lease that lapses while a tick is under way.
+private actor LapsingLease: Leadership {
+    private(set) var isLeader = true
+    func lapse() { isLeader = false }
+}
+
+/// Records each write, and the Lease lapses as the first one lands.
+private actor LapsingActuator: ScaleActuator {
+    let lease: LapsingLease
+    private(set) var written: [String] = []
+    init(lease: LapsingLease) { self.lease = lease }
+    func scale(_ target: TargetDescription, to replicas: Int, reason: String) async throws {
+        written.append(target.key)
+        await lease.lapse()
     }
 }
