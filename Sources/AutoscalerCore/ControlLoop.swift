@@ -86,6 +86,17 @@ public actor ControlLoop {
     private struct RoundProgress {
         var started: ContinuousClock.Instant
         var remaining: Int
+        /// When the last target whose pods all answered was recorded: what healthy targets waited, apart from the
+        /// pods that run to their deadline.
+        var lastAnswered: ContinuousClock.Instant?
+    }
+
+    /// How long the last finished scrape round took, in seconds from its start.
+    public struct RoundTimes: Sendable, Equatable {
+        /// Until its last target's scrape ended.
+        public var seconds: Double
+        /// Until the last target whose pods all answered was recorded; nil when none did.
+        public var answeredSeconds: Double?
     }
 
     private var configuration: Configuration
@@ -102,6 +113,8 @@ public actor ControlLoop {
     private var inFlight: [String: Task<Void, Never>] = [:]
     private var rounds: [Int: RoundProgress] = [:]
     private var nextRound = 0
+    /// The last round that finished (`/debug` and tests; the histograms hold every round).
+    public private(set) var lastRoundTimes: RoundTimes?
     /// Decision records not yet handed to the log: one hop to the log per tick, not one per target.
     private var unlogged: [(record: DecisionRecord, changed: Bool)] = []
     /// Whether discovery has answered at least once (readiness).
@@ -228,10 +241,16 @@ public actor ControlLoop {
                               cancelled: Bool) {
         inFlight[key] = nil
         if var progress = rounds[id] {
+            let ended = ContinuousClock.now
+            if !cancelled && signals.podsFailed == 0 && signals.failureReasons.isEmpty { progress.lastAnswered = ended }
             progress.remaining -= 1
             if progress.remaining == 0 {
                 rounds[id] = nil
-                telemetry.scrapeRound(seconds: (ContinuousClock.now - progress.started).seconds)
+                let times = RoundTimes(seconds: (ended - progress.started).seconds,
+                                       answeredSeconds: progress.lastAnswered.map { ($0 - progress.started).seconds })
+                lastRoundTimes = times
+                telemetry.scrapeRound(seconds: times.seconds)
+                if let answered = times.answeredSeconds { telemetry.scrapeRoundAnswered(seconds: answered) }
             } else {
                 rounds[id] = progress
             }

@@ -33,6 +33,7 @@ public enum MetricCatalog {
         .init(name: "inferscale_scrape_failures_total", type: "counter", labels: ["target", "reason"], help: "Pod scrapes that failed, by reason (timeout, queue-timeout, connect, status, too-large, too-many-samples, malformed, discovery)."),
         .init(name: "inferscale_scrapes_skipped_total", type: "counter", labels: ["target"], help: "Scrape rounds that skipped a target because its previous scrape was still in flight (that second is no data, not zero)."),
         .init(name: "inferscale_scrape_round_duration_seconds", type: "histogram", labels: [], help: "Seconds from the start of a scrape round until its last target's scrape ended."),
+        .init(name: "inferscale_scrape_round_answered_seconds", type: "histogram", labels: [], help: "Seconds from the start of a scrape round until the last target whose pods all answered was recorded (the wait of healthy targets; failing pods left out)."),
         .init(name: "inferscale_scrape_round_overruns_total", type: "counter", labels: [], help: "Scrape rounds that started while an earlier round still had scrapes in flight."),
         .init(name: "inferscale_tick_duration_seconds", type: "histogram", labels: [], help: "Seconds one decide tick over all targets took (scraping is timed apart)."),
         .init(name: "inferscale_tick_overruns_total", type: "counter", labels: [], help: "Scrape rounds or decide ticks that could not start on time because the loop's previous pass ran past them; they are skipped, not caught up."),

@@ -28,6 +28,12 @@ public struct Telemetry: Sendable {
         Timer(label: "inferscale_scrape_round_duration_seconds", preferredDisplayUnit: .seconds).recordSeconds(seconds)
     }
 
+    /// Seconds from a round's start until its last target whose pods all answered was recorded.
+    func scrapeRoundAnswered(seconds: Double) {
+        guard enabled else { return }
+        Timer(label: "inferscale_scrape_round_answered_seconds", preferredDisplayUnit: .seconds).recordSeconds(seconds)
+    }
+
     /// A scrape round was due while an earlier one still had scrapes in flight.
     func scrapeRoundOverrun() {
         guard enabled else { return }

@@ -17,13 +17,16 @@ import Glibc
 /// 127.0.0.0/8 served by a separate process (`--serve-fleet`), the fake API server holding the
 /// InferenceServices, Deployments and pods, and the real discovery, `Scraper`, `ControlLoop`,
 /// actuator and `ControlLoopService` in real time. Optionally 1 % of the pods are hostile: half
-/// answer just under the 3 s deadline, half drip-feed their body until past it. Prints the
-/// scrape-round and decide-tick durations (p50/p99, from the loop's own metrics), the reaction
-/// of healthy targets to a load step (step at the pods → PATCH at the API), CPU seconds per
-/// second of this process and of the pod server, RSS, skipped scrapes, overruns, and any scale
-/// write below 2 replicas of a healthy target (a false scale-down: their load never drops).
-func runFleetBenchmark(targets n: Int, hostile: Bool, scrapeInterval: Double, measureSeconds: Double, steps: Int,
-                       metrics: FleetMetrics) async throws -> FleetResult {
+/// answer just under the 3 s deadline, half drip-feed their body until past it; or, with
+/// `wholeHostileTargets`, that many whole targets are (both pods; half late, half dripping), as in the
+/// issue's 200-target run against a real API server. Prints the scrape-round and decide-tick
+/// durations (p50/p99, from the loop's own metrics), how long the healthy targets waited in a
+/// round (`FleetRoundClock`), the reaction of healthy targets to a load step (step at the pods →
+/// PATCH at the API), CPU seconds per second of this process and of the pod server, RSS, skipped
+/// scrapes, overruns, and any scale write of a healthy target's replicas that its load did not
+/// call for (they stay at 2 unless stepped).
+func runFleetBenchmark(targets n: Int, hostile: Bool, wholeHostileTargets: Int? = nil, scrapeInterval: Double,
+                       measureSeconds: Double, steps: Int, metrics: FleetMetrics) async throws -> FleetResult {
     let podCount = 2 * n
     let child = Process()
     child.executableURL = URL(fileURLWithPath: CommandLine.arguments[0])
@@ -41,7 +44,19 @@ func runFleetBenchmark(targets n: Int, hostile: Bool, scrapeInterval: Double, me
     // Load 10 running per pod, 20 per target at 10 per pod: two replicas wanted, steadily.
     send((0..<podCount).map { "run \(FleetAddresses.ip($0)) 10" })
     var hostileTargets: Set<Int> = []
-    if hostile {
+    if hostile, let wanted = wholeHostileTargets, wanted > 0 {
+        // Whole targets spread evenly over the fleet, both pods of each: late, dripping, late, …
+        let whole = min(wanted, n)
+        var commands: [String] = []
+        for k in 0..<whole {
+            let t = k * n / whole + n / (2 * whole)
+            for pod in [2 * t, 2 * t + 1] {
+                commands.append(k % 2 == 0 ? "delay \(FleetAddresses.ip(pod)) 2.9" : "drip \(FleetAddresses.ip(pod)) 10")
+            }
+            hostileTargets.insert(t)
+        }
+        send(commands)
+    } else if hostile {
         // 1 % of the pods, one per target hit: half answer at 2.9 s, half drip for 10 s.
         let every = 100
         var commands: [String] = []
@@ -76,7 +91,9 @@ func runFleetBenchmark(targets n: Int, hostile: Bool, scrapeInterval: Double, me
         """)])
     let discovery = KubernetesDiscovery(api: client, namespaces: ["fleet"], refreshSeconds: 10)
     let started = ContinuousClock.now
-    let source = ScrapingMetricSource(scraper: Scraper(configuration: ScraperConfiguration(), client: http)) { (ContinuousClock.now - started).benchSeconds }
+    let scraping = ScrapingMetricSource(scraper: Scraper(configuration: ScraperConfiguration(), client: http)) { (ContinuousClock.now - started).benchSeconds }
+    let hostileSet = hostileTargets
+    let source = FleetRoundClock(scraping) { target in fleetIndex(target.key).map { hostileSet.contains($0) } ?? false }
     let loop = ControlLoop(configuration: .init(), rules: rules, discovery: discovery, source: source,
                            actuator: KubernetesActuator(api: client, discovery: discovery, instance: "bench"), log: try DecisionLog(path: nil))
     let watching = Task { await discovery.watchPods() }
@@ -97,6 +114,7 @@ func runFleetBenchmark(targets n: Int, hostile: Bool, scrapeInterval: Double, me
     try await Task.sleep(for: .seconds(10))
 
     metrics.reset()
+    source.reset()
     let cpu0 = processCPUSeconds(), childCPU0 = childCPUSeconds(child.processIdentifier)
     let t0 = ContinuousClock.now
     let writesBefore = api.scaleWrites.count
@@ -123,10 +141,12 @@ func runFleetBenchmark(targets n: Int, hostile: Bool, scrapeInterval: Double, me
     let childCPU = (childCPUSeconds(child.processIdentifier) - childCPU0) / elapsed
     let rss = residentMiB()
     let stepped = Set(healthy.prefix(steps).map { "m\($0)-predictor" })
-    let falseScaleDowns = api.scaleWrites.dropFirst(writesBefore).filter { write in
-        write.replicas < 2 && !hostileTargets.contains(Int(write.name.dropFirst().prefix { $0 != "-" }) ?? -1) && !stepped.contains(write.name)
-    }.count
+    let unasked = api.scaleWrites.dropFirst(writesBefore).filter { write in
+        write.replicas != 2 && !hostileTargets.contains(fleetIndex(write.name) ?? -1) && !stepped.contains(write.name)
+    }
+    let falseScaleDowns = unasked.filter { $0.replicas < 2 }.count
     let snapshot = metrics.snapshot()
+    let healthyRounds = source.healthySeconds()
 
     running.cancel()
     watching.cancel()
@@ -137,7 +157,16 @@ func runFleetBenchmark(targets n: Int, hostile: Bool, scrapeInterval: Double, me
     return FleetResult(targets: n, hostile: hostile, interval: scrapeInterval, rounds: snapshot.rounds, ticks: snapshot.ticks,
                        reactions: reactions.sorted(), steps: min(steps, healthy.count), cpu: cpu, childCPU: childCPU, rssMiB: rss,
                        skipped: snapshot.skipped, roundOverruns: snapshot.roundOverruns, tickOverruns: snapshot.tickOverruns,
-                       falseScaleDowns: falseScaleDowns, seconds: elapsed, podScrapes: 2 * snapshot.targetScrapes)
+                       falseScaleDowns: falseScaleDowns, seconds: elapsed, podScrapes: 2 * snapshot.targetScrapes,
+                       hostileTargets: hostileTargets.count, healthyRounds: healthyRounds, answeredRounds: snapshot.answered,
+                       healthyChanges: Set(unasked.map(\.name)).count, tickGaps: zip(snapshot.tickEnds.dropFirst(), snapshot.tickEnds).map { ($0 - $1).benchSeconds })
+}
+
+/// The fleet index of `m12`, `m12-predictor` or `fleet/m12-predictor` (12).
+private func fleetIndex(_ name: String) -> Int? {
+    let last = name.split(separator: "/").last ?? Substring(name)
+    guard last.first == "m" else { return nil }
+    return Int(last.dropFirst().prefix(while: \.isNumber))
 }
 
 /// What one fleet run measured.
@@ -148,10 +177,18 @@ struct FleetResult {
     var skipped: Int, roundOverruns: Int, tickOverruns: Int, falseScaleDowns: Int, seconds: Double
     /// Pod scrapes that ended in the measured time (2 pods per target scrape: Knative's sampling takes both).
     var podScrapes: Int
+    /// Targets with a hostile pod; seconds from each round's start to its last healthy target's sample
+    /// (`FleetRoundClock`), and to its last target whose pods all answered (the loop's own histogram).
+    var hostileTargets: Int, healthyRounds: [Double], answeredRounds: [Double]
+    /// Healthy targets that were not stepped yet had their replicas set away from 2; seconds between decide ticks.
+    var healthyChanges: Int, tickGaps: [Double]
 
     func print(baseline: FleetResult?) {
-        Swift.print("fleet: \(targets) targets × 2 pods, \(hostile ? "1 % hostile pods" : "clean pods"), scrape every \(format1(interval)) s, \(format1(seconds)) s measured")
-        Swift.print("  scrape round p50 \(ms(rounds, 0.5)) ms, p99 \(ms(rounds, 0.99)) ms (\(rounds.count) rounds); decide tick p50 \(ms(ticks, 0.5)) ms, p99 \(ms(ticks, 0.99)) ms (\(ticks.count) ticks; \(format1((percentile(ticks, 0.5) ?? .nan) / Double(targets) * 1e6)) µs per target)")
+        Swift.print("fleet: \(targets) targets × 2 pods, \(hostile ? "\(hostileTargets) targets with hostile pods" : "clean pods"), scrape every \(format1(interval)) s, \(format1(seconds)) s measured")
+        Swift.print("  scrape round p50 \(ms(rounds, 0.5)) ms, p99 \(ms(rounds, 0.99)) ms (\(rounds.count) rounds)")
+        Swift.print("  healthy targets' wait (round start → last healthy target's sample) p50 \(ms(healthyRounds, 0.5)) ms, p99 \(ms(healthyRounds, 0.99)) ms (\(healthyRounds.count) rounds, \(targets - hostileTargets) healthy targets)")
+        Swift.print("  round start → last target whose pods all answered (inferscale_scrape_round_answered_seconds) p50 \(ms(answeredRounds, 0.5)) ms, p99 \(ms(answeredRounds, 0.99)) ms")
+        Swift.print("  decide tick p50 \(ms(ticks, 0.5)) ms, p99 \(ms(ticks, 0.99)) ms (\(ticks.count) ticks; \(format1((percentile(ticks, 0.5) ?? .nan) / Double(targets) * 1e6)) µs per target)")
         var reaction = "  reaction (step → PATCH): p50 \(ms(reactions, 0.5)) ms, p99 \(ms(reactions, 0.99)) ms over \(reactions.count) of \(steps) steps"
         if let baseline, let p = percentile(reactions, 0.99), let b = percentile(baseline.reactions, 0.99) {
             reaction += "; p99 / clean run = \(format1(p / b))×"
@@ -162,6 +199,25 @@ struct FleetResult {
         let perScrape = podScrapes > 0 ? cpu * seconds / Double(podScrapes) * 1000 : .nan
         Swift.print("  \(podScrapes) pod scrapes (\(format1(Double(podScrapes) / seconds))/s), \(format1(perScrape)) ms of this process's CPU per pod scrape; load average \(loadAverage())")
         Swift.print("  inferscale CPU \(format1(cpu)) s/s, pod server CPU \(format1(childCPU)) s/s, RSS \(format1(rssMiB)) MiB; skipped scrapes \(skipped), round overruns \(roundOverruns), tick overruns \(tickOverruns), false scale-downs \(falseScaleDowns)")
+        if let baseline { printChecks(against: baseline) }
+    }
+
+    /// The checks of the issue's real-API run (200 targets, 10 hostile), on this run against its clean twin.
+    private func printChecks(against clean: FleetResult) {
+        func verdict(_ ok: Bool) -> String { ok ? "PASS" : "FAIL" }
+        let unstepped = targets - hostileTargets - steps
+        Swift.print("  check: no healthy target changes its replicas: \(verdict(healthyChanges == 0)) (\(healthyChanges) of \(unstepped) healthy targets that were not stepped had replicas set away from 2)")
+        // A tick every 2 s: no gap between two decide ticks past 2.5 s (a quarter of a tick of slack for a loaded machine).
+        let widest = tickGaps.max() ?? .nan
+        let expected = Int(seconds / 2)
+        Swift.print("  check: decisions stay every 2 s: \(verdict(widest <= 2.5 && ticks.count >= expected - 1)) (\(ticks.count) decide ticks in \(format1(seconds)) s, ≈ \(expected) due; widest gap \(format1(widest * 1000)) ms)")
+        if let p = percentile(reactions, 0.99), let b = percentile(clean.reactions, 0.99),
+           let p50 = percentile(reactions, 0.5), let b50 = percentile(clean.reactions, 0.5) {
+            let ok = reactions.count == steps && p <= 1.1 * b
+            Swift.print("  check: reaction within 10 % of the clean run: \(verdict(ok)) (p99 \(format1(p * 1000)) ms vs \(format1(b * 1000)) ms clean, \(String(format: "%.2f", p / b))×; p50 \(String(format: "%.2f", p50 / b50))×; \(reactions.count) of \(steps) steps reacted)")
+        } else {
+            Swift.print("  check: reaction within 10 % of the clean run: FAIL (no reactions measured: \(reactions.count) here, \(clean.reactions.count) clean)")
+        }
     }
 
     private func ms(_ values: [Double], _ p: Double) -> String { percentile(values, p).map { format1($0 * 1000) } ?? "n/a" }
@@ -176,7 +232,9 @@ private func percentile(_ sorted: [Double], _ p: Double) -> Double? {
 /// Captures the loop's round and tick durations and its skip and overrun counters.
 final class FleetMetrics: MetricsFactory, @unchecked Sendable {
     private struct State {
-        var rounds: [Double] = [], ticks: [Double] = []
+        var rounds: [Double] = [], ticks: [Double] = [], answered: [Double] = []
+        /// When each decide tick ended, for the gaps between ticks.
+        var tickEnds: [ContinuousClock.Instant] = []
         var skipped = 0, roundOverruns = 0, tickOverruns = 0
         /// Target scrapes that ended (one per target per round that was not skipped).
         var targetScrapes = 0
@@ -184,8 +242,9 @@ final class FleetMetrics: MetricsFactory, @unchecked Sendable {
     private let state = NIOLockedValueBox(State())
 
     func reset() { state.withLockedValue { $0 = State() } }
-    func snapshot() -> (rounds: [Double], ticks: [Double], skipped: Int, roundOverruns: Int, tickOverruns: Int, targetScrapes: Int) {
-        state.withLockedValue { ($0.rounds, $0.ticks, $0.skipped, $0.roundOverruns, $0.tickOverruns, $0.targetScrapes) }
+    func snapshot() -> (rounds: [Double], ticks: [Double], answered: [Double], tickEnds: [ContinuousClock.Instant], skipped: Int,
+                        roundOverruns: Int, tickOverruns: Int, targetScrapes: Int) {
+        state.withLockedValue { ($0.rounds, $0.ticks, $0.answered, $0.tickEnds, $0.skipped, $0.roundOverruns, $0.tickOverruns, $0.targetScrapes) }
     }
 
     func makeCounter(label: String, dimensions: [(String, String)]) -> CounterHandler {
@@ -202,7 +261,8 @@ final class FleetMetrics: MetricsFactory, @unchecked Sendable {
     func makeTimer(label: String, dimensions: [(String, String)]) -> TimerHandler {
         switch label {
         case "inferscale_scrape_round_duration_seconds": return Durations(self, \.rounds)
-        case "inferscale_tick_duration_seconds": return Durations(self, \.ticks)
+        case "inferscale_scrape_round_answered_seconds": return Durations(self, \.answered)
+        case "inferscale_tick_duration_seconds": return Durations(self, \.ticks, ends: \.tickEnds)
         case "inferscale_scrape_duration_seconds": return Tally(self, \.targetScrapes)
         default: return Ignored()
         }
@@ -220,9 +280,17 @@ final class FleetMetrics: MetricsFactory, @unchecked Sendable {
         func reset() {}
     }
     private final class Durations: TimerHandler, @unchecked Sendable {
-        let owner: FleetMetrics, field: WritableKeyPath<State, [Double]>
-        init(_ owner: FleetMetrics, _ field: WritableKeyPath<State, [Double]>) { self.owner = owner; self.field = field }
-        func recordNanoseconds(_ duration: Int64) { owner.state.withLockedValue { $0[keyPath: field].append(Double(duration) / 1e9) } }
+        let owner: FleetMetrics, field: WritableKeyPath<State, [Double]>, ends: WritableKeyPath<State, [ContinuousClock.Instant]>?
+        init(_ owner: FleetMetrics, _ field: WritableKeyPath<State, [Double]>, ends: WritableKeyPath<State, [ContinuousClock.Instant]>? = nil) {
+            self.owner = owner; self.field = field; self.ends = ends
+        }
+        func recordNanoseconds(_ duration: Int64) {
+            let now = ContinuousClock.now
+            owner.state.withLockedValue {
+                $0[keyPath: field].append(Double(duration) / 1e9)
+                if let ends { $0[keyPath: ends].append(now) }
+            }
+        }
     }
     private final class Tally: TimerHandler, @unchecked Sendable {
         let owner: FleetMetrics, field: WritableKeyPath<State, Int>

@@ -34,17 +34,22 @@ if wanted("reaction") {
 }
 if only == "fleet" {
     // Only on request (it bootstraps the process's metrics and binds thousands of loopback addresses):
-    // `--only fleet [--fleet-targets N] [--scrape-interval S]`.
+    // `--only fleet [--fleet-targets N] [--scrape-interval S] [--hostile-targets K] [--steps S]`. With `--hostile-targets`
+    // the hostile run makes K whole targets hostile instead of 1 % of the pods (the real-API run:
+    // `--fleet-targets 200 --hostile-targets 10`); every hostile run prints its checks against the clean one.
     func option(_ name: String) -> String? { arguments.firstIndex(of: name).flatMap { arguments.indices.contains($0 + 1) ? arguments[$0 + 1] : nil } }
     let metrics = FleetMetrics()
     MetricsSystem.bootstrap(metrics)
     let targets = option("--fleet-targets").flatMap(Int.init) ?? 1_000
     let interval = option("--scrape-interval").flatMap(Double.init) ?? 1
+    let wholeHostile = option("--hostile-targets").flatMap(Int.init)
+    let steps = option("--steps").flatMap(Int.init) ?? 12
     let measure = arguments.contains("--quick") ? 30.0 : 60.0
     do {
-        let clean = try await runFleetBenchmark(targets: targets, hostile: false, scrapeInterval: interval, measureSeconds: measure, steps: 12, metrics: metrics)
+        let clean = try await runFleetBenchmark(targets: targets, hostile: false, scrapeInterval: interval, measureSeconds: measure, steps: steps, metrics: metrics)
         clean.print(baseline: nil)
-        let hostile = try await runFleetBenchmark(targets: targets, hostile: true, scrapeInterval: interval, measureSeconds: measure, steps: 12, metrics: metrics)
+        let hostile = try await runFleetBenchmark(targets: targets, hostile: true, wholeHostileTargets: wholeHostile, scrapeInterval: interval,
+                                                  measureSeconds: measure, steps: steps, metrics: metrics)
         hostile.print(baseline: clean)
     } catch {
         print("fleet benchmark failed: \(error)")
