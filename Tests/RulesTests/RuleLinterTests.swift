@@ -57,6 +57,23 @@ import Testing
         #expect(w.contains { $0.contains("metric vllm:gpu_cache_usage_perc was renamed in vLLM 0.9") && $0.contains("use vllm:kv_cache_usage_perc") })
     }
 
+    /// The guard holds every scale-down when it has no reading; on a runtime without KV metrics it never has one.
+    @Test(arguments: [("tgi", "", true), ("triton", "", true), ("vllm", "", false), ("sglang", "", false),
+                      ("tgi", ", metricNames: {kv-cache-utilization: my_kv_use}", false)])
+    func aKVCacheGuardOnARuntimeWithoutKVMetrics(runtime: String, names: String, warns: Bool) throws {
+        let w = try warnings("""
+            rules:
+              - name: a
+                source: {runtime: \(runtime), push: true\(names)}
+                policy:
+                  minReplicas: 1
+                  guards:
+                    kvCacheCeiling: 0.9
+            """)
+        let expected = "l.yaml:7:9: warning: rule \"a\": guards.kvCacheCeiling: \(runtime) reports no KV-cache use, so the guard never has a reading and holds every scale-down; set source.metricNames.kv-cache-utilization or remove the guard"
+        #expect(w == (warns ? [expected] : []), "\(w)")
+    }
+
     @Test func targetOnePodCannotReach() throws {
         let w = try warnings("""
             rules:
