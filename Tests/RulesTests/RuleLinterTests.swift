@@ -58,19 +58,22 @@ import Testing
     }
 
     /// The guard holds every scale-down when it has no reading; on a runtime without KV metrics it never has one.
-    @Test(arguments: [("tgi", "", true), ("triton", "", true), ("vllm", "", false), ("sglang", "", false),
-                      ("tgi", ", metricNames: {kv-cache-utilization: my_kv_use}", false)])
-    func aKVCacheGuardOnARuntimeWithoutKVMetrics(runtime: String, names: String, warns: Bool) throws {
+    @Test(arguments: [("tgi", "queue-depth", true), ("triton", "queue-depth", true), ("vllm", "queue-depth", false),
+                      ("sglang", "queue-depth", false), ("tgi", "kv-cache-utilization", false)])
+    func aKVCacheGuardOnARuntimeWithoutKVMetrics(runtime: String, named: String, warns: Bool) throws {
         let w = try warnings("""
             rules:
               - name: a
-                source: {runtime: \(runtime), push: true\(names)}
+                source:
+                  runtime: \(runtime)
+                  push: true
+                  metricNames: {\(named): my_metric}
                 policy:
                   minReplicas: 1
                   guards:
                     kvCacheCeiling: 0.9
             """)
-        let expected = "l.yaml:7:9: warning: rule \"a\": guards.kvCacheCeiling: \(runtime) reports no KV-cache use, so the guard never has a reading and holds every scale-down; set source.metricNames.kv-cache-utilization or remove the guard"
+        let expected = "l.yaml:10:9: warning: rule \"a\": guards.kvCacheCeiling: \(runtime) reports no KV-cache use, so the guard never has a reading and holds every scale-down; set source.metricNames.kv-cache-utilization or remove the guard"
         #expect(w == (warns ? [expected] : []), "\(w)")
     }
 
