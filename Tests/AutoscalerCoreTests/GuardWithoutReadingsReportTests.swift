@@ -30,13 +30,14 @@ import Scaling
                                actuator: RecordingActuator(discovery: discovery), log: try DecisionLog(path: nil), logger: logs.logger)
         func warnings() -> [String] { logs.messages.filter { $0.hasPrefix("guard gpu-memory holds every scale-down") } }
 
-        // Busy (no scale-down asked: nothing to report), then idle (held): one warning.
+        // Busy (no scale-down asked: nothing to report), then idle past the panic the burst began (a stable
+        // window, 60 s), so a scale-down is asked and held: one warning.
         await source.set("llm/chat", SignalSample([.concurrency: 280]))
         await run(loop, 0...10)
         #expect(warnings().isEmpty, "nothing was held yet: \(logs.messages)")
         #expect(try #require(await loop.status().first).guardsWithoutReadings == nil)
         await source.set("llm/chat", SignalSample([.concurrency: 10]))
-        await run(loop, 11...30)
+        await run(loop, 11...100)
         #expect(warnings().count == 1, "\(logs.messages)")
         #expect(warnings().first?.contains("dcgm-exporter") == true)
         let status = try #require(await loop.status().first)
@@ -45,7 +46,7 @@ import Scaling
 
         // GPU figures arrive (low): the guard has readings again, said once, and the target scales down.
         await source.set("llm/chat", SignalSample([.concurrency: 10, .gpuMemoryUtilization: 0.2]))
-        await run(loop, 31...50)
+        await run(loop, 101...140)
         #expect(logs.messages.filter { $0 == "guard gpu-memory has readings again" }.count == 1, "\(logs.messages)")
         #expect(warnings().count == 1)
         let after = try #require(await loop.status().first)
