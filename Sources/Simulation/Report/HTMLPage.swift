@@ -23,8 +23,8 @@ public enum HTMLPage {
     public static func tune(_ report: TuneReport, heading: String, facts: [String], ruleFiles: [String: String] = [:]) -> String {
         var body = header(heading, facts)
         body += "<h2>Frontier</h2>\n<figure>\(FrontierChart.render(report))</figure>\n"
-        if let bound = report.lowerBound {
-            body += "<p>Lower bound <b>\(escape(bound.policy))</b>: \(Int(bound.replicaSeconds.rounded())) replica-seconds.</p>\n"
+        if let ref = report.reference {
+            body += "<p>Reference <b>\(escape(ref.policy))</b>: \(Int(ref.replicaSeconds.rounded())) replica-seconds\(escape(TuneTable.referenceNote(ref))).</p>\n"
         }
         for family in report.families {
             let columns = TuneTable.columns(family, report)
