@@ -8,6 +8,7 @@ public enum HTMLPage {
         var body = header(heading, facts)
         let columns = ReportTable.columns(report)
         body += "<h2>Results</h2>\n" + table(id: "results", columns: columns, rows: report.results.map { ReportTable.cells($0, report) })
+        if ReportTable.withOracle(report) { body += "<p>\(escape(ReportTable.oracleNote)).</p>\n" }
         if report.series.contains(where: { !$0.isEmpty }) {
             body += "<h2>Ready replicas by policy</h2>\n<figure>\(SVGChart.comparison(report))</figure>\n"
             body += "<h2>Each policy</h2>\n"
