@@ -53,7 +53,7 @@ import Testing
             func around(_ status: Int) throws -> (success: FakeRequestRecord, failed: FakeRequestRecord, retry: FakeRequestRecord) {
                 let writes = Self.leaseWrites(server)
                 let i = try #require(writes.firstIndex { $0.status == status })
-                let success = try #require(writes[..<i].last { $0.status == 200 })
+                let success = try #require(writes[..<i].last(where: { $0.status == 200 }))
                 return (success, writes[i], try #require(writes.dropFirst(i + 1).first))
             }
             try await withThrowingTaskGroup(of: Void.self) { group in
@@ -80,6 +80,29 @@ import Testing
                 a.requestShutdown()
                 try await group.waitForAll()
             }
+        }
+    }
+
+    /// Shard Leases take the same hint: after a 429 asking for 1 s (on whichever Lease call of a pass it lands), the
+    /// next pass (its first call reads the members Lease) comes a second later, not a retry period (0.1 s) later.
+    @Test func theShardElectorHonoursTheServersHint() async throws {
+        try await withFakeAPI { server, client in
+            let e = try ShardElector(api: client, configuration: .init(shards: 2, leaseName: "inferscale",
+                                                                       election: .init(identity: "a", leaseDuration: 6, renewDeadline: 4, retryPeriod: 0.1)),
+                                     namespace: "ml")
+            let task = Task { await e.run() }
+            try await server.waitUntil("both shards held", timeout: .seconds(20)) { _ in e.heldShards.count == 2 }
+            server.failNextRequests(1, status: 429, retryAfter: "1")
+            try await server.waitUntil("the pass after the 429", timeout: .seconds(10)) {
+                $0.requests.drop { $0.status != 429 }.dropFirst().contains { $0.method == "GET" && $0.path.hasSuffix("/leases/inferscale-members") }
+            }
+            let after = Array(server.requests.drop { $0.status != 429 })
+            let throttled = try #require(after.first)
+            let nextPass = try #require(after.dropFirst().first(where: { $0.method == "GET" && $0.path.hasSuffix("/leases/inferscale-members") }))
+            #expect(nextPass.at - throttled.at >= .milliseconds(950))
+            #expect(e.heldShards.count == 2)
+            e.requestShutdown()
+            await task.value
         }
     }
 }
