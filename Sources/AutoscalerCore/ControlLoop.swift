@@ -53,6 +53,9 @@ public actor ControlLoop {
         public var skipReason: String?
         /// The count a paused target is held at (`inferscale.dev/paused-replicas`).
         public var pausedReplicas: Int?
+        /// Ceiling guards that have held a scale-down for want of any reading and still have none (e.g.
+        /// `guard:gpu-memory: no GPU memory reading for the target's pods; scale-downs held`); nil when none.
+        public var guardsWithoutReadings: [String]? = nil
     }
 
     private struct TargetState {
@@ -72,6 +75,8 @@ public actor ControlLoop {
         /// When a failing scrape was last logged, and the failures since (rate-limited warnings).
         var failureLoggedAt: Timestamp?
         var failuresSinceLog: [String: Int] = [:]
+        /// The guards that held for want of any reading and still have none: logged once when the set changes.
+        var guardsWithoutReadings: [String] = []
     }
 
     /// What one scrape round started.
@@ -347,7 +352,8 @@ public actor ControlLoop {
                                 inPanic: s.policy != nil && s.decider.inPanic,
                                 activatorInPath: s.activatorInPath, wanted: s.wanted, policyError: s.policyError, patchError: s.patchError,
                                 control: s.discovered.control.state, skipReason: Self.skipReason(s.discovered.control),
-                                pausedReplicas: Self.holdAt(s.discovered.control))
+                                pausedReplicas: Self.holdAt(s.discovered.control),
+                                guardsWithoutReadings: Self.blindGuardDetails(s.guardsWithoutReadings))
         }
     }
 
@@ -406,6 +412,32 @@ public actor ControlLoop {
         telemetry.control(target: target.key, target.control)
     }
 
+    private static func blindGuardDetails(_ names: [String]) -> [String]? {
+        names.isEmpty ? nil : names.map { "guard:\($0): \(DecisionRecord.noReading(guard: $0)); scale-downs held" }
+    }
+
+    /// A guard with no reading holds every scale-down of the target for as long as its pods report nothing: say so
+    /// once, when it first holds one (a target on nodes without a GPU exporter, or a runtime without KV metrics,
+    /// never scales down), and once when readings come back. Returns the guards reported now. A guard is reported
+    /// from its first hold until it has a reading, not only on the ticks that ask to scale down.
+    private func reportGuardsWithoutReadings(_ key: String, _ record: DecisionRecord, previous: [String]) -> [String] {
+        guard record.valid else { return previous }
+        let blind = record.guardsWithoutReadings ?? []
+        let holding = blind.filter { name in record.clamps.contains { $0.step == "guard:\(name)" } }
+        let now = previous.filter(blind.contains) + holding.filter { !previous.contains($0) }
+        let metadata: Logger.Metadata = ["inferscale.target": "\(key)"]
+        for name in now where !previous.contains(name) {
+            let fix = name == "gpu-memory"
+                ? "run the GPU agent DaemonSet or dcgm-exporter on its nodes, or scrape Triton's GPU metrics (docs/gpu.md)"
+                : "scrape a runtime that reports KV-cache use (vLLM, SGLang) or set source.metricNames.kv-cache-utilization"
+            logger.warning("guard \(name) holds every scale-down: \(DecisionRecord.noReading(guard: name)); \(fix)", metadata: metadata)
+        }
+        for name in previous where !now.contains(name) {
+            logger.notice("guard \(name) has readings again", metadata: metadata)
+        }
+        return now
+    }
+
     private static func skipReason(_ c: TargetControl) -> String? {
         if case .skipped(let reason) = c { return reason }
         return nil
@@ -459,6 +491,7 @@ public actor ControlLoop {
         state.activatorInPath = action.activatorInPath
         state.wanted = action.want
         state.lastRecord = record
+        state.guardsWithoutReadings = reportGuardsWithoutReadings(key, record, previous: state.guardsWithoutReadings)
         state.metrics?.decision(record, actual: state.discovered.replicas)
         targets[key] = state
         unlogged.append((record, changed))

@@ -64,6 +64,13 @@ public struct RuleLinter: Sendable {
                                    message: "\(runtime.rawValue) does not expose \(m.signal.rawValue); this metric will always be missing (set source.metricNames.\(m.signal.rawValue) or choose another signal)"))
             }
         }
+        // A ceiling guard with no reading holds every scale-down: a KV-cache guard on a runtime without KV metrics
+        // would keep the target at its peak for good. (GPU memory comes from node exporters found at run time, which
+        // lint cannot see; the control loop reports that case instead.)
+        if let runtime = rule.source.runtime, p.kvCacheCeiling != nil, rule.source.metricNames[.kvCacheUtilization] == nil,
+           RuntimeCatalog.metricName(.kvCacheUtilization, runtime: runtime) == nil {
+            warn("guards.kvCacheCeiling", "guards.kvCacheCeiling: \(runtime.rawValue) reports no KV-cache use, so the guard never has a reading and holds every scale-down; set source.metricNames.kv-cache-utilization or remove the guard")
+        }
         for (signal, name) in rule.source.metricNames.sorted(by: { $0.key.rawValue < $1.key.rawValue }) {
             if let renamed = RuntimeCatalog.renamed[name] {
                 out.append(Warning(location: rule.source.metricNameLocations[signal] ?? rule.location, rule: rule.name,

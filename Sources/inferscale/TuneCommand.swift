@@ -23,7 +23,7 @@ struct TuneCommand: AsyncParsableCommand {
             5, 10, 20 min of demand history, 12; from the rule named objective in --rules, else \
             built in) and any rule of --rules (its per-pod targets scaled together × its \
             scale-down delay). Every variant is also compared with the clairvoyant oracle \
-            (vs bound). The objective is met when at most \
+            (vs oracle), a reference schedule, not a lower bound. The objective is met when at most \
             1 − Q of the requests get their first token later than --ttft-objective.
 
             For each family it prints the Pareto frontier (variants no other beats on both \
@@ -75,8 +75,8 @@ struct TuneCommand: AsyncParsableCommand {
         var configuration = TuneConfiguration(base: replay.configuration(trace: windowed, profile: profile, policies: []), families: families)
         configuration.objectiveQuantile = replay.objectiveQuantile
         if let parallel { configuration.parallelism = parallel }
-        // The clairvoyant lower bound (OracleSchedule): every variant gets a "vs bound" ratio.
-        configuration.lowerBound = .oracle
+        // The clairvoyant reference (OracleSchedule, not a lower bound): every variant gets a "vs oracle" ratio.
+        configuration.reference = .oracle
 
         let bar = isatty(2) == 1 ? ProgressBar(label: "tuning") : nil
         let report: TuneReport

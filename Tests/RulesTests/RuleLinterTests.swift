@@ -57,6 +57,26 @@ import Testing
         #expect(w.contains { $0.contains("metric vllm:gpu_cache_usage_perc was renamed in vLLM 0.9") && $0.contains("use vllm:kv_cache_usage_perc") })
     }
 
+    /// The guard holds every scale-down when it has no reading; on a runtime without KV metrics it never has one.
+    @Test(arguments: [("tgi", "queue-depth", true), ("triton", "queue-depth", true), ("vllm", "queue-depth", false),
+                      ("sglang", "queue-depth", false), ("tgi", "kv-cache-utilization", false)])
+    func aKVCacheGuardOnARuntimeWithoutKVMetrics(runtime: String, named: String, warns: Bool) throws {
+        let w = try warnings("""
+            rules:
+              - name: a
+                source:
+                  runtime: \(runtime)
+                  push: true
+                  metricNames: {\(named): my_metric}
+                policy:
+                  minReplicas: 1
+                  guards:
+                    kvCacheCeiling: 0.9
+            """)
+        let expected = "l.yaml:10:9: warning: rule \"a\": guards.kvCacheCeiling: \(runtime) reports no KV-cache use, so the guard never has a reading and holds every scale-down; set source.metricNames.kv-cache-utilization or remove the guard"
+        #expect(w == (warns ? [expected] : []), "\(w)")
+    }
+
     @Test func targetOnePodCannotReach() throws {
         let w = try warnings("""
             rules:

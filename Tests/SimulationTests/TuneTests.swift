@@ -154,9 +154,10 @@ import Testing
         hpa.targetFactors = [1, 2]
         hpa.stabilisationWindows = [0, 300]
         var c = TuneConfiguration(base: Self.base(), families: [KPAFamily(grid: grid), HPAFamily(grid: hpa)])
-        c.lowerBound = .fixed(12)
+        c.reference = .fixed(12)
         c.parallelism = 4
-        let parallel = try TuneSummary(try await Tuner.run(c), trace: "step", requests: 1740).jsonString()
+        let report = try await Tuner.run(c)
+        let parallel = try TuneSummary(report, trace: "step", requests: 1740).jsonString()
         let again = try TuneSummary(try await Tuner.run(c), trace: "step", requests: 1740).jsonString()
         c.parallelism = 1
         let serial = try TuneSummary(try await Tuner.run(c), trace: "step", requests: 1740).jsonString()
@@ -169,10 +170,16 @@ import Testing
         let first = try #require((families[1]["variants"] as? [[String: Any]])?.first)
         #expect(first["name"] as? String == "hpa-t2-s0")
         #expect((first["parameters"] as? [String: Double]) == ["target": 2, "stabilisationWindow": 0])
-        for key in ["policy", "replicaSeconds", "overObjectiveShare", "ttftP95", "meetsObjective", "replicaSecondsVsLowerBound"] {
+        for key in ["policy", "replicaSeconds", "overObjectiveShare", "ttftP95", "meetsObjective", "replicaSecondsVsReference"] {
             #expect(first[key] != nil, "\(key)")
         }
-        #expect((json["lowerBound"] as? [String: Any])?["policy"] as? String == "fixed-12")
+        #expect((json["reference"] as? [String: Any])?["policy"] as? String == "fixed-12")
+        // The column is named after the reference; only the oracle is called "not a lower bound".
+        #expect(TuneTable.render(report).contains("vs fixed-12"))
+        #expect(!TuneTable.render(report).contains("lower bound"))
+        var oracle = report
+        oracle.reference?.policy = PolicyChoice.oracle.name
+        #expect(TuneTable.render(oracle).contains("reference oracle (clairvoyant reference, not a lower bound): "))
         // The hpa variants differ: the target and the window reach the HPA baseline.
         let hpaCosts = (families[1]["variants"] as? [[String: Any]])?.compactMap { $0["replicaSeconds"] as? Double } ?? []
         #expect(Set(hpaCosts).count > 1)

@@ -107,6 +107,7 @@ import Testing
         let table = try await CLIRunner.runDetached(args)
         #expect(table.status == 0, "\(table.stderr)")
         #expect(table.stdout.contains("vs oracle"))
+        #expect(table.stdout.contains("not a lower bound"))
         let a = try await CLIRunner.runDetached(args + ["--json"])
         let b = try await CLIRunner.runDetached(args + ["--json"])
         #expect(a.status == 0 && a.stdout == b.stdout)

@@ -184,6 +184,19 @@ public struct LeaderElectionStateMachine: Sendable {
         checkRenewDeadline(now: now)
     }
 
+    /// Seconds to wait before the next attempt, given the `Retry-After` (seconds) of a 429 or 503 on this tick's
+    /// Lease request (nil: none). A hint shorter than `retryPeriod` changes nothing. A leader waits for it only up
+    /// to one retry period before its renew deadline, so that its last retry still lands in time: waiting longer
+    /// would end leadership for certain, which the server's hint does not ask for. A follower has no deadline and
+    /// waits up to `leaseDuration` (a takeover cannot come sooner than that anyway, unless the Lease is released).
+    public func retryDelay(retryAfter: Double?, now: Date) -> Double {
+        let period = configuration.retryPeriod
+        guard let retryAfter, retryAfter > period else { return period }
+        guard role == .leader, let lastRenewal else { return min(retryAfter, configuration.leaseDuration) }
+        let beforeDeadline = lastRenewal.addingTimeInterval(configuration.renewDeadline).timeIntervalSince(now) - period
+        return max(period, min(retryAfter, beforeDeadline))
+    }
+
     /// Graceful shutdown: a leader releases the Lease; anyone else just stops.
     public mutating func shutdown(now: Date) -> Action {
         let wasLeader = role == .leader

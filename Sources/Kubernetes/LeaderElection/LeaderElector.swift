@@ -11,7 +11,9 @@ import NIOConcurrencyHelpers
 ///
 /// Each Lease request is bounded by half the renew deadline, and `isLeader` turns false by itself once the last
 /// successful renewal is older than the renew deadline, so a request that hangs cannot leave two candidates
-/// acting as leader: the others wait for the (longer) lease duration before they take over.
+/// acting as leader: the others wait for the (longer) lease duration before they take over. A 429 or 503 with
+/// `Retry-After` delays the next request as asked, but a leader's never past one retry period before its renew
+/// deadline (`LeaderElectionStateMachine.retryDelay`).
 public final class LeaderElector: Sendable {
     /// The API to use.
     public let api: any KubernetesAPI
@@ -69,14 +71,20 @@ public final class LeaderElector: Sendable {
         var machine = LeaderElectionStateMachine(configuration: configuration, namespace: namespace, leaseName: leaseName)
         while !Task.isCancelled && !signal.isFired {
             var action = machine.tick(now: now())
+            var retryAfter: Double?
             // One tick needs at most: read → write → became/lost leader.
             for _ in 0..<4 {
                 if action == .none || Task.isCancelled { break }
-                action = await perform(action, machine: &machine, onChange: onChange)
+                action = await perform(action, machine: &machine, retryAfter: &retryAfter, onChange: onChange)
             }
             let endpoint = machine.leaderEndpoint(now: now())
             observedLeaderEndpoint.withLockedValue { $0 = endpoint }
-            await signal.sleep(for: .milliseconds(Int64(configuration.retryPeriod * 1000)))
+            let delay = machine.retryDelay(retryAfter: retryAfter, now: now())
+            if delay > configuration.retryPeriod {
+                logger.debug("the API server asked to wait: next Lease request in \(delay) s",
+                             metadata: ["inferscale.lease": "\(namespace)/\(leaseName)", "inferscale.retry-after": "\(retryAfter ?? 0)"])
+            }
+            await signal.sleep(for: .milliseconds(Int64(delay * 1000)))
         }
         if Task.isCancelled {
             if leading.withLockedValue({ $0 }) != nil {
@@ -102,7 +110,7 @@ public final class LeaderElector: Sendable {
 
     private func perform(
         _ action: LeaderElectionStateMachine.Action, machine: inout LeaderElectionStateMachine,
-        onChange: @Sendable (Bool) async -> Void
+        retryAfter: inout Double?, onChange: @Sendable (Bool) async -> Void
     ) async -> LeaderElectionStateMachine.Action {
         switch action {
         case .none, .stop, .release:
@@ -115,6 +123,7 @@ public final class LeaderElector: Sendable {
                 return machine.observed(nil, now: now())
             } catch {
                 logger.debug("reading the leader lease failed: \(error)")
+                retryAfter = (error as? KubernetesError)?.retryAfterSeconds
                 return machine.readFailed(now: now())
             }
         case .tryAcquire(let lease), .renew(let lease):
@@ -131,6 +140,7 @@ public final class LeaderElector: Sendable {
                 return machine.writeConflict(now: now())
             } catch {
                 logger.debug("writing the leader lease failed: \(error)")
+                retryAfter = (error as? KubernetesError)?.retryAfterSeconds
                 return machine.writeFailed(now: now())
             }
         case .becameLeader:

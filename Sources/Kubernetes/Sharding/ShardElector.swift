@@ -51,6 +51,8 @@ public final class ShardElector: Sendable {
     private let endpoints: NIOLockedValueBox<[String?]>
     /// How many replicas the last balance counted.
     private let memberCount = NIOLockedValueBox(1)
+    /// The longest `Retry-After` (seconds) the API server sent during the current pass of `run`; nil when none.
+    private let retryAfter = NIOLockedValueBox<Double?>(nil)
 
     /// Creates an elector.
     /// - Throws: `KubernetesConfigurationError` when the timing is inconsistent or `shards` is below 1.
@@ -126,6 +128,7 @@ public final class ShardElector: Sendable {
         // other before they take anything, instead of each taking every shard and giving most back.
         var joined = false
         while !Task.isCancelled && !signal.isFired {
+            retryAfter.withLockedValue { $0 = nil }
             await renewRoster(&roster, leaving: false)
             var pending: [Int: Lease] = [:]
             for shard in buckets.indices {
@@ -160,7 +163,10 @@ public final class ShardElector: Sendable {
             let after = now()
             let seen = buckets.map { $0.machine.leaderEndpoint(now: after) }
             endpoints.withLockedValue { $0 = seen }
-            await signal.sleep(for: .milliseconds(Int64(election.retryPeriod * 1000)))
+            // One API server answers every Lease: its longest hint of the pass, within each held shard's deadline.
+            let hint = retryAfter.withLockedValue { $0 }
+            let delay = buckets.map { $0.machine.retryDelay(retryAfter: hint, now: after) }.min() ?? election.retryPeriod
+            await signal.sleep(for: .milliseconds(Int64(delay * 1000)))
         }
         if Task.isCancelled {
             for shard in buckets.indices where leading.withLockedValue({ $0[shard] }) != nil {
@@ -173,6 +179,12 @@ public final class ShardElector: Sendable {
             await release(shard, bucket: &buckets[shard], onChange: onChange, reason: "shutting down")
         }
         await renewRoster(&roster, leaving: true)
+    }
+
+    /// Keeps the longest `Retry-After` (429/503) of this pass's Lease calls.
+    private func noteRetryAfter(_ error: any Error) {
+        guard let hint = (error as? KubernetesError)?.retryAfterSeconds else { return }
+        retryAfter.withLockedValue { $0 = max($0 ?? 0, hint) }
     }
 
     /// Stops acting on `shard` at once, then writes its Lease free so another replica takes it at its next retry.
@@ -207,6 +219,7 @@ public final class ShardElector: Sendable {
             } catch let error as KubernetesError where error.code == .notFound {
                 current = nil
             } catch {
+                noteRetryAfter(error)
                 logger.debug("reading the members lease failed: \(error)")
                 return
             }
@@ -221,6 +234,7 @@ public final class ShardElector: Sendable {
             } catch let error as KubernetesError where error.code == .conflict || error.code == .alreadyExists {
                 continue
             } catch {
+                noteRetryAfter(error)
                 logger.debug("writing the members lease failed: \(error)")
                 return
             }
@@ -240,6 +254,7 @@ public final class ShardElector: Sendable {
             } catch let error as KubernetesError where error.code == .notFound {
                 return machine.observed(nil, now: now())
             } catch {
+                noteRetryAfter(error)
                 logger.debug("reading a shard lease failed: \(error)", metadata: ["inferscale.shard": "\(shard)"])
                 return machine.readFailed(now: now())
             }
@@ -257,6 +272,7 @@ public final class ShardElector: Sendable {
             } catch let error as KubernetesError where error.code == .conflict || error.code == .alreadyExists {
                 return machine.writeConflict(now: now())
             } catch {
+                noteRetryAfter(error)
                 logger.debug("writing a shard lease failed: \(error)", metadata: ["inferscale.shard": "\(shard)"])
                 return machine.writeFailed(now: now())
             }

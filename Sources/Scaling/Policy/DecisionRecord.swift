@@ -57,4 +57,7 @@ public struct DecisionRecord: Sendable, Equatable, Codable {
     /// The per-pod GPU memory from node exporters behind this decision, when the target's pods have some
     /// (absent from older decision logs).
     public var gpuMemory: GPUMemoryFigures? = nil
+    /// Ceiling guards (`kv-cache`, `gpu-memory`) that had no reading at all for the target's pods at this
+    /// evaluation, so hold any scale-down it asks for; nil when none (and in older decision logs).
+    public var guardsWithoutReadings: [String]? = nil
 }

@@ -254,12 +254,17 @@ public struct PolicyDecider: Sendable {
         let perPodGPU = gpuFigures.map { $0.missing.isEmpty && $0.pods.count == pods.ready } ?? false
         for (signal, ceiling, name) in [(Signal.kvCacheUtilization, guards.kvCacheCeiling, "kv-cache"), (.gpuMemoryUtilization, guards.gpuMemoryCeiling, "gpu-memory")] {
             if signal == .gpuMemoryUtilization && perPodGPU { continue }
+            // Noted whether or not a scale-down is asked for now, so the loop can report a guard that never reads.
+            if ceiling != nil && pods.ready > 0 && currentMean(of: signal, at: now) == nil {
+                record.guardsWithoutReadings = (record.guardsWithoutReadings ?? []) + [name]
+            }
             guard let ceiling, desired < pods.ready, desired >= 0 else { continue }
             guard let use = currentMean(of: signal, at: now) else {
-                // A GPU-memory guard with no reading at all cannot vouch for the pods that stay (an exporter not
-                // read yet, or every reading missing): hold, as a missing metric does. Zero leaves no pod to overfill.
-                if signal == .gpuMemoryUtilization && desired > 0 {
-                    clamp("guard:gpu-memory", Int32(pods.ready), "no GPU memory reading for the target's pods; holding \(pods.ready)")
+                // A ceiling guard with no reading at all cannot vouch for the pods that stay (an exporter or runtime
+                // not read yet, every reading missing): both guards hold, as a missing metric does, since passing
+                // could scale into a full cache or GPU. Zero leaves no pod to overfill.
+                if desired > 0 {
+                    clamp("guard:\(name)", Int32(pods.ready), DecisionRecord.noReadingDetail(guard: name, holding: pods.ready))
                 }
                 continue
             }

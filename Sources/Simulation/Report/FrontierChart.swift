@@ -15,7 +15,7 @@ public enum FrontierChart {
         let yMax = yTicks.last ?? 1
         let shown = report.families.flatMap { $0.entries }.filter { $0.result.overObjectiveShare * 100 <= yMax }
         var costs = shown.map(\.result.replicaSeconds)
-        if let bound = report.lowerBound { costs.append(bound.replicaSeconds) }
+        if let ref = report.reference { costs.append(ref.replicaSeconds) }
         let xTicks = AxisTicks.ticks(low: (costs.min() ?? 0) * 0.98, high: max((costs.max() ?? 1) * 1.02, (costs.min() ?? 0) + 1))
         let xLow = xTicks.first ?? 0, xHigh = max(xLow + 1, xTicks.last ?? 1)
         func x(_ cost: Double) -> Double { left + plotWidth * (cost - xLow) / (xHigh - xLow) }
@@ -41,9 +41,9 @@ public enum FrontierChart {
         svg += "<rect x=\"\(f(left))\" y=\"\(f(top))\" width=\"\(f(plotWidth))\" height=\"\(f(plotHeight))\" fill=\"none\" stroke=\"#ccc\"/>\n"
         svg += "<line x1=\"\(f(left))\" y1=\"\(f(y(allowed)))\" x2=\"\(f(left + plotWidth))\" y2=\"\(f(y(allowed)))\" stroke=\"#333\" stroke-dasharray=\"6 4\"/>\n"
         svg += "<text x=\"\(f(left + plotWidth - 4))\" y=\"\(f(y(allowed) - 5))\" text-anchor=\"end\" fill=\"#333\">objective: at most \(AxisTicks.label(allowed)) % over</text>\n"
-        if let bound = report.lowerBound {
-            svg += "<line x1=\"\(f(x(bound.replicaSeconds)))\" y1=\"\(f(top))\" x2=\"\(f(x(bound.replicaSeconds)))\" y2=\"\(f(top + plotHeight))\" stroke=\"#000\" stroke-dasharray=\"2 3\"/>\n"
-            svg += "<text x=\"\(f(x(bound.replicaSeconds) + 4))\" y=\"\(f(top + 14))\" fill=\"#000\">\(SVGChart.escape(bound.policy))</text>\n"
+        if let ref = report.reference {
+            svg += "<line x1=\"\(f(x(ref.replicaSeconds)))\" y1=\"\(f(top))\" x2=\"\(f(x(ref.replicaSeconds)))\" y2=\"\(f(top + plotHeight))\" stroke=\"#000\" stroke-dasharray=\"2 3\"/>\n"
+            svg += "<text x=\"\(f(x(ref.replicaSeconds) + 4))\" y=\"\(f(top + 14))\" fill=\"#000\">\(SVGChart.escape(ref.policy))</text>\n"
         }
         var legendY = top + 14
         for (n, family) in report.families.enumerated() {

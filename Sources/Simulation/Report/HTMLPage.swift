@@ -8,6 +8,7 @@ public enum HTMLPage {
         var body = header(heading, facts)
         let columns = ReportTable.columns(report)
         body += "<h2>Results</h2>\n" + table(id: "results", columns: columns, rows: report.results.map { ReportTable.cells($0, report) })
+        if ReportTable.withOracle(report) { body += "<p>\(escape(ReportTable.oracleNote)).</p>\n" }
         if report.series.contains(where: { !$0.isEmpty }) {
             body += "<h2>Ready replicas by policy</h2>\n<figure>\(SVGChart.comparison(report))</figure>\n"
             body += "<h2>Each policy</h2>\n"
@@ -23,8 +24,8 @@ public enum HTMLPage {
     public static func tune(_ report: TuneReport, heading: String, facts: [String], ruleFiles: [String: String] = [:]) -> String {
         var body = header(heading, facts)
         body += "<h2>Frontier</h2>\n<figure>\(FrontierChart.render(report))</figure>\n"
-        if let bound = report.lowerBound {
-            body += "<p>Lower bound <b>\(escape(bound.policy))</b>: \(Int(bound.replicaSeconds.rounded())) replica-seconds.</p>\n"
+        if let ref = report.reference {
+            body += "<p>Reference <b>\(escape(ref.policy))</b>: \(Int(ref.replicaSeconds.rounded())) replica-seconds\(escape(TuneTable.referenceNote(ref))).</p>\n"
         }
         for family in report.families {
             let columns = TuneTable.columns(family, report)

@@ -5,8 +5,12 @@ public enum ReportTable {
     public static func render(_ report: SimulationReport) -> String {
         var rows = [columns(report).map(\.header)]
         for r in report.results { rows.append(cells(r, report)) }
-        return layout(rows)
+        return layout(rows) + (withOracle(report) ? oracleNote + "\n" : "")
     }
+
+    /// Said under a table with `vs oracle`: the ratio is to a reference at its own share, which a
+    /// policy that lets more requests be late can undercut (docs/simulation.md, "The oracle").
+    public static let oracleNote = "vs oracle: replica-seconds over the clairvoyant oracle's, a reference at its own share over the objective, not a lower bound"
 
     /// Rows as aligned columns: the first left-aligned, the rest right-aligned; a rule under the header.
     static func layout(_ rows: [[String]]) -> String {

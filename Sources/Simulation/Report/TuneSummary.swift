@@ -1,6 +1,6 @@
 import Foundation
 
-/// `tune`'s JSON report: what was replayed, the lower bound if any, and per family every
+/// `tune`'s JSON report: what was replayed, the reference replay if any, and per family every
 /// variant with its parameters and the same fields as `simulate`'s results.
 public struct TuneSummary: Encodable, Sendable {
     /// One variant: its name, family and parameters, whether it meets the objective, and
@@ -9,10 +9,10 @@ public struct TuneSummary: Encodable, Sendable {
         public var family: String
         public var parameters: [String: Double]
         public var meetsObjective: Bool
-        public var replicaSecondsVsLowerBound: Double?
+        public var replicaSecondsVsReference: Double?
         public var result: PolicyResult
 
-        enum Keys: String, CodingKey { case name, family, parameters, meetsObjective, replicaSecondsVsLowerBound }
+        enum Keys: String, CodingKey { case name, family, parameters, meetsObjective, replicaSecondsVsReference }
 
         public func encode(to encoder: any Encoder) throws {
             try result.encode(to: encoder)
@@ -21,7 +21,7 @@ public struct TuneSummary: Encodable, Sendable {
             try c.encode(family, forKey: .family)
             try c.encode(parameters, forKey: .parameters)
             try c.encode(meetsObjective, forKey: .meetsObjective)
-            try c.encodeIfPresent(replicaSecondsVsLowerBound, forKey: .replicaSecondsVsLowerBound)
+            try c.encodeIfPresent(replicaSecondsVsReference, forKey: .replicaSecondsVsReference)
         }
     }
 
@@ -43,7 +43,7 @@ public struct TuneSummary: Encodable, Sendable {
     public var profile: String
     public var ttftObjectiveSeconds: Double
     public var objectiveQuantile: Double
-    public var lowerBound: PolicyResult?
+    public var reference: PolicyResult?
     public var families: [Family]
 
     /// `ruleFiles`: paths written, by family name.
@@ -54,7 +54,7 @@ public struct TuneSummary: Encodable, Sendable {
         profile = report.profile
         ttftObjectiveSeconds = report.ttftObjectiveSeconds
         objectiveQuantile = report.objectiveQuantile
-        lowerBound = report.lowerBound
+        reference = report.reference
         families = report.families.map { f in
             Family(family: f.name, frontier: f.frontier.map { f.entries[$0].variant.name },
                    cheapestMeetingObjective: f.cheapestMeetingObjective.map { f.entries[$0].variant.name },
@@ -62,7 +62,7 @@ public struct TuneSummary: Encodable, Sendable {
                    variants: f.entries.map { e in
                        Variant(family: f.name, parameters: Dictionary(e.variant.parameters.map { ($0.name, $0.value) }, uniquingKeysWith: { a, _ in a }),
                                meetsObjective: TuneReport.meets(e.result.overObjectiveShare, quantile: report.objectiveQuantile),
-                               replicaSecondsVsLowerBound: e.replicaSecondsVsLowerBound, result: e.result)
+                               replicaSecondsVsReference: e.replicaSecondsVsReference, result: e.result)
                    })
         }
     }

@@ -5,8 +5,8 @@ import Foundation
 public enum TuneTable {
     public static func render(_ report: TuneReport) -> String {
         var out = ""
-        if let bound = report.lowerBound {
-            out += "lower bound \(bound.policy): \(String(format: "%.0f", bound.replicaSeconds)) replica-s, \(String(format: "%.1f%%", bound.overObjectiveShare * 100)) over\n\n"
+        if let ref = report.reference {
+            out += "reference \(ref.policy)\(referenceNote(ref)): \(String(format: "%.0f", ref.replicaSeconds)) replica-s, \(String(format: "%.1f%%", ref.overObjectiveShare * 100)) over\n\n"
         }
         for family in report.families {
             out += "\(family.name): \(family.entries.count) variants, \(family.frontier.count) on the frontier of replica-seconds against the share over \(ReportTable.seconds(report.ttftObjectiveSeconds)) (objective: at most \(String(format: "%.1f%%", report.allowedShare * 100)))\n"
@@ -17,6 +17,12 @@ public enum TuneTable {
             out += summary(family, report) + "\n\n"
         }
         return out
+    }
+
+    /// What the reference replay is, after its name: the oracle is a clairvoyant schedule whose
+    /// cost a policy allowed a larger share over the objective can undercut.
+    public static func referenceNote(_ reference: PolicyResult) -> String {
+        reference.policy == PolicyChoice.oracle.name ? " (clairvoyant reference, not a lower bound)" : ""
     }
 
     /// The line that names the family's cheapest variant meeting the objective, or says none does.
@@ -39,7 +45,7 @@ public enum TuneTable {
             out.append(("\(p.name) (\(p.unit))", "parameters.\(p.name)"))
         }
         out += [("replica-s", "replicaSeconds")]
-        if report.lowerBound != nil { out.append(("vs bound", "replicaSecondsVsLowerBound")) }
+        if let ref = report.reference { out.append(("vs \(ref.policy)", "replicaSecondsVsReference")) }
         out += [("> \(ReportTable.seconds(report.ttftObjectiveSeconds))", "overObjectiveShare"), ("TTFT p95", "ttftP95"),
                 ("p99", "ttftP99"), ("failed", "failed"), ("scales", "scaleEvents"), ("meets", "meetsObjective")]
         return out
@@ -50,7 +56,7 @@ public enum TuneTable {
         let r = e.result
         var out = [e.variant.name] + e.variant.parameters.map { RuleVariants.label($0.value) }
         out.append(String(format: "%.0f", r.replicaSeconds))
-        if report.lowerBound != nil { out.append(e.replicaSecondsVsLowerBound.map { String(format: "%.2f×", $0) } ?? "-") }
+        if report.reference != nil { out.append(e.replicaSecondsVsReference.map { String(format: "%.2f×", $0) } ?? "-") }
         out += [String(format: "%.1f%%", r.overObjectiveShare * 100), ReportTable.seconds(r.ttftP95), ReportTable.seconds(r.ttftP99),
                 "\(r.failed)", "\(r.scaleEvents)", TuneReport.meets(r.overObjectiveShare, quantile: report.objectiveQuantile) ? "yes" : "no"]
         return out

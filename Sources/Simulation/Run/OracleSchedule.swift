@@ -1,6 +1,6 @@
 /// The clairvoyant reference of a replay (`--policy oracle`): a scaler that knows every
 /// arrival in advance and the replica's peak rates, and sets, each second, the fewest
-/// replicas that could carry what is coming.
+/// replicas that its fluid rule says carry what is coming.
 ///
 /// The construction, per second `t` of one target:
 /// - work of a request, in replica-seconds: its prompt tokens at the cost per token of a step
@@ -18,12 +18,15 @@
 ///   is started one cold start (mean × (1 + 2 CV)) before the first second that needs it,
 ///   paid for while it starts, and stopped once no second within that lead needs it.
 ///
-/// What it bounds: replicas running only at peak rate with perfect packing, no queueing and
-/// no prefill/decode interference. It is the replica-seconds of that fluid schedule plus the
-/// cold starts it pays, replayed through the same cluster model so its share over the
-/// objective is measured beside it (it is usually not 0: real steps are slower than peak).
-/// It is not a proof that no scaler can spend less: one that lets `1 − quantile` of the
-/// requests be late may, and the schedule sizes for every request.
+/// What it is: one clairvoyant schedule, not a lower bound. Its capacity is optimistic (peak
+/// rates, perfect packing, no per-request overhead), but its rule is stricter than the
+/// objective: it sizes for every request, asks each `T` window's arrivals to be done within
+/// that window rather than by their own deadlines (up to `T` later), counts their decode work
+/// there too, and starts replicas a pessimistic cold start ahead. Its replay's share over the
+/// objective is measured beside its cost; a policy that lets more requests be late, or that
+/// meets the deadlines by queueing a short burst on the replicas it has, can cost less
+/// (docs/simulation.md, "The oracle", has the figures). What its cost does bound: the cheapest
+/// clairvoyant schedule at the share over the objective its replay reaches costs no more.
 public enum OracleSchedule {
     /// Replicas to request at each whole second from 0 to `duration` (inclusive) for `requests`.
     public static func counts(_ requests: [TraceRequest], profile: ModelProfile, objectiveSeconds: Double,

@@ -14,7 +14,7 @@ public struct TuneConfiguration: Sendable {
     public var parallelism = ProcessInfo.processInfo.activeProcessorCount
     /// A policy replayed once beside the variants, whose replica-seconds every variant is
     /// divided by (nil: none). The seam for the clairvoyant oracle: set it to `.oracle`.
-    public var lowerBound: PolicyChoice?
+    public var reference: PolicyChoice?
 
     public init(base: SimulationConfiguration, families: [any TuneFamily]) {
         self.base = base

@@ -6,8 +6,8 @@ public struct TuneReport: Sendable {
         public var variant: TuneVariant
         /// The replay's figures; `policy` is the variant's name.
         public var result: PolicyResult
-        /// Replica-seconds over the lower bound's (nil without one).
-        public var replicaSecondsVsLowerBound: Double?
+        /// Replica-seconds over the reference replay's (nil without one).
+        public var replicaSecondsVsReference: Double?
     }
 
     /// One family's variants and what stands out among them.
@@ -25,8 +25,9 @@ public struct TuneReport: Sendable {
     }
 
     public var families: [Family]
-    /// The replay every variant is compared with as a floor of cost (nil without one).
-    public var lowerBound: PolicyResult?
+    /// The replay every variant's cost is compared with (nil without one); `tune` uses the
+    /// clairvoyant oracle, a reference and not a lower bound (`OracleSchedule`).
+    public var reference: PolicyResult?
     /// Seconds of the trace replayed.
     public var duration: Double
     public var profile: String

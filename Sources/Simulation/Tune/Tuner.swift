@@ -26,14 +26,14 @@ public enum Tuner {
             v.adjust?(&run)
             return run
         }
-        if let bound = c.lowerBound {
+        if let reference = c.reference {
             var run = c.base
-            run.policies = [bound]
+            run.policies = [reference]
             run.keepSeries = false
             runs.append(run)
         }
         let results = await replay(runs, parallelism: max(1, c.parallelism), progress: progress)
-        let bound = c.lowerBound == nil ? nil : results.last
+        let ref = c.reference == nil ? nil : results.last
 
         var families: [TuneReport.Family] = []
         var offset = 0
@@ -42,13 +42,13 @@ public enum Tuner {
             let entries = (offset..<offset + count).map { i in
                 var result = results[i]
                 result.policy = variants[i].name
-                let ratio = bound.flatMap { $0.replicaSeconds > 0 ? result.replicaSeconds / $0.replicaSeconds : nil }
-                return TuneReport.Entry(variant: variants[i], result: result, replicaSecondsVsLowerBound: ratio)
+                let ratio = ref.flatMap { $0.replicaSeconds > 0 ? result.replicaSeconds / $0.replicaSeconds : nil }
+                return TuneReport.Entry(variant: variants[i], result: result, replicaSecondsVsReference: ratio)
             }
             offset += count
             families.append(summarise(family.name, entries, quantile: c.objectiveQuantile))
         }
-        return TuneReport(families: families, lowerBound: bound, duration: c.base.trace.duration, profile: c.base.profile.name,
+        return TuneReport(families: families, reference: ref, duration: c.base.trace.duration, profile: c.base.profile.name,
                           ttftObjectiveSeconds: c.base.ttftObjectiveSeconds ?? c.base.profile.ttftObjectiveSeconds,
                           objectiveQuantile: c.objectiveQuantile)
     }
