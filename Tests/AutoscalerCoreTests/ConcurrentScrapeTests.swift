@@ -156,12 +156,12 @@ private func t(_ s: Int64) -> Timestamp { Timestamp(seconds: s) }
         await source.setFailures("llm/failing", ["timeout"])
         await source.hold("llm/failing")
         await l.startScrapes(at: t(1))
-        try await within(5, "fast scrape") { await l.waitForScrape(of: "llm/fast") }
+        try await within(30, "fast scrape") { await l.waitForScrape(of: "llm/fast") }
         #expect(await l.lastRoundTimes == nil, "the round is not over while a scrape hangs")
         // The failing pod answers (with its failure) at least 0.2 s after the fast target was recorded.
         try await Task.sleep(for: .milliseconds(200))
         await source.release("llm/failing")
-        try await within(5, "released failing scrape") { await l.waitForScrapes() }
+        try await within(30, "released failing scrape") { await l.waitForScrapes() }
         let times = try #require(await l.lastRoundTimes)
         let answered = try #require(times.answeredSeconds)
         #expect(times.seconds >= answered + 0.2, "\(times)")
@@ -169,12 +169,12 @@ private func t(_ s: Int64) -> Timestamp { Timestamp(seconds: s) }
         // A round in which every target failed has no answered time; one in which all answered ends with its last.
         await source.setFailures("llm/fast", ["connect"])
         await l.startScrapes(at: t(2))
-        try await within(5, "all failing") { await l.waitForScrapes() }
+        try await within(30, "all failing") { await l.waitForScrapes() }
         #expect(await l.lastRoundTimes?.answeredSeconds == nil)
         await source.setFailures("llm/fast", [])
         await source.setFailures("llm/failing", [])
         await l.startScrapes(at: t(3))
-        try await within(5, "all answering") { await l.waitForScrapes() }
+        try await within(30, "all answering") { await l.waitForScrapes() }
         let clean = try #require(await l.lastRoundTimes)
         #expect(clean.answeredSeconds == clean.seconds)
     }
