@@ -128,10 +128,14 @@ import Testing
         try await poll { Self.value(of: conflicts, in: metrics) == 1 }
         #expect(Self.value(of: conflicts, in: metrics) == 1, "\(metrics.suffix(2000))")
         api.setReplicas(namespace: "llm", deployment: "chat-predictor", replicas: 3)
-        try await poll { chatNow["control"] as? String == "skipped" }
+        // Each poll reads /metrics before /debug/targets, so wait for both to show the change: the one read first
+        // can trail the other by a tick.
+        let skipped = #"inferscale_target_control{target="llm/chat-predictor",state="skipped"}"#
+        try await poll { chatNow["control"] as? String == "skipped" && Self.value(of: skipped, in: metrics) == 1 }
+        #expect(chatNow["control"] as? String == "skipped", "\(chatNow)")
         #expect(Self.value(of: conflicts, in: metrics) == 2, "\(metrics.suffix(2000))")
         #expect((chatNow["skipReason"] as? String)?.contains("another writer changed spec.replicas 2 times") == true, "\(chatNow)")
-        #expect(Self.value(of: #"inferscale_target_control{target="llm/chat-predictor",state="skipped"}"#, in: metrics) == 1)
+        #expect(Self.value(of: skipped, in: metrics) == 1, "\(metrics.suffix(2000))")
 
         instance?.kill()
         try? await pods.stop()
