@@ -53,6 +53,31 @@ import Glibc
     }
 
     /// A kubeconfig for the fake API (plain HTTP, a bearer token).
+    /// An InferenceService `llm/wake` at zero whose load comes only from pushes, its rule file, a kubeconfig and a
+    /// push token file, all in `directory`: the set-up of the push-forwarding tests.
+    static func wakeTarget(_ api: FakeKubernetesAPIServer, in directory: URL, token: String) throws
+        -> (rules: URL, kubeconfig: URL, tokenFile: URL, token: String) {
+        api.put(.inferenceServices, namespace: "llm", object: ["metadata": ["name": "wake", "annotations": ["serving.kserve.io/autoscalerClass": "external"]], "spec": ["predictor": ["minReplicas": 0]]])
+        _ = api.addDeployment(namespace: "llm", name: "wake-predictor", replicas: 0, matchLabels: ["app": "wake"])
+        let rules = directory.appendingPathComponent("rules.yaml")
+        try """
+            apiVersion: inferscale.dev/v1
+            kind: ScalingRules
+            rules:
+              - name: wake
+                match: {namespace: llm, inferenceService: wake}
+                source: {runtime: vllm, push: true}
+                policy:
+                  metrics: [{signal: concurrency, target: 10}]
+                  minReplicas: 0
+                  maxReplicas: 10
+                  scaleToZero: {enabled: true}
+            """.write(to: rules, atomically: true, encoding: .utf8)
+        let tokenFile = directory.appendingPathComponent("push-token")
+        try "\(token)\n".write(to: tokenFile, atomically: true, encoding: .utf8)
+        return (rules, try kubeconfig(api, in: directory), tokenFile, token)
+    }
+
     static func kubeconfig(_ api: FakeKubernetesAPIServer, in directory: URL) throws -> URL {
         let file = directory.appendingPathComponent("kubeconfig")
         try """
@@ -167,27 +192,8 @@ import Glibc
             for i in instances { i.kill() }
             try? FileManager.default.removeItem(at: directory)
         }
-        api.put(.inferenceServices, namespace: "llm", object: ["metadata": ["name": "wake", "annotations": ["serving.kserve.io/autoscalerClass": "external"]], "spec": ["predictor": ["minReplicas": 0]]])
-        _ = api.addDeployment(namespace: "llm", name: "wake-predictor", replicas: 0, matchLabels: ["app": "wake"])
-        let rules = directory.appendingPathComponent("rules.yaml")
-        try """
-            apiVersion: inferscale.dev/v1
-            kind: ScalingRules
-            rules:
-              - name: wake
-                match: {namespace: llm, inferenceService: wake}
-                source: {runtime: vllm, push: true}
-                policy:
-                  metrics: [{signal: concurrency, target: 10}]
-                  minReplicas: 0
-                  maxReplicas: 10
-                  scaleToZero: {enabled: true}
-            """.write(to: rules, atomically: true, encoding: .utf8)
-        let kubeconfig = try Self.kubeconfig(api, in: directory)
         // Both instances mount the same token; the follower forwards with it.
-        let token = "leader-election-push-token-0123"
-        let tokenFile = directory.appendingPathComponent("push-token")
-        try "\(token)\n".write(to: tokenFile, atomically: true, encoding: .utf8)
+        let (rules, kubeconfig, tokenFile, token) = try Self.wakeTarget(api, in: directory, token: "leader-election-push-token-0123")
         var ports: [String: Int] = [:]
         for identity in ["inferscale-a", "inferscale-b"] {
             let port = try await PrometheusServer.freePort()

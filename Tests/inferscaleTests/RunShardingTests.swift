@@ -164,26 +164,7 @@ import Testing
             for i in instances { i.kill() }
             try? FileManager.default.removeItem(at: directory)
         }
-        api.put(.inferenceServices, namespace: "llm", object: ["metadata": ["name": "wake", "annotations": ["serving.kserve.io/autoscalerClass": "external"]], "spec": ["predictor": ["minReplicas": 0]]])
-        _ = api.addDeployment(namespace: "llm", name: "wake-predictor", replicas: 0, matchLabels: ["app": "wake"])
-        let rules = directory.appendingPathComponent("rules.yaml")
-        try """
-            apiVersion: inferscale.dev/v1
-            kind: ScalingRules
-            rules:
-              - name: wake
-                match: {namespace: llm, inferenceService: wake}
-                source: {runtime: vllm, push: true}
-                policy:
-                  metrics: [{signal: concurrency, target: 10}]
-                  minReplicas: 0
-                  maxReplicas: 10
-                  scaleToZero: {enabled: true}
-            """.write(to: rules, atomically: true, encoding: .utf8)
-        let kubeconfig = try Run.kubeconfig(api, in: directory)
-        let token = "sharding-push-token-0123456789ab"
-        let tokenFile = directory.appendingPathComponent("push-token")
-        try "\(token)\n".write(to: tokenFile, atomically: true, encoding: .utf8)
+        let (rules, kubeconfig, tokenFile, token) = try Run.wakeTarget(api, in: directory, token: "sharding-push-token-0123456789ab")
         var ports: [String: Int] = [:]
         for identity in ["inferscale-a", "inferscale-b"] {
             let port = try await PrometheusServer.freePort()
