@@ -28,67 +28,21 @@ import Glibc
 func runFleetBenchmark(targets n: Int, hostile: Bool, wholeHostileTargets: Int? = nil, scrapeInterval: Double,
                        measureSeconds: Double, steps: Int, metrics: FleetMetrics) async throws -> FleetResult {
     let podCount = 2 * n
-    let child = Process()
-    child.executableURL = URL(fileURLWithPath: CommandLine.arguments[0])
-    child.arguments = ["--serve-fleet", "\(podCount)"]
-    let output = Pipe(), input = Pipe()
-    child.standardOutput = output
-    child.standardInput = input
-    try child.run()
-    defer { try? input.fileHandleForWriting.close(); child.waitUntilExit() }
-    guard let line = String(data: output.fileHandleForReading.availableData, encoding: .utf8),
-          let port = Int(line.trimmingCharacters(in: .whitespacesAndNewlines)) else {
-        throw FleetError(message: "the fleet pod server did not start")
-    }
-    func send(_ commands: [String]) { input.fileHandleForWriting.write(Data((commands.joined(separator: "\n") + "\n").utf8)) }
+    let pods = try FleetPodServers(pods: podCount)
+    defer { pods.stop() }
+    let port = pods.port
     // Load 10 running per pod, 20 per target at 10 per pod: two replicas wanted, steadily.
-    send((0..<podCount).map { "run \(FleetAddresses.ip($0)) 10" })
-    var hostileTargets: Set<Int> = []
-    if hostile, let wanted = wholeHostileTargets, wanted > 0 {
-        // Whole targets spread evenly over the fleet, both pods of each: late, dripping, late, …
-        let whole = min(wanted, n)
-        var commands: [String] = []
-        for k in 0..<whole {
-            let t = k * n / whole + n / (2 * whole)
-            for pod in [2 * t, 2 * t + 1] {
-                commands.append(k % 2 == 0 ? "delay \(FleetAddresses.ip(pod)) 2.9" : "drip \(FleetAddresses.ip(pod)) 10")
-            }
-            hostileTargets.insert(t)
-        }
-        send(commands)
-    } else if hostile {
-        // 1 % of the pods, one per target hit: half answer at 2.9 s, half drip for 10 s.
-        let every = 100
-        var commands: [String] = []
-        for (k, pod) in stride(from: every / 2, to: podCount, by: every).enumerated() {
-            commands.append(k % 2 == 0 ? "delay \(FleetAddresses.ip(pod)) 2.9" : "drip \(FleetAddresses.ip(pod)) 10")
-            hostileTargets.insert(pod / 2)
-        }
-        send(commands)
-    }
+    pods.send("run", 0..<podCount, 10)
+    let hostileTargets = FleetHostility.apply(to: pods, targets: n, hostile: hostile, wholeTargets: wholeHostileTargets)
 
     let api = try await FakeKubernetesAPIServer.start()
-    for t in 0..<n {
-        api.put(.inferenceServices, namespace: "fleet", object: ["metadata": ["name": .string("m\(t)"), "annotations": ["serving.kserve.io/autoscalerClass": "external"]], "spec": ["predictor": ["minReplicas": 1]]])
-        api.addDeployment(namespace: "fleet", name: "m\(t)-predictor", replicas: 2, matchLabels: ["app": "m\(t)"])
-        for p in 0..<2 {
-            api.setPod(namespace: "fleet", name: "m\(t)-\(p)", labels: ["app": "m\(t)"], podIP: FleetAddresses.ip(2 * t + p))
-        }
-    }
+    FleetObjects.put(targets: n, into: api)
     var kubeConfiguration = KubernetesClientConfiguration(server: api.baseURL)
     kubeConfiguration.timeouts.request = .seconds(10)
     let client = try KubernetesClient(configuration: kubeConfiguration)
-    let http = HTTPClient(eventLoopGroupProvider: .singleton)
-    let rules = try RuleFiles.load([RuleFiles.File(path: "fleet.yaml", text: """
-        rules:
-          - name: fleet
-            match: {namespace: fleet}
-            source: {runtime: vllm, port: \(port), queueProxy: false}
-            policy:
-              metrics: [{signal: running, target: 10}]
-              minReplicas: 1
-              maxReplicas: 50
-        """)])
+    // The pool `inferscale run` scrapes with (idle connections closed after 3 s).
+    let http = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: PodConnectionPool().httpConfiguration)
+    let rules = try RuleFiles.load([RuleFiles.File(path: "fleet.yaml", text: FleetObjects.rules(port: port))])
     let discovery = KubernetesDiscovery(api: client, namespaces: ["fleet"], refreshSeconds: 10)
     let started = ContinuousClock.now
     let scraping = ScrapingMetricSource(scraper: Scraper(configuration: ScraperConfiguration(), client: http)) { (ContinuousClock.now - started).benchSeconds }
@@ -116,7 +70,7 @@ func runFleetBenchmark(targets n: Int, hostile: Bool, wholeHostileTargets: Int? 
 
     metrics.reset()
     source.reset()
-    let cpu0 = processCPUSeconds(), childCPU0 = childCPUSeconds(child.processIdentifier)
+    let cpu0 = processCPUSeconds(), childCPU0 = pods.cpuSeconds
     let t0 = ContinuousClock.now
     let writesBefore = api.scaleWrites.count
     var reactions: [Double] = []
@@ -125,7 +79,7 @@ func runFleetBenchmark(targets n: Int, hostile: Bool, wholeHostileTargets: Int? 
         try await Task.sleep(for: .milliseconds(Int.random(in: 200..<2200)))  // steps fall anywhere in the tick
         let name = "m\(target)-predictor"
         let step = ContinuousClock.now
-        send(["run \(FleetAddresses.ip(2 * target)) 60", "run \(FleetAddresses.ip(2 * target + 1)) 60"])
+        pods.send("run", [2 * target, 2 * target + 1], 60)
         let deadline = step + .seconds(20)
         while ContinuousClock.now < deadline {
             if let write = api.scaleWrites.last(where: { $0.name == name && $0.replicas > 2 }), write.at > step {
@@ -139,7 +93,7 @@ func runFleetBenchmark(targets n: Int, hostile: Bool, wholeHostileTargets: Int? 
     if rest > 0 { try await Task.sleep(for: .seconds(rest)) }
     let elapsed = (ContinuousClock.now - t0).benchSeconds
     let cpu = (processCPUSeconds() - cpu0) / elapsed
-    let childCPU = (childCPUSeconds(child.processIdentifier) - childCPU0) / elapsed
+    let childCPU = (pods.cpuSeconds - childCPU0) / elapsed
     let rss = residentMiB()
     let stepped = Set(healthy.prefix(steps).map { "m\($0)-predictor" })
     let unasked = api.scaleWrites.dropFirst(writesBefore).filter { write in
@@ -164,7 +118,7 @@ func runFleetBenchmark(targets n: Int, hostile: Bool, wholeHostileTargets: Int? 
 }
 
 /// The fleet index of `m12`, `m12-predictor` or `fleet/m12-predictor` (12).
-private func fleetIndex(_ name: String) -> Int? {
+func fleetIndex(_ name: String) -> Int? {
     let last = name.split(separator: "/").last ?? Substring(name)
     guard last.first == "m" else { return nil }
     return Int(last.dropFirst().prefix(while: \.isNumber))
@@ -224,7 +178,7 @@ struct FleetResult {
     private func ms(_ values: [Double], _ p: Double) -> String { percentile(values, p).map { format1($0 * 1000) } ?? "n/a" }
 }
 
-private func percentile(_ sorted: [Double], _ p: Double) -> Double? {
+func percentile(_ sorted: [Double], _ p: Double) -> Double? {
     guard !sorted.isEmpty else { return nil }
     let s = sorted.sorted()
     return s[min(s.count - 1, max(0, Int((p * Double(s.count)).rounded(.up)) - 1))]
@@ -311,19 +265,10 @@ final class FleetMetrics: MetricsFactory, @unchecked Sendable {
     }
 }
 
-private func processCPUSeconds() -> Double {
+func processCPUSeconds() -> Double {
     var usage = rusage()
     getrusage(RUSAGE_SELF.rawValue, &usage)
     return Double(usage.ru_utime.tv_sec) + Double(usage.ru_utime.tv_usec) / 1e6 + Double(usage.ru_stime.tv_sec) + Double(usage.ru_stime.tv_usec) / 1e6
-}
-
-/// utime + stime of another process, from /proc (clock ticks of 1/100 s).
-private func childCPUSeconds(_ pid: Int32) -> Double {
-    guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
-          let close = stat.lastIndex(of: ")") else { return .nan }
-    let fields = stat[stat.index(after: close)...].split(separator: " ")
-    guard fields.count > 13, let u = Double(fields[11]), let s = Double(fields[12]) else { return .nan }
-    return (u + s) / Double(sysconf(Int32(_SC_CLK_TCK)))
 }
 
 private func residentMiB() -> Double {
@@ -334,6 +279,6 @@ private func residentMiB() -> Double {
 }
 
 /// The one-minute load average, to read the timings by: on a shared machine they stretch with it.
-private func loadAverage() -> String {
+func loadAverage() -> String {
     (try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8))?.split(separator: " ").first.map(String.init) ?? "n/a"
 }

@@ -5,13 +5,14 @@ import NIOHTTP1
 import NIOPosix
 import PodTestKit
 
-/// The child process of the fleet benchmark (`--serve-fleet COUNT`): COUNT pods, each its own
-/// address on 127.0.0.0/8 (pod i at `FleetAddresses.ip(i)`) on one shared port, serving a body
+/// A child process of the fleet benchmark (`--serve-fleet COUNT [--first K] [--port P]`): COUNT pods
+/// from pod K on, each its own address on 127.0.0.0/8 (pod i at `FleetAddresses.ip(i)`) on one shared
+/// port (P, or one the system picks; `FleetPodServers` starts several on the same port), serving a body
 /// shaped like ../shared/fixtures/metrics/vllm.txt whose `vllm:num_requests_running` is the
 /// pod's load. Standard input sets behaviour, one command a line: `run IP VALUE`, `delay IP
 /// SECONDS` (answer that late), `drip IP SECONDS` (send the body a byte every 250 ms for that
 /// long). Prints the port once every address is bound; exits when standard input closes.
-func serveFleet(count: Int) async throws {
+func serveFleet(count: Int, first: Int = 0, port wanted: Int = 0) async throws {
     let fixture = String(decoding: try Fixtures.metrics("vllm"), as: UTF8.self)
     let lines = fixture.split(separator: "\n", omittingEmptySubsequences: false)
     guard let running = lines.firstIndex(where: { $0.hasPrefix("vllm:num_requests_running{") }) else {
@@ -30,10 +31,10 @@ func serveFleet(count: Int) async throws {
             channel.pipeline.configureHTTPServerPipeline().flatMap { channel.pipeline.addHandler(FleetPodHandler(state: state)) }
         }
     var channels: [Channel] = []
-    let first = try await bootstrap.bind(host: FleetAddresses.ip(0), port: 0).get()
-    let port = first.localAddress!.port!
-    channels.append(first)
-    for i in 1..<max(1, count) { channels.append(try await bootstrap.bind(host: FleetAddresses.ip(i), port: port).get()) }
+    let firstChannel = try await bootstrap.bind(host: FleetAddresses.ip(first), port: wanted).get()
+    let port = firstChannel.localAddress!.port!
+    channels.append(firstChannel)
+    for i in 1..<max(1, count) { channels.append(try await bootstrap.bind(host: FleetAddresses.ip(first + i), port: port).get()) }
     FileHandle.standardOutput.write(Data("\(port)\n".utf8))
     while let line = readLine() {
         let parts = line.split(separator: " ")

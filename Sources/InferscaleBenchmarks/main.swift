@@ -10,7 +10,8 @@ if arguments.contains("--serve-pods") {
     exit(0)
 }
 if let i = arguments.firstIndex(of: "--serve-fleet"), arguments.indices.contains(i + 1), let count = Int(arguments[i + 1]) {
-    try await serveFleet(count: count)
+    func number(_ name: String) -> Int { arguments.firstIndex(of: name).flatMap { arguments.indices.contains($0 + 1) ? Int(arguments[$0 + 1]) : nil } ?? 0 }
+    try await serveFleet(count: count, first: number("--first"), port: number("--port"))
     exit(0)
 }
 let only = arguments.firstIndex(of: "--only").flatMap { arguments.indices.contains($0 + 1) ? arguments[$0 + 1] : nil }
@@ -37,6 +38,8 @@ if only == "fleet" {
     // `--only fleet [--fleet-targets N] [--scrape-interval S] [--hostile-targets K] [--steps S]`. With `--hostile-targets`
     // the hostile run makes K whole targets hostile instead of 1 % of the pods (the real-API run:
     // `--fleet-targets 200 --hostile-targets 10`); every hostile run prints its checks against the clean one.
+    // `--processes P [--shards S] [--warm-up SECONDS]` runs inferscale as `inferscale run` processes instead (the release
+    // binary beside this one): one replica, then P over S shards (default 2P, as the sharded overlay), clean pods.
     func option(_ name: String) -> String? { arguments.firstIndex(of: name).flatMap { arguments.indices.contains($0 + 1) ? arguments[$0 + 1] : nil } }
     let metrics = FleetMetrics()
     MetricsSystem.bootstrap(metrics)
@@ -45,6 +48,14 @@ if only == "fleet" {
     let wholeHostile = option("--hostile-targets").flatMap(Int.init)
     let steps = option("--steps").flatMap(Int.init) ?? 12
     let measure = arguments.contains("--quick") ? 30.0 : 60.0
+    if let processes = option("--processes").flatMap(Int.init) {
+        // inferscale as real `inferscale run` processes: one replica, then `processes` sharded ones (when above 1).
+        var bench = FleetProcessBenchmark(targets: targets, interval: interval, steps: steps, measureSeconds: measure, processes: processes)
+        bench.shards = option("--shards").flatMap(Int.init) ?? 2 * processes
+        if let warmUp = option("--warm-up").flatMap(Double.init) { bench.warmUpSeconds = warmUp }
+        do { try await bench.run() } catch { print("fleet benchmark failed: \(error)") }
+        exit(0)
+    }
     do {
         let clean = try await runFleetBenchmark(targets: targets, hostile: false, scrapeInterval: interval, measureSeconds: measure, steps: steps, metrics: metrics)
         clean.print(baseline: nil)

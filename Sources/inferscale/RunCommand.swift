@@ -136,6 +136,9 @@ struct RunCommand: AsyncParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Seconds between scrape rounds (default 1, as Knative; 1–60: windows have one-second buckets). A second no round sampled is no data to the windows, not zero load.", valueName: "seconds"))
     var scrapeInterval: Double = 1
 
+    @Option(name: .long, help: ArgumentHelp("Seconds an idle connection to a pod stays open for the next scrape (default 3: reused at intervals up to 2 s; closed between rounds at longer ones, so a large fleet does not hold one socket per pod; 0.1–300).", valueName: "seconds"))
+    var scrapeIdleTimeout: Double = PodConnectionPool().idleTimeout
+
     @Option(name: .customLong("config"), parsing: .singleValue,
             help: ArgumentHelp("A config-autoscaler key, e.g. stable-window=90s (repeatable).", valueName: "key=value"))
     var configValues: [String] = []
@@ -191,6 +194,7 @@ struct RunCommand: AsyncParsableCommand {
             throw ValidationError("--shards \(shards) needs leader election (the shards are Leases): drop --no-leader-election, or use --shards 1")
         }
         if !(scrapeInterval >= 1 && scrapeInterval <= 60) { throw ValidationError("--scrape-interval must be between 1 and 60 seconds") }
+        if !PodConnectionPool.idleTimeoutRange.contains(scrapeIdleTimeout) { throw ValidationError("--scrape-idle-timeout must be between 0.1 and 300 seconds") }
         for port in [httpPort, activatorPort, pushPort, debugPort] where !(0...65535).contains(port) {
             throw ValidationError("ports must be between 0 and 65535, got \(port)")
         }
@@ -270,7 +274,9 @@ struct RunCommand: AsyncParsableCommand {
 
         let kubeConfiguration = try KubernetesConnection.configuration(kubeconfig: kubeconfig, context: context, environment: env)
         let api = try KubernetesClient(configuration: kubeConfiguration)
-        let http = HTTPClient(eventLoopGroupProvider: .singleton)
+        var pool = PodConnectionPool()
+        pool.idleTimeout = scrapeIdleTimeout
+        let http = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: pool.httpConfiguration)
 
         let me = identity ?? env["POD_NAME"] ?? ProcessInfo.processInfo.hostName
         let election = LeaderElectionStateMachine.Configuration(identity: me, leaseDuration: leaseDuration, renewDeadline: leaseDuration * 2 / 3,

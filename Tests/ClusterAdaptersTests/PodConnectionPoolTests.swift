@@ -1,0 +1,88 @@
+import AsyncHTTPClient
+import ClusterAdapters
+import NIOConcurrencyHelpers
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+import Testing
+
+/// The pod scrape client's pool: a connection is reused for a scrape soon after the last, and closed once it has
+/// idled for the pool's timeout, so a fleet scraped at long intervals does not hold one open socket per pod.
+@Suite struct PodConnectionPoolTests {
+    @Test func defaultsKeepConnectionsThreeSeconds() {
+        let pool = PodConnectionPool()
+        #expect(pool.idleTimeout == 3)
+        #expect(pool.httpConfiguration.connectionPool.idleTimeout == .seconds(3))
+        #expect(PodConnectionPool.idleTimeoutRange.contains(pool.idleTimeout))
+    }
+
+    @Test func anIdleConnectionIsReusedThenClosedAfterTheTimeout() async throws {
+        let server = try await ConnectionCountingServer.start()
+        var pool = PodConnectionPool()
+        pool.idleTimeout = 0.5
+        let client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: pool.httpConfiguration)
+        func scrape() async throws {
+            let response = try await client.execute(HTTPClientRequest(url: "http://127.0.0.1:\(server.port)/metrics"), timeout: .seconds(30))
+            _ = try await response.body.collect(upTo: 1 << 16)
+            #expect(response.status == .ok)
+        }
+        try await scrape()
+        try await scrape()
+        // Back to back: the second scrape rode the first one's connection.
+        #expect(server.counts.accepted == 1)
+        // Idle past the timeout: the client closes it (generous bound: CI runs tests in parallel on two cores).
+        let start = ContinuousClock.now
+        while server.counts.open > 0, ContinuousClock.now - start < .seconds(20) { try await Task.sleep(for: .milliseconds(50)) }
+        #expect(server.counts.open == 0, "the idle connection was still open 20 s after the scrape")
+        #expect(ContinuousClock.now - start >= .milliseconds(300), "closed before the idle timeout")
+        try await client.shutdown()
+        try await server.stop()
+    }
+}
+
+/// An HTTP server on 127.0.0.1:0 that answers every request with a short body and counts connections accepted and open.
+private final class ConnectionCountingServer: Sendable {
+    struct Counts { var accepted = 0, open = 0 }
+    private let state = NIOLockedValueBox(Counts())
+    private let channel = NIOLockedValueBox<Channel?>(nil)
+    var counts: Counts { state.withLockedValue { $0 } }
+    var port: Int { channel.withLockedValue { $0?.localAddress?.port ?? 0 } }
+
+    static func start() async throws -> ConnectionCountingServer {
+        let server = ConnectionCountingServer()
+        let bound = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .childChannelInitializer { child in
+                child.pipeline.configureHTTPServerPipeline().flatMap { child.pipeline.addHandler(Handler(server: server)) }
+            }
+            .bind(host: "127.0.0.1", port: 0).get()
+        server.channel.withLockedValue { $0 = bound }
+        return server
+    }
+
+    func stop() async throws { try await channel.withLockedValue { $0 }?.close() }
+
+    private final class Handler: ChannelInboundHandler, Sendable {
+        typealias InboundIn = HTTPServerRequestPart
+        typealias OutboundOut = HTTPServerResponsePart
+        let server: ConnectionCountingServer
+        init(server: ConnectionCountingServer) { self.server = server }
+
+        func channelActive(context: ChannelHandlerContext) {
+            server.state.withLockedValue { $0.accepted += 1; $0.open += 1 }
+            context.fireChannelActive()
+        }
+
+        func channelInactive(context: ChannelHandlerContext) {
+            server.state.withLockedValue { $0.open -= 1 }
+            context.fireChannelInactive()
+        }
+
+        func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+            guard case .end = unwrapInboundIn(data) else { return }
+            let body = context.channel.allocator.buffer(string: "vllm:num_requests_running 1\n")
+            context.write(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: .ok, headers: ["Content-Length": "\(body.readableBytes)"]))), promise: nil)
+            context.write(wrapOutboundOut(.body(.byteBuffer(body))), promise: nil)
+            context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
+        }
+    }
+}
