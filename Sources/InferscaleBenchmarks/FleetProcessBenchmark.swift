@@ -159,11 +159,18 @@ struct FleetPhase {
         // away from its 2 replicas.
         let stepped = Set(c.stepped.map { "m\($0)-predictor" })
         let unasked = c.api.scaleWrites.dropFirst(writesAtStart).filter { $0.replicas != 2 && !stepped.contains($0.name) }
+        // The first few, with when they came and the Event that says why, to read a failure by.
+        let examples = unasked.prefix(4).map { w in
+            let why = c.api.objects(.events, namespace: "fleet").filter { $0[path: ["involvedObject", "name"]]?.stringValue == w.name }
+                .compactMap { $0["message"]?.stringValue }.first ?? "no Event"
+            return "\(w.name) → \(w.replicas) at +\(format1((w.at - warm).benchSeconds)) s (\(why))"
+        }
         var result = FleetProcessResult(targets: n, interval: c.interval, processes: processes, shards: shards, seconds: elapsed,
                                         warmUp: warmUp, identities: instances.map(\.identity), spans: spans, cpu: cpu,
                                         memory: memory.map { FleetProcessResult.Memory(rss: $0.rss, peak: $0.peak, openFiles: $0.files) },
                                         podServerCPU: podCPU, benchCPU: benchCPU, reactions: reactions.sorted(), steps: candidates.count,
-                                        falseScaleDowns: unasked.filter { $0.replicas < 2 }.count, unaskedChanges: Set(unasked.map(\.name)).count)
+                                        falseScaleDowns: unasked.filter { $0.replicas < 2 }.count, unaskedChanges: Set(unasked.map(\.name)).count,
+                                        unaskedExamples: examples, measuredFrom: (t0 - warm).benchSeconds)
         if shards > 1 {
             let holders = (0..<shards).map(holder)
             result.held = instances.map { i in (0..<n).filter { holders[ShardHash.bucket(of: "fleet/m\($0)-predictor", shards: shards)] == i.identity }.count }
@@ -182,11 +189,12 @@ struct FleetPhase {
         let deadline = start + .seconds(60 + 3 * c.interval)
         var patched = 0
         while ContinuousClock.now < deadline {
-            patched = rest.filter { c.api.replicas(namespace: "fleet", deployment: "m\($0)-predictor") == 5 }.count
+            patched = rest.filter { (c.api.replicas(namespace: "fleet", deployment: "m\($0)-predictor") ?? 0) > 2 }.count
             if patched == rest.count { break }
             try await Task.sleep(for: .seconds(1))
         }
         let took = (ContinuousClock.now - start).benchSeconds
+        let finals = Dictionary(grouping: rest) { c.api.replicas(namespace: "fleet", deployment: "m\($0)-predictor") ?? -1 }.mapValues(\.count)
         for t in rest { c.stepped.insert(t) }
         let ours = Set(instances.map(\.identity))
         var by: [Int: Set<String>] = [:]
@@ -197,6 +205,7 @@ struct FleetPhase {
         }
         let twice = by.values.filter { $0.count > 1 }.count
         let notHolder = by.filter { t, who in who != [holders[ShardHash.bucket(of: "fleet/m\(t)-predictor", shards: shards)] ?? "?"] }.count
-        return .init(targets: rest.count, patched: patched, seconds: took, patchedTwice: twice, patchedByOther: notHolder, withEvents: by.count)
+        return .init(targets: rest.count, patched: patched, seconds: took, patchedTwice: twice, patchedByOther: notHolder, withEvents: by.count,
+                     finalReplicas: finals.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }.joined(separator: ", "))
     }
 }

@@ -6,7 +6,11 @@ import Foundation
 /// targets each holds against a third, and who patched the fleet-wide step.
 struct FleetProcessResult {
     struct Memory { var rss: Double, peak: Double, openFiles: Int }
-    struct FleetStep { var targets: Int, patched: Int, seconds: Double, patchedTwice: Int, patchedByOther: Int, withEvents: Int }
+    struct FleetStep {
+        var targets: Int, patched: Int, seconds: Double, patchedTwice: Int, patchedByOther: Int, withEvents: Int
+        /// The stepped targets' replicas at the end, "replicas: targets, …".
+        var finalReplicas: String
+    }
 
     var targets: Int, interval: Double, processes: Int, shards: Int, seconds: Double, warmUp: Double
     var identities: [String]
@@ -20,6 +24,9 @@ struct FleetProcessResult {
     var reactions: [Double], steps: Int
     /// Scale writes below 2 replicas, and targets set away from 2, among targets that were never stepped.
     var falseScaleDowns: Int, unaskedChanges: Int
+    /// A few of those writes (target → replicas at seconds after the processes started, the Event's message), and
+    /// when the measured span began on that clock.
+    var unaskedExamples: [String], measuredFrom: Double
     /// Targets of the shards each process held at the end (from the shard Leases and the fixed hash).
     var held: [Int]?
     var fleetStep: FleetStep?
@@ -62,13 +69,14 @@ struct FleetProcessResult {
         var reaction = "  reaction (step → PATCH): p50 \(ms(reactions, 0.5)), p99 \(ms(reactions, 0.99)) over \(reactions.count) of \(steps) steps"
         if let single, let p = percentile(reactions, 0.99), let b = percentile(single.reactions, 0.99) { reaction += "; p99 \(String(format: "%.2f", p / b))× the single replica's" }
         Swift.print(reaction)
-        Swift.print("  false scale-downs \(falseScaleDowns) (untouched targets set away from 2 replicas: \(unaskedChanges), since the processes started)")
+        Swift.print("  false scale-downs \(falseScaleDowns) (untouched targets set away from 2 replicas: \(unaskedChanges), since the processes started; measured from +\(format1(measuredFrom)) s)")
+        for example in unaskedExamples { Swift.print("    \(example)") }
         let scheduled = m.targetScrapes + m.skipped
         Swift.print("  interval \(format1(interval)) s sustained: \(sustained ? "yes" : "no") (round p99 \(estimate(m.rounds, 0.99)) against \(format1(interval)) s; \(percent(scheduled > 0 ? m.skipped / scheduled : .nan, signed: false)) of target scrapes skipped)")
         let total = cpu.reduce(0, +)
         Swift.print("  inferscale CPU \(String(format: "%.2f", total)) s/s in all, pod servers \(String(format: "%.2f", podServerCPU)) s/s, benchmark process (fake API server, driver) \(String(format: "%.2f", benchCPU)) s/s; load average \(loadAverage())")
         if let fleetStep {
-            Swift.print("  fleet-wide step (\(fleetStep.targets) targets to 5 replicas): \(fleetStep.patched) patched in \(format1(fleetStep.seconds)) s; patched by two processes: \(fleetStep.patchedTwice), by a process not holding the target's shard: \(fleetStep.patchedByOther) (\(fleetStep.withEvents) targets with scale Events)")
+            Swift.print("  fleet-wide step (\(fleetStep.targets) targets from 20 to 50 running): \(fleetStep.patched) scaled up in \(format1(fleetStep.seconds)) s (replicas: \(fleetStep.finalReplicas)); patched by two processes: \(fleetStep.patchedTwice), by a process not holding the target's shard: \(fleetStep.patchedByOther) (\(fleetStep.withEvents) targets with scale Events)")
         }
     }
 
