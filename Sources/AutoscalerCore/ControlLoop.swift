@@ -207,7 +207,15 @@ public actor ControlLoop {
         var round = ScrapeRound()
         var tasks: [Task<Void, Never>] = []
         let started = ContinuousClock.now
-        for key in targets.keys.sorted() {
+        let keys = targets.keys.sorted()
+        let offset = Self.launchOffset(round: id, count: keys.count)
+        // Where the rotated order wraps past the last name, so that `started` and `skipped` read in name order.
+        var wrapStarted = 0, wrapSkipped = 0
+        for (i, key) in (keys[offset...] + keys[..<offset]).enumerated() {
+            if i == keys.count - offset {
+                wrapStarted = round.started.count
+                wrapSkipped = round.skipped.count
+            }
             guard let state = targets[key], let policy = state.policy, state.discovered.control.isScraped,
                   state.discovered.pods.contains(where: \.ready) else { continue }
             if inFlight[key] != nil {
@@ -228,6 +236,8 @@ public actor ControlLoop {
             inFlight[key] = task
             tasks.append(task)
         }
+        round.started = Array(round.started[wrapStarted...] + round.started[..<wrapStarted])
+        round.skipped = Array(round.skipped[wrapSkipped...] + round.skipped[..<wrapSkipped])
         if round.started.isEmpty {
             telemetry.scrapeRound(seconds: (ContinuousClock.now - started).seconds)
         } else {
@@ -237,6 +247,18 @@ public actor ControlLoop {
             logger.debug("scrapes still in flight; skipped this round", metadata: ["inferscale.skipped": "\(round.skipped.count)"])
         }
         return (round, tasks)
+    }
+
+    /// Where round `round` starts its scrapes in the name order of `count` targets. All of a round's scrapes start
+    /// at once and wait for a slot within their deadline, so when a fleet has more pods than the scraper completes
+    /// in a deadline, the last ones started fail: starting each round elsewhere (golden-ratio steps, spread evenly
+    /// over any number of rounds) makes the targets that miss out change from round to round, instead of the same
+    /// ones, late in the order, never being sampled.
+    static func launchOffset(round: Int, count: Int) -> Int {
+        guard count > 1 else { return 0 }
+        // The fraction round × 0.618… (mod 1), as 64 bits, scaled to the count.
+        let fraction = UInt64(truncatingIfNeeded: round) &* 0x9E37_79B9_7F4A_7C15
+        return Int(UInt64(count).multipliedFullWidth(by: fraction).high)
     }
 
     /// Records a target's sample at the time of its round (never at its arrival, so a late
