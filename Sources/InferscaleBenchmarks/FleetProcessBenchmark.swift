@@ -23,6 +23,9 @@ struct FleetProcessBenchmark {
     var processes = 3, shards = 6
     /// The longest wait for every target to be decided once the processes start, seconds.
     var warmUpSeconds = 600.0
+    /// Runs the single replica first, as the sharded phase's baseline (`--sharded-only`: not, where one process
+    /// cannot hold the fleet).
+    var singleFirst = true
 
     func run() async throws {
         let podCount = 2 * targets
@@ -58,8 +61,11 @@ struct FleetProcessBenchmark {
                                                   "--activator-port", "0", "--push-port", "0", "--no-knative",
                                                   "--gpu-agent-namespace", "", "--dcgm-exporter-namespace", "",
                                                   "--scrape-interval", "\(interval)"])
-        let single = try await FleetPhase(processes: 1, shards: 1, fleetWideStep: false).run(&context)
-        single.print(baseline: nil)
+        var single: FleetProcessResult?
+        if singleFirst || processes == 1 {
+            single = try await FleetPhase(processes: 1, shards: 1, fleetWideStep: false).run(&context)
+            single?.print(baseline: nil)
+        }
         if processes > 1 {
             let sharded = try await FleetPhase(processes: processes, shards: shards, fleetWideStep: true).run(&context)
             sharded.print(baseline: single)

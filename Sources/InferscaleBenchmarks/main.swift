@@ -38,8 +38,8 @@ if only == "fleet" {
     // `--only fleet [--fleet-targets N] [--scrape-interval S] [--hostile-targets K] [--steps S]`. With `--hostile-targets`
     // the hostile run makes K whole targets hostile instead of 1 % of the pods (the real-API run:
     // `--fleet-targets 200 --hostile-targets 10`); every hostile run prints its checks against the clean one.
-    // `--processes P [--shards S] [--warm-up SECONDS]` runs inferscale as `inferscale run` processes instead (the release
-    // binary beside this one): one replica, then P over S shards (default 2P, as the sharded overlay), clean pods.
+    // `--processes P [--shards S] [--warm-up SECONDS] [--sharded-only]` runs inferscale as `inferscale run` processes instead
+    // (the release binary beside this one): one replica, then P over S shards (default 2P, as the sharded overlay), clean pods.
     func option(_ name: String) -> String? { arguments.firstIndex(of: name).flatMap { arguments.indices.contains($0 + 1) ? arguments[$0 + 1] : nil } }
     let metrics = FleetMetrics()
     MetricsSystem.bootstrap(metrics)
@@ -53,6 +53,7 @@ if only == "fleet" {
         var bench = FleetProcessBenchmark(targets: targets, interval: interval, steps: steps, measureSeconds: measure, processes: processes)
         bench.shards = option("--shards").flatMap(Int.init) ?? 2 * processes
         if let warmUp = option("--warm-up").flatMap(Double.init) { bench.warmUpSeconds = warmUp }
+        bench.singleFirst = !arguments.contains("--sharded-only")
         do { try await bench.run() } catch { print("fleet benchmark failed: \(error)") }
         exit(0)
     }
