@@ -41,15 +41,19 @@ struct FleetProcessResult {
             t.ticks.sum += s.ticks.sum; t.ticks.count += s.ticks.count
             t.skipped += s.skipped; t.roundOverruns += s.roundOverruns; t.tickOverruns += s.tickOverruns
             t.targetScrapes += s.targetScrapes; t.targets += s.targets; t.decided += s.decided
+            t.podFailures += s.podFailures; t.queueTimeouts += s.queueTimeouts
             return t
         }
     }
 
-    /// Sustained: the round p99 (histogram estimate) within the interval and under 1 % of target scrapes skipped.
+    /// Sustained: the round p99 (histogram estimate) within the interval, under 1 % of target scrapes skipped and
+    /// under 1 % of pod scrapes failed (a round with more pods than the scraper completes within the deadline
+    /// fails the rest with `queue-timeout` without skipping any).
     var sustained: Bool {
         let m = merged
         let scheduled = m.targetScrapes + m.skipped
-        return (m.rounds.quantile(0.99) ?? .infinity) <= interval && (scheduled > 0 && m.skipped / scheduled < 0.01)
+        return (m.rounds.quantile(0.99) ?? .infinity) <= interval && scheduled > 0 && m.skipped / scheduled < 0.01
+            && m.podFailures / (2 * m.targetScrapes) < 0.01
     }
 
     func print(baseline single: FleetProcessResult?) {
@@ -63,7 +67,7 @@ struct FleetProcessResult {
             Swift.print(line)
             Swift.print("    scrape round p50 \(estimate(s.rounds, 0.5)), p99 \(estimate(s.rounds, 0.99)), mean \(seconds(s.rounds.mean)) (\(Int(s.rounds.count)) rounds)")
             Swift.print("    decide tick p50 \(estimate(s.ticks, 0.5)), p99 \(estimate(s.ticks, 0.99)), mean \(seconds(s.ticks.mean)) (\(Int(s.ticks.count)) ticks)")
-            Swift.print("    \(Int(s.targetScrapes)) target scrapes (\(format1(2 * s.targetScrapes / self.seconds)) pod scrapes/s, \(String(format: "%.3f", cpu[k] * self.seconds / (2 * s.targetScrapes) * 1000)) ms of its CPU per pod scrape), skipped \(Int(s.skipped)), round overruns \(Int(s.roundOverruns)), tick overruns \(Int(s.tickOverruns))")
+            Swift.print("    \(Int(s.targetScrapes)) target scrapes (\(format1(2 * s.targetScrapes / self.seconds)) pod scrapes/s, \(String(format: "%.3f", cpu[k] * self.seconds / (2 * s.targetScrapes) * 1000)) ms of its CPU per pod scrape), skipped \(Int(s.skipped)), pod scrapes failed \(Int(s.podFailures)) (\(percent(s.targetScrapes > 0 ? s.podFailures / (2 * s.targetScrapes) : .nan, signed: false)); queue-timeout \(Int(s.queueTimeouts))), round overruns \(Int(s.roundOverruns)), tick overruns \(Int(s.tickOverruns))")
         }
         let m = merged
         var reaction = "  reaction (step → PATCH): p50 \(ms(reactions, 0.5)), p99 \(ms(reactions, 0.99)) over \(reactions.count) of \(steps) steps"
@@ -72,7 +76,7 @@ struct FleetProcessResult {
         Swift.print("  false scale-downs \(falseScaleDowns) (untouched targets set away from 2 replicas: \(unaskedChanges), since the processes started; measured from +\(format1(measuredFrom)) s)")
         for example in unaskedExamples { Swift.print("    \(example)") }
         let scheduled = m.targetScrapes + m.skipped
-        Swift.print("  interval \(format1(interval)) s sustained: \(sustained ? "yes" : "no") (round p99 \(estimate(m.rounds, 0.99)) against \(format1(interval)) s; \(percent(scheduled > 0 ? m.skipped / scheduled : .nan, signed: false)) of target scrapes skipped)")
+        Swift.print("  interval \(format1(interval)) s sustained: \(sustained ? "yes" : "no") (round p99 \(estimate(m.rounds, 0.99)) against \(format1(interval)) s; \(percent(scheduled > 0 ? m.skipped / scheduled : .nan, signed: false)) of target scrapes skipped, \(percent(m.targetScrapes > 0 ? m.podFailures / (2 * m.targetScrapes) : .nan, signed: false)) of pod scrapes failed)")
         let total = cpu.reduce(0, +)
         Swift.print("  inferscale CPU \(String(format: "%.2f", total)) s/s in all, pod servers \(String(format: "%.2f", podServerCPU)) s/s, benchmark process (fake API server, driver) \(String(format: "%.2f", benchCPU)) s/s; load average \(loadAverage())")
         if let fleetStep {

@@ -49,6 +49,9 @@ struct LoopMetricsSnapshot {
 
     var rounds = Histogram(), ticks = Histogram()
     var roundOverruns = 0.0, tickOverruns = 0.0, skipped = 0.0
+    /// Pod scrapes that failed, all reasons (`queue-timeout`: no slot free within the deadline), and those of them
+    /// that timed out in the queue.
+    var podFailures = 0.0, queueTimeouts = 0.0
     /// Target scrapes that ended (each scrapes the target's pods; Knative's sampling takes both of 2).
     var targetScrapes = 0.0
     /// Targets whose desired replicas this process exports (those of its shards), and those decided (≥ 0).
@@ -73,6 +76,9 @@ struct LoopMetricsSnapshot {
             case "inferscale_tick_overruns_total": tickOverruns = value
             case "inferscale_scrapes_skipped_total": skipped += value
             case "inferscale_scrape_duration_seconds_count": targetScrapes += value
+            case "inferscale_scrape_failures_total":
+                podFailures += value
+                if series.contains("reason=\"queue-timeout\"") { queueTimeouts += value }
             case "inferscale_desired_replicas":
                 targets += 1
                 if value >= 0 { decided += 1 }
@@ -93,6 +99,8 @@ struct LoopMetricsSnapshot {
         d.tickOverruns -= earlier.tickOverruns
         d.skipped -= earlier.skipped
         d.targetScrapes -= earlier.targetScrapes
+        d.podFailures -= earlier.podFailures
+        d.queueTimeouts -= earlier.queueTimeouts
         return d
     }
 
