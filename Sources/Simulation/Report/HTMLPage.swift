@@ -39,6 +39,7 @@ public enum HTMLPage {
         if let ref = report.reference {
             body += "<p>Reference <b>\(escape(ref.policy))</b>: \(Int(ref.replicaSeconds.rounded())) replica-seconds\(escape(TuneTable.referenceNote(ref))).</p>\n"
         }
+        if let bound = report.bound { body += "<p>\(escape(TuneTable.boundLine(bound))).</p>\n" }
         for family in report.families {
             let columns = TuneTable.columns(family, report)
             body += "<h2>\(escape(family.name))</h2>\n<p>\(escape(TuneTable.summary(family, report)))"
