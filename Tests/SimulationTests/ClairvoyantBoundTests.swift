@@ -143,6 +143,15 @@ import Testing
         return Trace(requests: requests, duration: 600)
     }
 
+    /// Four of `tune`'s KPA variants: per-pod target ½ and 2 × the baseline, scale-down delay 0 and 300 s.
+    static func kpaVariants(_ profile: ModelProfile) throws -> [PolicyChoice] {
+        var grid = KPAFamily.Grid()
+        grid.targetFactors = [0.5, 2]
+        grid.scaleDownDelays = [0, 300]
+        grid.windows = [60]
+        return try KPAFamily(grid: grid).variants(in: TuneContext(profile: profile)).map(\.policy)
+    }
+
     /// Replays `policies` and, at each quantile, checks that every policy whose share over the
     /// objective is at most 1 − Q costs at least the bound at Q. Returns per quantile the bound
     /// and the cheapest such policy's replica-seconds.
@@ -168,8 +177,9 @@ import Testing
     /// more than half the cheapest policy that meets the objective, so a bound twice as large
     /// would fail.
     @Test(arguments: [UInt64(1), 2, 3])
-    func neverAboveAPolicyThatMeetsIt(seed: UInt64) async {
-        let found = await Self.check(Self.seeded(seed), profile: Self.small, policies: [.kpa, .oracle] + (1...6).map { .fixed($0) },
+    func neverAboveAPolicyThatMeetsIt(seed: UInt64) async throws {
+        let found = await Self.check(Self.seeded(seed), profile: Self.small,
+                                     policies: [.kpa, .oracle] + (1...6).map { .fixed($0) } + (try Self.kpaVariants(Self.small)),
                                      quantiles: [0.9, 0.95, 0.99])
         #expect(found.count == 3)
         // At Q = 0.9 the bound may give up the largest tenth of the prompts, which no scaler
@@ -185,7 +195,8 @@ import Testing
     @Test(arguments: [ModelProfile.llama8B, ModelProfile.llama70BH100])
     func neverAboveAPolicyOnTheBundledTrace(profile: ModelProfile) async throws {
         let trace = try BundledTrace.read()
-        let found = await Self.check(trace, profile: profile, policies: [.kpa, .oracle] + [1, 2, 4, 8, 12, 16].map { .fixed($0) },
+        let found = await Self.check(trace, profile: profile,
+                                     policies: [.kpa, .oracle] + [1, 2, 4, 8, 12, 16].map { .fixed($0) } + (try Self.kpaVariants(profile)),
                                      quantiles: [0.5, 0.8, 0.9, 0.95])
         #expect(!found.isEmpty)
         if profile == .llama8B { #expect(found.contains { 2 * $0.bound > $0.cheapest }, "\(found)") }
