@@ -58,7 +58,8 @@ public enum ClairvoyantBound {
         public var feasible: Bool
         /// The shortest cold start a replica can draw, seconds.
         public var leastColdStartSeconds: Double
-        /// Windows whose prompt work raises the bound above the floor.
+        /// Windows whose prompt work raises the bound above the floor before the late requests
+        /// are given up (after, they may add nothing).
         public var windows: Int
     }
 
