@@ -6,8 +6,9 @@
 /// these facts of the model:
 ///
 /// - a pod counts from creation until gone; at least `minReplicas` exist at every instant;
-/// - a replica added after the start serves only after a cold start, and no cold start the
-///   seeded draws can give is shorter than `SeededRandom.leastLogNormal`;
+/// - a replica added after the start serves only after a cold start: no draw is shorter than
+///   `SeededRandom.leastLogNormal`, and in a replay with a given seed the k-th replica added to
+///   a target takes that target's k-th draw (`leastDrawnColdStart`);
 /// - one replica runs one engine step at a time; a step holds at most `maxNumBatchedTokens`
 ///   prompt tokens and lasts at least `perToken` seconds per prompt token it computes;
 /// - a request's prompt tokens are computed in steps that start after it arrives and, for its
@@ -56,8 +57,11 @@ public enum ClairvoyantBound {
         public var forcedLate: Int
         /// Whether any schedule can meet the quantile at all (`forcedLate ≤ allowedLate`).
         public var feasible: Bool
-        /// The shortest cold start a replica can draw, seconds.
+        /// The shortest cold start a replica that serves can have drawn, seconds: the least of
+        /// each target's first `coldStartDraws` draws, or (0 draws) the least any draw can be.
         public var leastColdStartSeconds: Double
+        /// How many of each target's cold-start draws `leastColdStartSeconds` looked at (0: none).
+        public var coldStartDraws: Int
         /// Windows whose prompt work raises the bound above the floor before the late requests
         /// are given up (after, they may add nothing).
         public var windows: Int
@@ -66,8 +70,11 @@ public enum ClairvoyantBound {
     /// The bound for `targets` (each target's requests, sorted by arrival) on `profile`, over a
     /// span of `duration` seconds (replica-seconds are counted over it, as `PolicyResult`
     /// counts them), for an objective of `objectiveSeconds` met by a share `quantile` (0–1).
+    /// With the replay's `seed`, cold starts are taken from its own draws (`leastDrawnColdStart`);
+    /// without, from the least any draw can be.
     public static func compute(targets: [[TraceRequest]], profile: ModelProfile, objectiveSeconds: Double, quantile: Double,
-                               coldStartSeconds: Double, duration: Double, configuration: Configuration = .init()) -> Result {
+                               coldStartSeconds: Double, duration: Double, seed: UInt64? = nil,
+                               configuration: Configuration = .init()) -> Result {
         let span = max(0, duration)
         let requests = targets.reduce(0) { $0 + $1.count }
         // As `TuneReport.meets` judges a share: at most (1 − Q) of the requests late.
@@ -83,9 +90,45 @@ public enum ClairvoyantBound {
             }.sorted { $0.arrival < $1.arrival }
         }
         let drops = max(0, allowed - forced)
-        let leastColdStart = SeededRandom.leastLogNormal(mean: coldStartSeconds, cv: profile.coldStartCV)
+        let floor = Double(configuration.minReplicas * targets.count) * span
         let grid = configuration.gridSeconds ?? max(objectiveSeconds / 4, 1e-3)
+        func evaluate(leadLimit: Double) -> (replicaSeconds: Double, windows: Int) {
+            let (excess, windows) = excessOverFloor(demands, drops: drops, span: span, grid: grid, objectiveSeconds: objectiveSeconds,
+                                                    leadLimit: leadLimit, configuration: configuration)
+            return (floor + excess, windows)
+        }
 
+        let anyDraw = SeededRandom.leastLogNormal(mean: coldStartSeconds, cv: profile.coldStartCV)
+        var (bound, windows) = evaluate(leadLimit: anyDraw)
+        var (leastColdStart, draws) = (anyDraw, 0)
+        // The replay's own draws (docs/simulation.md, "The lower bound", fact 2): for any K, a
+        // scaler either creates more than K replicas in some target, which costs more than K, or
+        // every replica it serves with drew one of its target's first K cold starts; so
+        // min(K + 1, the bound with those) is a bound. K starts at the bound so far and grows
+        // while the cap binds.
+        if let seed, case .llm = profile.kind, profile.coldStartCV > 0 {
+            var k = Int(bound.rounded(.up))
+            for _ in 0..<3 {
+                guard k <= 5_000_000,
+                      let drawn = leastDrawnColdStart(seed: seed, targets: targets.count, draws: k, mean: coldStartSeconds, cv: profile.coldStartCV),
+                      drawn > anyDraw else { break }
+                let next = evaluate(leadLimit: drawn)
+                let capped = min(Double(k + 1), next.replicaSeconds)
+                if capped > bound { (bound, windows, leastColdStart, draws) = (capped, next.windows, drawn, k) }
+                let wider = Int(next.replicaSeconds.rounded(.up))
+                guard wider > k else { break }
+                k = wider
+            }
+        }
+        return Result(replicaSeconds: bound, gpuHours: bound * Double(profile.gpusPerReplica) / 3600, objectiveQuantile: quantile,
+                      minReplicas: configuration.minReplicas, floorReplicaSeconds: floor, allowedLate: allowed, forcedLate: forced,
+                      feasible: forced <= allowed, leastColdStartSeconds: leastColdStart, coldStartDraws: draws, windows: windows)
+    }
+
+    /// What the windows add over the floor, after the late requests a scaler may pick, and how
+    /// many windows add something before them.
+    private static func excessOverFloor(_ demands: [[Demand]], drops: Int, span: Double, grid: Double, objectiveSeconds: Double,
+                                        leadLimit: Double, configuration: Configuration) -> (excess: Double, windows: Int) {
         // The windows are chosen without the `drops` largest prompts (what a scaler would give up
         // first); the bound below holds for any windows, so this only makes it tighter.
         let largest = Set(demands.enumerated().flatMap { t, ds in ds.indices.map { (t, $0, ds[$0].work) } }
@@ -96,7 +139,7 @@ public enum ClairvoyantBound {
         for (t, ds) in demands.enumerated() {
             let kept = ds.indices.filter { !largest.contains(Pair(target: t, index: $0)) }.map { ds[$0] }
             let chosen = BoundWindows.choose(kept, span: span, grid: grid, minReplicas: configuration.minReplicas,
-                                             shortest: objectiveSeconds, leadLimit: leastColdStart, configuration: configuration)
+                                             shortest: objectiveSeconds, leadLimit: leadLimit, configuration: configuration)
             for w in chosen {
                 let e = w.excess(ds, minReplicas: configuration.minReplicas)
                 guard e.excess > 0 else { continue }
@@ -109,11 +152,7 @@ public enum ClairvoyantBound {
         // excess, and its gains fall as it gives more, so the largest gains over all windows are
         // the best any choice of `drops` requests can do.
         let reduction = gains.sorted(by: >).prefix(drops).reduce(0, +)
-        let floor = Double(configuration.minReplicas * targets.count) * span
-        let bound = floor + max(0, excess - reduction)
-        return Result(replicaSeconds: bound, gpuHours: bound * Double(profile.gpusPerReplica) / 3600, objectiveQuantile: quantile, minReplicas: configuration.minReplicas,
-                      floorReplicaSeconds: floor, allowedLate: allowed, forcedLate: forced, feasible: forced <= allowed,
-                      leastColdStartSeconds: leastColdStart, windows: windows)
+        return (max(0, excess - reduction), windows)
     }
 
     private struct Pair: Hashable {

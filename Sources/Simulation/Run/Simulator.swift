@@ -50,7 +50,7 @@ public enum Simulator {
         return ClairvoyantBound.compute(targets: perTarget, profile: c.profile,
                                         objectiveSeconds: c.ttftObjectiveSeconds ?? c.profile.ttftObjectiveSeconds,
                                         quantile: c.objectiveQuantile, coldStartSeconds: c.coldStartSeconds ?? c.profile.coldStartSeconds,
-                                        duration: c.trace.duration, configuration: c.bound)
+                                        duration: c.trace.duration, seed: c.seed, configuration: c.bound)
     }
 
     /// The description of simulated target `index` that `policy` would own.
