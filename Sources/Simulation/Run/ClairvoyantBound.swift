@@ -106,7 +106,8 @@ public enum ClairvoyantBound {
         // every replica it serves with drew one of its target's first K cold starts; so
         // min(K + 1, the bound with those) is a bound. K starts at the bound so far and grows
         // while the cap binds.
-        if let seed, case .llm = profile.kind, profile.coldStartCV > 0 {
+        // Every draw at least 1 s: a replica created before one that serves then lives a whole tick in the span.
+        if let seed, case .llm = profile.kind, profile.coldStartCV > 0, anyDraw >= 1 {
             var k = Int(bound.rounded(.up))
             for _ in 0..<3 {
                 guard k <= 5_000_000,
