@@ -147,7 +147,7 @@ import Testing
         try FileManager.default.createDirectory(at: root.appendingPathComponent("language/m-mid"), withIntermediateDirectories: true)
         let bundle = root.appendingPathComponent("bundle.bin")
         try Data([0x1F, 0x8B, 0x08, 0x00]).write(to: bundle)  // gzip's magic, whatever the name
-        #expect { try ServeGenReader.clients(at: bundle.path) } throws: { "\($0)".contains("extract it first with tar -xzf \(bundle.path)") }
+        #expect { try ServeGenReader.clients(at: bundle.path) } throws: { "\($0)".contains("extract it first with tar -xzf \(bundle.path) and give --trace the file or folder it holds") }
         #expect { try TraceReader.read(path: bundle.path) } throws: { "\($0)".contains("tar -xzf") }
         #expect { try ServeGenReader.clients(at: root.appendingPathComponent("language").path) } throws: {
             "\($0)".contains("no ServeGen client files (chunk-<client>-trace.csv) in this folder; it holds the folders m-mid: give one of them")

@@ -58,9 +58,8 @@ public enum TraceReader {
             try? handle.close()
         }
         guard gzip else { return }
-        throw TraceError(file: path, line: 0, message: """
-            this is a gzip (tar.gz) bundle, which is not read directly: extract it first with tar -xzf \(path) and give             --trace the file or folder it holds (a ServeGen bundle holds a folder such as language/m-mid)
-            """)
+        throw TraceError(file: path, line: 0, message: "this is a gzip (tar.gz) bundle, which is not read directly: extract it first with "
+            + "tar -xzf \(path) and give --trace the file or folder it holds (a ServeGen bundle holds a folder such as language/m-mid)")
     }
 
     /// Parses trace text; `name` labels errors.
