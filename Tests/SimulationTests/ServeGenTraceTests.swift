@@ -173,3 +173,33 @@ import Testing
         #expect { try TokenLengthSample(trace: service, name: "s.csv") } throws: { "\($0)".hasPrefix("s.csv: this trace has no token counts") }
     }
 }
+
+/// ServeGen's released client files (../shared/traces/servegen, tar.gz bundles extracted here by
+/// the test): every row of every model parses, and the aggregates match the README's statistics.
+extension PublicTraceTests {
+    @Test(arguments: [("language-m-large", "language/m-large", 162, 2016, 195.84), ("language-m-mid", "language/m-mid", 109, 2016, 1790.06),
+                      ("language-m-small", "language/m-small", 43, 2016, 1174.40), ("multimodal-mm-image", "multimodal/mm-image", 35, 144, 9.47),
+                      ("reason-deepseek-r1", "reason/deepseek-r1", 73, 144, 16.01)])
+    func readsEveryServeGenSample(bundle: String, folder: String, clients: Int, windows: Int, meanRate: Double) throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("servegen-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: root) }
+        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+        let tar = Process()
+        tar.executableURL = URL(fileURLWithPath: "/usr/bin/tar")
+        tar.arguments = ["-xzf", SharedData.root.appendingPathComponent("traces/servegen/\(bundle)-client-traces.tar.gz").path, "-C", root.path]
+        try tar.run()
+        tar.waitUntilExit()
+        try #require(tar.terminationStatus == 0)
+        let read = try ServeGenReader.clients(at: root.appendingPathComponent(folder).path)
+        #expect(read.count == clients)
+        #expect(read.allSatisfy { $0.windows.count == windows })
+        let total = read.reduce(0.0) { sum, c in c.windows.reduce(sum) { $0 + $1.rate } }
+        #expect(abs(total / Double(windows) - meanRate) < 0.01, "\(total / Double(windows))")
+        // One hour from the first window at the default mean of 5 requests/s.
+        var configuration = ServeGenConfiguration(durationSeconds: 3600)
+        configuration.seed = 3
+        let lengths = try TokenLengthSample(trace: BundledTrace.read(), name: "bundled")
+        let drawn = try ServeGenArrivals.generate(clients: read, configuration: configuration, lengths: lengths, source: folder).trace
+        #expect(abs(Double(drawn.requests.count) / 3600 / 5 - 1) < 0.1, "\(drawn.requests.count)")
+    }
+}
