@@ -29,9 +29,9 @@ import Testing
         #expect(clients[0].windows.map(\.start) == [0, 600, 1200, 1800])
         #expect(clients[0].windows[0] == ServeGenWindow(start: 0, rate: 0.5, cv: 1.2, fit: .gamma(shape: 0.7, scale: 2.857142857142857)))
         #expect(clients[0].windows[1].fit == .weibull(shape: 1.2, scale: 1.06))
-        #expect(clients[0].windows[2].fit == InterArrivalFit.none && clients[0].windows[2].rate == 0)
+        #expect(clients[0].windows[2].fit == InterArrivalFit.unfitted && clients[0].windows[2].rate == 0)
         #expect(clients[0].windows[3].fit == .exponential)
-        #expect(clients[1].windows[2] == ServeGenWindow(start: 1200, rate: 0.1, cv: 0, fit: .none))
+        #expect(clients[1].windows[2] == ServeGenWindow(start: 1200, rate: 0.1, cv: 0, fit: .unfitted))
         // One file alone is one client, named from its file name.
         let one = try ServeGenReader.clients(at: Self.folder() + "/chunk-2-trace.csv")
         #expect(one == [clients[1]])
@@ -56,7 +56,7 @@ import Testing
 
     /// Over many windows the drawn mean is the file's, for a client far below one arrival per
     /// window (0.78 expected: ServeGen's ⌈⌉-then-cut draws none) and for the Poisson fallback.
-    @Test(arguments: [(0.0013, InterArrivalFit.gamma(shape: 0.05, scale: 15000)), (0.05, InterArrivalFit.none), (0.2, .weibull(shape: 0.6, scale: 3))])
+    @Test(arguments: [(0.0013, InterArrivalFit.gamma(shape: 0.05, scale: 15000)), (0.05, InterArrivalFit.unfitted), (0.2, .weibull(shape: 0.6, scale: 3))])
     func meanRateOfManyWindowsIsTheFiles(rate: Double, fit: InterArrivalFit) throws {
         let windows = 2000
         let client = ServeGenClient(name: "many", windows: (0..<windows).map { ServeGenWindow(start: Double($0) * 600, rate: rate, cv: 1, fit: fit) })
@@ -115,7 +115,7 @@ import Testing
         #expect(trace.requests.allSatisfy { $0.time >= 0 && $0.time < 600 })
         // A span in no window's traffic cannot be scaled to a mean, and one past the data is refused.
         #expect(throws: TraceError.self) { try Self.draw(ServeGenConfiguration(startSeconds: 1200, durationSeconds: 600, rateScale: .meanRate(5)),
-                                                         clients: [ServeGenClient(name: "idle", windows: [ServeGenWindow(start: 1200, rate: 0, cv: 0, fit: .none)])]) }
+                                                         clients: [ServeGenClient(name: "idle", windows: [ServeGenWindow(start: 1200, rate: 0, cv: 0, fit: .unfitted)])]) }
         #expect(throws: TraceError.self) { try Self.draw(ServeGenConfiguration(startSeconds: 2400, durationSeconds: 600)) }
     }
 

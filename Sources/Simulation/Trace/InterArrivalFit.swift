@@ -13,7 +13,7 @@ public enum InterArrivalFit: Sendable, Equatable {
     case exponential
     /// No fit (the column is empty): ServeGen leaves the window out; here a Poisson process at
     /// the row's mean rate (which is 0 in every released file).
-    case none
+    case unfitted
 
     /// The column's spelling in the files.
     public var name: String {
@@ -21,7 +21,7 @@ public enum InterArrivalFit: Sendable, Equatable {
         case .gamma: "Gamma"
         case .weibull: "Weibull"
         case .exponential: "Exponential"
-        case .none: ""
+        case .unfitted: ""
         }
     }
 
@@ -30,7 +30,7 @@ public enum InterArrivalFit: Sendable, Equatable {
         switch self {
         case let .gamma(shape, scale): random.logGamma(shape: shape, scale: scale)
         case let .weibull(shape, scale): random.logWeibull(shape: shape, scale: scale)
-        case .exponential, .none: log(-log(random.unit()))
+        case .exponential, .unfitted: log(-log(random.unit()))
         }
     }
 }

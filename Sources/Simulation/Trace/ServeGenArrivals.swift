@@ -87,7 +87,7 @@ public enum ServeGenArrivals {
     static func draw(_ window: ServeGenWindow, factor: Double, width: Double, using random: inout SeededRandom) -> [Double] {
         let rate = window.rate * factor
         guard rate > 0 else { return [] }
-        if window.fit == .none {
+        if window.fit == .unfitted {
             // No fit: a Poisson process at the row's rate.
             var times: [Double] = []
             var t = window.start

@@ -60,7 +60,7 @@ public struct ServeGenClient: Sendable, Equatable {
             }
             fit = f[3] == "Gamma" ? .gamma(shape: shape, scale: scale) : .weibull(shape: shape, scale: scale)
         case "Exponential": fit = .exponential
-        case "": fit = .none
+        case "": fit = .unfitted
         default:
             throw TraceError(file: file, line: n, message: "distribution must be Gamma, Weibull, Exponential or empty, found '\(f[3])'")
         }
