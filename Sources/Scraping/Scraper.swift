@@ -115,10 +115,7 @@ public actor Scraper {
             let url = "http://\(host(pod.ip)):\(target.port)\(target.path)"
             do {
                 let (bytes, contentType) = try await get(url, accept: Self.expositionAccept)
-                let format = contentType.flatMap(ExpositionFormat.init(contentType:)) ?? .prometheusText
-                if case .exposition(let parsed, _) = try Self.decode(bytes, as: .exposition(format), from: url, configuration: configuration) {
-                    raw.signals = RuntimeSignals(from: parsed, runtime: runtime)
-                }
+                raw.signals = try signals(from: bytes, contentType: contentType, runtime: runtime, source: url)
             } catch let failure as ScrapeFailure {
                 raw.failures.append(failure)
             } catch {
@@ -126,6 +123,17 @@ public actor Scraper {
             }
         }
         return raw
+    }
+
+    /// A runtime's metrics body (Prometheus text, or what `contentType` names) read into its signals, with
+    /// the scraper's caps; nil when the body belongs to no runtime. `source` names the URL in failures.
+    public nonisolated func signals(from bytes: [UInt8], contentType: String?, runtime: Runtime,
+                                    source: String) throws(ScrapeFailure) -> RuntimeSignals? {
+        let format = contentType.flatMap(ExpositionFormat.init(contentType:)) ?? .prometheusText
+        guard case .exposition(let parsed, _) = try Self.decode(bytes, as: .exposition(format), from: source, configuration: configuration) else {
+            return nil
+        }
+        return RuntimeSignals(from: parsed, runtime: runtime)
     }
 
     private nonisolated func host(_ ip: String) -> String { ip.contains(":") ? "[\(ip)]" : ip }

@@ -270,7 +270,7 @@ struct RunCommand: AsyncParsableCommand {
 
         let kubeConfiguration = try KubernetesConnection.configuration(kubeconfig: kubeconfig, context: context, environment: env)
         let api = try KubernetesClient(configuration: kubeConfiguration)
-        let http = HTTPClient(eventLoopGroupProvider: .singleton)
+        let http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: Scraper.httpClientConfiguration())
 
         let me = identity ?? env["POD_NAME"] ?? ProcessInfo.processInfo.hostName
         let election = LeaderElectionStateMachine.Configuration(identity: me, leaseDuration: leaseDuration, renewDeadline: leaseDuration * 2 / 3,
