@@ -158,10 +158,19 @@ extension ExpositionParser {
 
         switch keyword {
         case "HELP":
-            if families[family].help != nil {
+            if families[family].hasHelp {
                 throw cursor.error(.invalidMetadata, "second \"# HELP\" for \(families[family].name)", at: cursor.lineStart)
             }
-            families[family].help = try unescapeText(cursor.base + textStart, textEnd - textStart, quotes: strict, cursor)
+            families[family].hasHelp = true
+            if let keeping, !keeping.keeps(families[family].name) {
+                // Not kept: only its validity matters. Unescaping swaps ASCII for ASCII, so ASCII text is valid
+                // as it stands; anything else goes the full way, for the same error.
+                if !Self.isASCII(cursor.base + textStart, textEnd - textStart) {
+                    _ = try unescapeText(cursor.base + textStart, textEnd - textStart, quotes: strict, cursor)
+                }
+            } else {
+                families[family].help = try unescapeText(cursor.base + textStart, textEnd - textStart, quotes: strict, cursor)
+            }
         case "TYPE":
             var wordEnd = textEnd
             if !strict {
@@ -207,6 +216,20 @@ extension ExpositionParser {
         case "untyped": return .unknown
         default: return nil
         }
+    }
+
+    /// Whether every byte is below 0x80, eight at a time.
+    private static func isASCII(_ start: UnsafePointer<UInt8>, _ count: Int) -> Bool {
+        var index = 0
+        while index + 8 <= count {
+            if UnsafeRawPointer(start + index).loadUnaligned(as: UInt64.self) & 0x8080_8080_8080_8080 != 0 { return false }
+            index += 8
+        }
+        while index < count {
+            if start[index] >= 0x80 { return false }
+            index += 1
+        }
+        return true
     }
 
     /// Resolves `# HELP` and `\\` (and in OpenMetrics `\"`) escapes and checks the text is UTF-8.

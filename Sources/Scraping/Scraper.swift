@@ -13,6 +13,7 @@ public actor Scraper {
     let configuration: ScraperConfiguration
     private let client: HTTPClient
     private let logger: Logger
+    private let parsers: ExpositionParserPool
     private var rates: [String: CounterRates] = [:]
     private var noticed: Set<String> = []
     private var inFlight = 0
@@ -30,6 +31,7 @@ public actor Scraper {
         self.configuration = configuration
         self.client = client
         self.logger = logger
+        parsers = ExpositionParserPool(maxSamples: configuration.maxSamples)
     }
 
     /// One scrape round of `target`. `seconds` is a monotonic time for rates.
@@ -126,12 +128,22 @@ public actor Scraper {
     }
 
     /// A runtime's metrics body (Prometheus text, or what `contentType` names) read into its signals, with
-    /// the scraper's caps; nil when the body belongs to no runtime. `source` names the URL in failures.
+    /// the scraper's caps and failures exactly as ``decode(_:as:from:configuration:)`` gives them; nil when the
+    /// body belongs to no runtime. The whole body is checked, but only the families the runtime's signals are
+    /// read from are built, by a parser kept warm between scrapes. `source` names the URL in failures.
     public nonisolated func signals(from bytes: [UInt8], contentType: String?, runtime: Runtime,
                                     source: String) throws(ScrapeFailure) -> RuntimeSignals? {
+        guard bytes.count <= configuration.maxBodyBytes else {
+            throw ScrapeFailure(reason: "too-large", url: source, detail: "\(bytes.count) bytes; the limit is \(configuration.maxBodyBytes)")
+        }
         let format = contentType.flatMap(ExpositionFormat.init(contentType:)) ?? .prometheusText
-        guard case .exposition(let parsed, _) = try Self.decode(bytes, as: .exposition(format), from: source, configuration: configuration) else {
-            return nil
+        let parsed: ParsedExposition
+        do {
+            parsed = try parsers.withParser(format) { (parser: inout ExpositionParser) throws(ExpositionError) in
+                try parser.parse(bytes, keeping: RuntimeSignals.families(for: runtime))
+            }
+        } catch {
+            throw Self.failure(error, source: source)
         }
         return RuntimeSignals(from: parsed, runtime: runtime)
     }
