@@ -170,46 +170,32 @@ public actor Scraper {
         }
     }
 
-    /// One GET under a slot already taken, cut off at `deadline`.
+    /// One GET under a slot already taken, cut off at `deadline` (async-http-client's request deadline covers
+    /// connection, head and body, so a pod that drip-feeds its body is cut off too, and the connection closed).
     private nonisolated func exchange(_ url: String, accept: String, deadline: NIODeadline) async throws -> ([UInt8], String?) {
         let seconds = configuration.deadlineSeconds
-        var request = HTTPClientRequest(url: url)
-        request.headers.add(name: "Accept", value: accept)
-        request.headers.add(name: "User-Agent", value: "inferscale")
-        let limit = configuration.maxBodyBytes
-        let client = self.client
-        let prepared = request
-        return try await withThrowingTaskGroup(of: ([UInt8], String?).self) { group in
-            group.addTask {
-                let response: HTTPClientResponse
-                do {
-                    response = try await client.execute(prepared, deadline: deadline)
-                } catch let error as HTTPClientError where error == .deadlineExceeded || error == .readTimeout || error == .connectTimeout {
-                    throw ScrapeFailure(reason: "timeout", url: url, detail: "no answer within the \(seconds) s deadline")
-                } catch {
-                    throw ScrapeFailure(reason: "connect", url: url, detail: "\(error)")
-                }
-                guard response.status == .ok else {
-                    throw ScrapeFailure(reason: "status", url: url, detail: "HTTP \(response.status.code)")
-                }
-                if let length = response.headers.first(name: "Content-Length").flatMap(Int.init), length > limit {
-                    throw ScrapeFailure(reason: "too-large", url: url, detail: "\(length) bytes; the limit is \(limit)")
-                }
-                do {
-                    let body = try await response.body.collect(upTo: limit)
-                    return (Array(body.readableBytesView), response.headers.first(name: "Content-Type"))
-                } catch is NIOTooManyBytesError {
-                    throw ScrapeFailure(reason: "too-large", url: url, detail: "body over \(limit) bytes")
-                }
+        let request: HTTPClient.Request
+        do {
+            request = try HTTPClient.Request(url: url, method: .GET, headers: ["Accept": accept, "User-Agent": "inferscale"])
+        } catch {
+            throw ScrapeFailure(reason: "connect", url: url, detail: "\(error)")
+        }
+        let delegate = ScrapeBodyDelegate(url: url, limit: configuration.maxBodyBytes)
+        let task = client.execute(request: request, delegate: delegate, eventLoop: .indifferent, deadline: deadline)
+        do {
+            let answer = try await withTaskCancellationHandler {
+                try await task.futureResult.get()
+            } onCancel: {
+                task.cancel()
             }
-            group.addTask {
-                // The head may have come in time and the body not (a pod that drip-feeds it): this cuts
-                // the whole exchange off at the deadline, which may already have passed while waiting for a slot.
-                try await Task.sleep(nanoseconds: UInt64(max(0, Int64(deadline.uptimeNanoseconds) - Int64(NIODeadline.now().uptimeNanoseconds))))
-                throw ScrapeFailure(reason: "timeout", url: url, detail: "no complete answer within the \(seconds) s deadline")
-            }
-            defer { group.cancelAll() }
-            return try await group.next()!
+            return (answer.body, answer.contentType)
+        } catch let failure as ScrapeFailure {
+            throw failure
+        } catch let error as HTTPClientError where error == .deadlineExceeded || error == .readTimeout || error == .connectTimeout {
+            throw ScrapeFailure(reason: "timeout", url: url, detail: delegate.sawHead
+                ? "no complete answer within the \(seconds) s deadline" : "no answer within the \(seconds) s deadline")
+        } catch {
+            throw ScrapeFailure(reason: "connect", url: url, detail: "\(error)")
         }
     }
 
