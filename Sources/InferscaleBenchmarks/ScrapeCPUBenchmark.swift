@@ -37,13 +37,16 @@ func runScrapeCPUBenchmark(pods: Int, rounds: Int) async throws {
         ScrapeTarget(key: "bench/t\(first / 2)", pods: (first..<min(first + 2, pods)).map { ScrapeTarget.Pod(name: "p\($0)", ip: FleetAddresses.ip($0)) },
                      runtime: .vllm, port: port, path: "/metrics", queueProxy: false)
     }
+    var reasons: [String: Int] = [:]
     func round(at seconds: Double) async -> (scraped: Int, failed: Int) {
-        await withTaskGroup(of: (Int, Int).self) { group in
-            for target in targets { group.addTask { let r = await scraper.scrape(target, at: seconds); return (r.podsScraped, r.failures.count) } }
-            var total = (0, 0)
-            for await r in group { total.0 += r.0; total.1 += r.1 }
+        let (scraped, failures) = await withTaskGroup(of: TargetReading.self) { group in
+            for target in targets { group.addTask { await scraper.scrape(target, at: seconds) } }
+            var total = (0, [ScrapeFailure]())
+            for await r in group { total.0 += r.podsScraped; total.1 += r.failures }
             return total
         }
+        for f in failures { reasons[f.reason, default: 0] += 1 }
+        return (scraped, failures.count)
     }
     // One round opens every connection; its CPU (connects) is not the steady state's.
     let warm = await round(at: 0)
@@ -72,7 +75,7 @@ func runScrapeCPUBenchmark(pods: Int, rounds: Int) async throws {
     let perScrape = cpu / Double(max(1, scraped - failed))
     print("scrape-cpu: \(pods) pods (\(targets.count) targets × 2) on distinct loopback addresses, \(rounds) rounds after a warm-up round (\(warm.failed) failed), vLLM body \(body.count) bytes")
     print("  CPU per pod scrape (this process): \(format1(perScrape * 1e6)) µs — parse \(format1(parseCPU * 1e6)) µs (\(signals == parses ? "signals read" : "SIGNALS MISSING")), HTTP and scraper \(format1((perScrape - parseCPU) * 1e6)) µs; scrape / parse = \(format1(perScrape / parseCPU))× — goal ≤ 100 µs")
-    print("  \(scraped) scrapes, \(failed) failed, \(format1(Double(scraped) / wall.benchSeconds)) scrapes/s, \(format1(cpu / wall.benchSeconds)) CPU s/s")
+    print("  \(scraped) scrapes, \(failed) failed\(reasons.isEmpty ? "" : " (" + reasons.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ") + ")"), \(format1(Double(scraped) / wall.benchSeconds)) scrapes/s, \(format1(cpu / wall.benchSeconds)) CPU s/s")
     print("  RSS \(format1(rssBefore)) MiB before the client, \(format1(rssAfter)) MiB after (\(format1((rssAfter - rssBefore) / Double(pods) * 1000)) MiB per 1,000 pods, connections held)")
     try await client.shutdown()
 }

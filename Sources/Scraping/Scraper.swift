@@ -103,9 +103,10 @@ public actor Scraper {
         if target.queueProxy {
             let url = "http://\(host(pod.ip)):\(configuration.queueProxyPort)/metrics"
             do {
-                let (bytes, _) = try await get(url, accept: Self.protobufAccept)
-                if case .queueProxyStat(let stat) = try Self.decode(bytes, as: .queueProxyStat, from: url, configuration: configuration) {
-                    raw.stat = stat
+                let configuration = configuration
+                raw.stat = try await get(url, accept: Self.protobufAccept) { (bytes, _) throws(ScrapeFailure) in
+                    guard case .queueProxyStat(let stat) = try Self.decode(bytes, as: .queueProxyStat, from: url, configuration: configuration) else { return nil }
+                    return stat
                 }
             } catch let failure as ScrapeFailure {
                 raw.failures.append(failure)
@@ -116,8 +117,9 @@ public actor Scraper {
         if let runtime = target.runtime, runtime != .queueProxy || !target.queueProxy {
             let url = "http://\(host(pod.ip)):\(target.port)\(target.path)"
             do {
-                let (bytes, contentType) = try await get(url, accept: Self.expositionAccept)
-                raw.signals = try signals(from: bytes, contentType: contentType, runtime: runtime, source: url)
+                raw.signals = try await get(url, accept: Self.expositionAccept) { (bytes, contentType) throws(ScrapeFailure) in
+                    try self.signals(from: bytes, contentType: contentType, runtime: runtime, source: url)
+                }
             } catch let failure as ScrapeFailure {
                 raw.failures.append(failure)
             } catch {
@@ -153,6 +155,12 @@ public actor Scraper {
     /// GET with the deadline (over connection, head and body, counted from the moment the scrape is asked
     /// for), the body cap and the in-flight bound. Throws only `ScrapeFailure`.
     nonisolated func get(_ url: String, accept: String) async throws -> ([UInt8], String?) {
+        try await get(url, accept: accept) { (body, contentType) throws(ScrapeFailure) in (body, contentType) }
+    }
+
+    /// `get`, with the body decoded by `decode` on the event loop that read it, as soon as it is complete.
+    nonisolated func get<Output: Sendable>(_ url: String, accept: String,
+                                           decode: @escaping ScrapeBodyDelegate<Output>.Decode) async throws -> Output {
         // Waiting for a slot behind slow pods is part of the deadline, so no round waits for a pod past it.
         let seconds = configuration.deadlineSeconds
         let deadline = NIODeadline.now() + .nanoseconds(Int64(seconds * 1e9))
@@ -161,7 +169,7 @@ public actor Scraper {
                                 detail: "no scrape slot free within the deadline (\(configuration.maxInFlight) scrapes in flight)")
         }
         do {
-            let answer = try await exchange(url, accept: accept, deadline: deadline)
+            let answer = try await exchange(url, accept: accept, deadline: deadline, decode: decode)
             await release()
             return answer
         } catch {
@@ -172,7 +180,8 @@ public actor Scraper {
 
     /// One GET under a slot already taken, cut off at `deadline` (async-http-client's request deadline covers
     /// connection, head and body, so a pod that drip-feeds its body is cut off too, and the connection closed).
-    private nonisolated func exchange(_ url: String, accept: String, deadline: NIODeadline) async throws -> ([UInt8], String?) {
+    private nonisolated func exchange<Output: Sendable>(_ url: String, accept: String, deadline: NIODeadline,
+                                                        decode: @escaping ScrapeBodyDelegate<Output>.Decode) async throws -> Output {
         let seconds = configuration.deadlineSeconds
         let request: HTTPClient.Request
         do {
@@ -180,15 +189,14 @@ public actor Scraper {
         } catch {
             throw ScrapeFailure(reason: "connect", url: url, detail: "\(error)")
         }
-        let delegate = ScrapeBodyDelegate(url: url, limit: configuration.maxBodyBytes)
+        let delegate = ScrapeBodyDelegate(url: url, limit: configuration.maxBodyBytes, decode: decode)
         let task = client.execute(request: request, delegate: delegate, eventLoop: .indifferent, deadline: deadline)
         do {
-            let answer = try await withTaskCancellationHandler {
+            return try await withTaskCancellationHandler {
                 try await task.futureResult.get()
             } onCancel: {
                 task.cancel()
             }
-            return (answer.body, answer.contentType)
         } catch let failure as ScrapeFailure {
             throw failure
         } catch let error as HTTPClientError where error == .deadlineExceeded || error == .readTimeout || error == .connectTimeout {
