@@ -89,7 +89,7 @@ extension ExpositionParser {
         }
         let wordStart = cursor.pos
         while cursor.peek >= 0x41 && cursor.peek <= 0x5A { cursor.pos += 1 }
-        let word = cursor.excerpt(wordStart, cursor.pos)
+        let word = Self.keyword(cursor.base + wordStart, cursor.pos - wordStart)
         let keywordEnds = cursor.peek == 0x20 || cursor.peek == 0x09 || cursor.atEndOfLine
         switch (word, keywordEnds) {
         case ("EOF", _) where strict:
@@ -115,8 +115,30 @@ extension ExpositionParser {
         }
     }
 
+    /// The keyword after '#' as a literal (no string is decoded per line), or "" for anything else.
+    private static func keyword(_ start: UnsafePointer<UInt8>, _ count: Int) -> String {
+        func equals(_ literal: StaticString) -> Bool {
+            literal.utf8CodeUnitCount == count && memoryEquals(start, literal.utf8Start, count)
+        }
+        if equals("HELP") { return "HELP" }
+        if equals("TYPE") { return "TYPE" }
+        if equals("UNIT") { return "UNIT" }
+        if equals("EOF") { return "EOF" }
+        return ""
+    }
+
+    private static func memoryEquals(_ a: UnsafePointer<UInt8>, _ b: UnsafePointer<UInt8>, _ count: Int) -> Bool {
+        for i in 0..<count where a[i] != b[i] { return false }
+        return true
+    }
+
+    /// Where the current line's line feed is (or the end), eight bytes at a time: help texts are long.
     private func lineEnd(_ cursor: Cursor) -> Int {
         var position = cursor.pos
+        while position + 8 <= cursor.end,
+              !hasByte(UnsafeRawPointer(cursor.base + position).loadUnaligned(as: UInt64.self), 0x0A) {
+            position += 8
+        }
         while position < cursor.end && cursor.base[position] != 0x0A { position += 1 }
         return position
     }
