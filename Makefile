@@ -33,7 +33,7 @@ test: test-deps
 NOT_RUN := .build/tests-not-run.txt
 ## Suites that keep every core busy for many seconds (whole replays, the soak, headless Chromium) run after
 ## the rest, so that they do not stretch the deadlines and timeouts the other suites measure on a 2-core machine.
-HEAVY_SUITES ?= SoakTests|TuneTests|TuneCommandTests|IndexPageTests|OracleScheduleTests|SimulatorTests|CalibrationTests|PublicTraceTests|SimulateObjectiveTests
+HEAVY_SUITES ?= SoakTests|ClairvoyantBoundTests|TuneTests|TuneCommandTests|IndexPageTests|OracleScheduleTests|SimulatorTests|CalibrationTests|PublicTraceTests|SimulateObjectiveTests
 test-built:
 	@rm -f $(NOT_RUN)
 	@echo "$(SWIFT) test --skip-build --parallel --skip '$(HEAVY_SUITES)'"; status=0; \

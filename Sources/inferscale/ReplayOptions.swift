@@ -97,6 +97,7 @@ struct ReplayOptions: ParsableArguments {
         configuration.baselineConcurrencyTarget = baselineTarget
         configuration.targets = targets
         configuration.seed = seed
+        configuration.objectiveQuantile = objectiveQuantile
         return configuration
     }
 }

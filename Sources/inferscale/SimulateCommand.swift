@@ -43,7 +43,7 @@ struct SimulateCommand: AsyncParsableCommand {
     @Option(name: .long, parsing: .singleValue, help: ArgumentHelp("Rule file or directory; repeat for more.", valueName: "path"))
     var rules: [String] = []
 
-    @Option(name: .long, parsing: .singleValue, help: ArgumentHelp("Policy to replay: kpa, hpa, fixed-N (N replicas throughout), oracle (clairvoyant reference), objective (the rule named objective, else the built-in one, sized for --ttft-objective) or a rule's name; repeat for more (default: kpa, hpa and the fitting rules).", valueName: "name"))
+    @Option(name: .long, parsing: .singleValue, help: ArgumentHelp("Policy to replay: kpa, hpa, fixed-N (N replicas throughout), oracle (clairvoyant reference), bound (the lower bound on any scaler's replica-seconds at --objective-quantile, not a replay), objective (the rule named objective, else the built-in one, sized for --ttft-objective) or a rule's name; repeat for more (default: kpa, hpa and the fitting rules).", valueName: "name"))
     var policy: [String] = []
 
     @Option(name: .long, help: ArgumentHelp("Write index.html, report.json, comparison.svg, and per policy an SVG chart and a per-second CSV here.", valueName: "dir"))
@@ -78,7 +78,7 @@ struct SimulateCommand: AsyncParsableCommand {
         let summary = ReportSummary(trace: traceName, requests: windowed.requests.count, seconds: windowed.duration,
                                     profile: profile.name, coldStartSeconds: replay.coldStart ?? profile.coldStartSeconds,
                                     ttftObjectiveSeconds: report.ttftObjectiveSeconds, baselineTarget: replay.baselineTarget ?? profile.concurrencyTarget,
-                                    results: report.results)
+                                    results: report.results, bound: report.bound)
         if json {
             print(try summary.jsonString())
         } else {
@@ -111,6 +111,7 @@ struct SimulateCommand: AsyncParsableCommand {
                 case "kpa": return .kpa
                 case "hpa": return .hpa
                 case "oracle": return .oracle
+                case "bound": return .bound
                 case ObjectivePolicy.name where rulesByName[name] == nil:
                     return .rule(ObjectivePolicy.rule(ttftSeconds: replay.ttftObjective ?? profile.ttftObjectiveSeconds, quantile: replay.objectiveQuantile))
                 case let n where n.hasPrefix("fixed-"):
@@ -120,7 +121,7 @@ struct SimulateCommand: AsyncParsableCommand {
                     return .fixed(count)
                 default:
                     guard let rule = rulesByName[name] else {
-                        let known = ["kpa", "hpa", "fixed-N", "oracle", ObjectivePolicy.name] + ruleSet.rules.map(\.name)
+                        let known = ["kpa", "hpa", "fixed-N", "oracle", "bound", ObjectivePolicy.name] + ruleSet.rules.map(\.name)
                         throw InputError(message: "unknown --policy \(name); known: \(known.joined(separator: ", "))\(rules.isEmpty ? " (no --rules given)" : "")")
                     }
                     return .rule(rule)
@@ -173,6 +174,8 @@ struct ReportSummary: Codable {
     var ttftObjectiveSeconds: Double
     var baselineTarget: Double
     var results: [PolicyResult]
+    /// The lower bound, when `--policy bound` asked for it (not a replay: no latency figures).
+    var bound: ClairvoyantBound.Result?
 
     func jsonString() throws -> String {
         let encoder = JSONEncoder()

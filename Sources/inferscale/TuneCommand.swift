@@ -23,7 +23,9 @@ struct TuneCommand: AsyncParsableCommand {
             5, 10, 20 min of demand history, 12; from the rule named objective in --rules, else \
             built in) and any rule of --rules (its per-pod targets scaled together × its \
             scale-down delay). Every variant is also compared with the clairvoyant oracle \
-            (vs oracle), a reference schedule, not a lower bound. The objective is met when at most \
+            (vs oracle), a reference schedule, not a lower bound, and with the lower bound on any \
+            scaler's replica-seconds at the objective (vs bound, at least 1× for every variant that \
+            meets it). The objective is met when at most \
             1 − Q of the requests get their first token later than --ttft-objective.
 
             For each family it prints the Pareto frontier (variants no other beats on both \
@@ -77,6 +79,8 @@ struct TuneCommand: AsyncParsableCommand {
         if let parallel { configuration.parallelism = parallel }
         // The clairvoyant reference (OracleSchedule, not a lower bound): every variant gets a "vs oracle" ratio.
         configuration.reference = .oracle
+        // The lower bound at the objective: every variant also gets a "vs bound" ratio.
+        configuration.bound = true
 
         let bar = isatty(2) == 1 ? ProgressBar(label: "tuning") : nil
         let report: TuneReport

@@ -185,6 +185,35 @@ import Testing
         #expect(Set(hpaCosts).count > 1)
     }
 
+    /// With the bound on, the report carries it, every variant its ratio to it (at least 1× for
+    /// every variant that meets the objective), the table a `vs bound` column and the JSON the field.
+    @Test func everyVariantAgainstTheBound() async throws {
+        var grid = KPAFamily.Grid()
+        grid.targetFactors = [1, 3]
+        grid.scaleDownDelays = [0, 300]
+        grid.windows = [60]
+        var counts = FixedFamily.Grid()
+        counts.counts = [2, 6, 12, 24]
+        var c = TuneConfiguration(base: Self.base(), families: [KPAFamily(grid: grid), FixedFamily(grid: counts)])
+        c.bound = true
+        c.objectiveQuantile = 0.9
+        let report = try await Tuner.run(c)
+        let bound = try #require(report.bound)
+        #expect(bound.objectiveQuantile == 0.9 && bound.replicaSeconds >= bound.floorReplicaSeconds)
+        let entries = report.families.flatMap(\.entries)
+        #expect(entries.allSatisfy { $0.replicaSecondsVsBound != nil })
+        for e in entries where TuneReport.meets(e.result.overObjectiveShare, quantile: 0.9) {
+            #expect(try #require(e.replicaSecondsVsBound) >= 1, "\(e.variant.name)")
+        }
+        #expect(entries.contains { TuneReport.meets($0.result.overObjectiveShare, quantile: 0.9) })
+        let table = TuneTable.render(report)
+        #expect(table.contains("vs bound") && table.contains("lower bound \(String(format: "%.0f", bound.replicaSeconds)) replica-s"))
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(try TuneSummary(report, trace: "step", requests: 1740).jsonString().utf8)) as? [String: Any])
+        #expect((json["bound"] as? [String: Any])?["replicaSeconds"] as? Double == bound.replicaSeconds)
+        let variant = try #require(((json["families"] as? [[String: Any]])?.first?["variants"] as? [[String: Any]])?.first)
+        #expect(variant["replicaSecondsVsBound"] != nil)
+    }
+
     @Test func unknownFamiliesAndRepeatedOnesAreRefused() async throws {
         #expect(throws: TuneError.self) { try TuneFamilies.named("nope", rules: .empty) }
         let c = TuneConfiguration(base: Self.base(), families: [HPAFamily(), HPAFamily()])

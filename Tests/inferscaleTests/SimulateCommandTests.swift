@@ -124,6 +124,34 @@ import Testing
         }
     }
 
+    /// `--policy bound`: a row with the bound's replica-seconds and no latency, a `vs bound`
+    /// column, `replicaSecondsVsBound` on every result and the bound's own object in the JSON.
+    @Test func boundWithTheRatio() async throws {
+        let args = ["simulate", "--policy", "fixed-1", "--policy", "oracle", "--policy", "bound", "--model", "llama-8b-1xh100",
+                    "--objective-quantile", "0.9", "--to", "300"]
+        let table = try await CLIRunner.runDetached(args)
+        #expect(table.status == 0, "\(table.stderr)")
+        #expect(table.stdout.contains("vs bound"))
+        let boundRow = try #require(table.stdout.split(separator: "\n").first { $0.hasPrefix("bound ") })
+        #expect(boundRow.contains("1.00×") && boundRow.hasSuffix("-"))
+        #expect(table.stdout.contains("with at most 10.0% of requests over the objective"))
+        let run = try await CLIRunner.runDetached(args + ["--json"])
+        #expect(run.status == 0)
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any])
+        let results = try #require(json["results"] as? [[String: Any]])
+        #expect(results.map { $0["policy"] as? String } == ["fixed-1", "oracle"])
+        let bound = try #require(json["bound"] as? [String: Any])
+        let boundSeconds = try #require(bound["replicaSeconds"] as? Double)
+        #expect(bound["objectiveQuantile"] as? Double == 0.9 && bound["minReplicas"] as? Int == 1)
+        for r in results {
+            let seconds = try #require(r["replicaSeconds"] as? Double)
+            #expect(abs(try #require(r["replicaSecondsVsBound"] as? Double) - seconds / boundSeconds) < 1e-9)
+            #expect(r["replicaSecondsVsOracle"] != nil)
+        }
+        // The floor: one replica over the 300 s span at least.
+        #expect(boundSeconds >= 300)
+    }
+
     @Test func quantileOutOfRangeIsRefused() async throws {
         let r = try await CLIRunner.runDetached(["simulate", "--policy", "objective", "--objective-quantile", "1.5", "--to", "60"])
         #expect(r.status != 0)

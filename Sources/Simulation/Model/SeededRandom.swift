@@ -27,4 +27,16 @@ public struct SeededRandom: RandomNumberGenerator, Sendable {
         let z = sqrt(-2 * log(unit())) * cos(2 * Double.pi * unit())
         return exp(mu + sqrt(sigma2) * z)
     }
+
+    /// The least value `logNormal(mean:cv:)` can return, for bounds that must hold for every
+    /// draw: `unit()` is at least 2⁻⁵⁴, so the Box–Muller normal is at least
+    /// −√(−2 ln 2⁻⁵⁴) ≈ −8.65 (the cosine at least −1). A relative margin of 10⁻⁹ covers the
+    /// rounding of `exp` and `log`.
+    public static func leastLogNormal(mean: Double, cv: Double) -> Double {
+        guard cv > 0, mean > 0 else { return max(0, mean) }
+        let sigma2 = log(1 + cv * cv)
+        let mu = log(mean) - sigma2 / 2
+        let lowestZ = -sqrt(-2 * log(0.5 / Double(1 << 53)))
+        return exp(mu + sqrt(sigma2) * lowestZ) * (1 - 1e-9)
+    }
 }

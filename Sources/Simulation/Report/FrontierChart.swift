@@ -16,6 +16,7 @@ public enum FrontierChart {
         let shown = report.families.flatMap { $0.entries }.filter { $0.result.overObjectiveShare * 100 <= yMax }
         var costs = shown.map(\.result.replicaSeconds)
         if let ref = report.reference { costs.append(ref.replicaSeconds) }
+        if let bound = report.bound { costs.append(bound.replicaSeconds) }
         let xTicks = AxisTicks.ticks(low: (costs.min() ?? 0) * 0.98, high: max((costs.max() ?? 1) * 1.02, (costs.min() ?? 0) + 1))
         let xLow = xTicks.first ?? 0, xHigh = max(xLow + 1, xTicks.last ?? 1)
         func x(_ cost: Double) -> Double { left + plotWidth * (cost - xLow) / (xHigh - xLow) }
@@ -44,6 +45,12 @@ public enum FrontierChart {
         if let ref = report.reference {
             svg += "<line x1=\"\(f(x(ref.replicaSeconds)))\" y1=\"\(f(top))\" x2=\"\(f(x(ref.replicaSeconds)))\" y2=\"\(f(top + plotHeight))\" stroke=\"#000\" stroke-dasharray=\"2 3\"/>\n"
             svg += "<text x=\"\(f(x(ref.replicaSeconds) + 4))\" y=\"\(f(top + 14))\" fill=\"#000\">\(SVGChart.escape(ref.policy))</text>\n"
+        }
+        if let bound = report.bound {
+            // Left of it, below the objective line, no scaler can be (a solid line: a bound, not a schedule).
+            let bx = f(x(bound.replicaSeconds))
+            svg += "<line x1=\"\(bx)\" y1=\"\(f(top))\" x2=\"\(bx)\" y2=\"\(f(top + plotHeight))\" stroke=\"#b00\"/>\n"
+            svg += "<text x=\"\(f(x(bound.replicaSeconds) + 4))\" y=\"\(f(top + 28))\" fill=\"#b00\">lower bound at \(AxisTicks.label(allowed)) %</text>\n"
         }
         var legendY = top + 14
         for (n, family) in report.families.enumerated() {

@@ -9,6 +9,18 @@ public enum HTMLPage {
         let columns = ReportTable.columns(report)
         body += "<h2>Results</h2>\n" + table(id: "results", columns: columns, rows: report.results.map { ReportTable.cells($0, report) })
         if ReportTable.withOracle(report) { body += "<p>\(escape(ReportTable.oracleNote)).</p>\n" }
+        if let bound = report.bound {
+            // Its own table, keyed by report.json's `bound` object: it is not a replay's result.
+            let columns = ReportTable.columns(report).map { c -> (header: String, key: String) in
+                switch c.key {
+                case "replicaSeconds", "gpuHours": (c.header, "bound.\(c.key)")
+                case "policy": (c.header, "bound")
+                default: (c.header, "")
+                }
+            }
+            body += "<h2>Lower bound</h2>\n" + table(id: "bound", columns: columns, rows: [ReportTable.boundCells(bound, report)])
+            body += "<p>\(escape(ReportTable.boundNote(bound))).</p>\n"
+        }
         if report.series.contains(where: { !$0.isEmpty }) {
             body += "<h2>Ready replicas by policy</h2>\n<figure>\(SVGChart.comparison(report))</figure>\n"
             body += "<h2>Each policy</h2>\n"
@@ -27,6 +39,7 @@ public enum HTMLPage {
         if let ref = report.reference {
             body += "<p>Reference <b>\(escape(ref.policy))</b>: \(Int(ref.replicaSeconds.rounded())) replica-seconds\(escape(TuneTable.referenceNote(ref))).</p>\n"
         }
+        if let bound = report.bound { body += "<p>\(escape(TuneTable.boundLine(bound))).</p>\n" }
         for family in report.families {
             let columns = TuneTable.columns(family, report)
             body += "<h2>\(escape(family.name))</h2>\n<p>\(escape(TuneTable.summary(family, report)))"

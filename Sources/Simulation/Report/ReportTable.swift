@@ -5,7 +5,32 @@ public enum ReportTable {
     public static func render(_ report: SimulationReport) -> String {
         var rows = [columns(report).map(\.header)]
         for r in report.results { rows.append(cells(r, report)) }
-        return layout(rows) + (withOracle(report) ? oracleNote + "\n" : "")
+        if let bound = report.bound { rows.append(boundCells(bound, report)) }
+        return layout(rows) + (withOracle(report) ? oracleNote + "\n" : "") + (report.bound.map { boundNote($0) + "\n" } ?? "")
+    }
+
+    /// Said under a table with the bound's row: what it bounds (docs/simulation.md, "The lower bound").
+    public static func boundNote(_ bound: ClairvoyantBound.Result) -> String {
+        let share = String(format: "%.1f%%", (1 - bound.objectiveQuantile) * 100)
+        var note = "bound: the fewest replica-seconds any scaler keeping \(bound.minReplicas) replica\(bound.minReplicas == 1 ? "" : "s") spends " +
+            "with at most \(share) of requests over the objective (\(bound.allowedLate) of them; \(bound.forcedLate) are late under any schedule); " +
+            "vs bound is at least 1× for every policy at or under \(share)"
+        if !bound.feasible { note += "; no schedule reaches \(share): more requests than that are late under any" }
+        return note
+    }
+
+    /// The bound's row: its replica-seconds and GPU-hours and the ratios that apply; no latency
+    /// or share, as nothing was replayed.
+    public static func boundCells(_ bound: ClairvoyantBound.Result, _ report: SimulationReport) -> [String] {
+        func ratio(_ policy: String) -> String {
+            guard let r = report.results.first(where: { $0.policy == policy }), r.replicaSeconds > 0 else { return "-" }
+            return String(format: "%.2f×", bound.replicaSeconds / r.replicaSeconds)
+        }
+        var row = [PolicyChoice.bound.name, String(format: "%.0f", bound.replicaSeconds), ratio("kpa")]
+        if withOracle(report) { row.append(ratio(PolicyChoice.oracle.name)) }
+        row.append(bound.replicaSeconds > 0 ? "1.00×" : "-")
+        row.append(String(format: "%.2f", bound.gpuHours))
+        return row + Array(repeating: "-", count: columns(report).count - row.count)
     }
 
     /// Said under a table with `vs oracle`: the ratio is to a reference at its own share, which a
@@ -29,7 +54,7 @@ public enum ReportTable {
     }
 
     /// The columns: header text and the `PolicyResult` field (its JSON key) each shows. `vs oracle` only
-    /// when the oracle was replayed, so reports without it keep their shape.
+    /// when the oracle was replayed and `vs bound` only with the bound, so reports without them keep their shape.
     public static func columns(_ report: SimulationReport) -> [(header: String, key: String)] {
         var columns: [(header: String, key: String)] = [
             ("policy", "policy"), ("replica-s", "replicaSeconds"), ("vs kpa", "replicaSecondsVsKPA"), ("GPU-h", "gpuHours"),
@@ -38,6 +63,7 @@ public enum ReportTable {
             ("failed", "failed"), ("scales", "scaleEvents"), ("flaps", "flaps"), ("cold", "coldStarts"), ("at zero", "secondsAtZero"),
         ]
         if withOracle(report) { columns.insert(("vs oracle", "replicaSecondsVsOracle"), at: 3) }
+        if report.bound != nil { columns.insert(("vs bound", "replicaSecondsVsBound"), at: withOracle(report) ? 4 : 3) }
         return columns
     }
 
@@ -51,6 +77,7 @@ public enum ReportTable {
             seconds(r.secondsAtZero),
         ]
         if withOracle(report) { row.insert(r.replicaSecondsVsOracle.map { String(format: "%.2f×", $0) } ?? "-", at: 3) }
+        if report.bound != nil { row.insert(r.replicaSecondsVsBound.map { String(format: "%.2f×", $0) } ?? "-", at: withOracle(report) ? 4 : 3) }
         return row
     }
 

@@ -10,9 +10,10 @@ public struct TuneSummary: Encodable, Sendable {
         public var parameters: [String: Double]
         public var meetsObjective: Bool
         public var replicaSecondsVsReference: Double?
+        public var replicaSecondsVsBound: Double?
         public var result: PolicyResult
 
-        enum Keys: String, CodingKey { case name, family, parameters, meetsObjective, replicaSecondsVsReference }
+        enum Keys: String, CodingKey { case name, family, parameters, meetsObjective, replicaSecondsVsReference, replicaSecondsVsBound }
 
         public func encode(to encoder: any Encoder) throws {
             try result.encode(to: encoder)
@@ -22,6 +23,7 @@ public struct TuneSummary: Encodable, Sendable {
             try c.encode(parameters, forKey: .parameters)
             try c.encode(meetsObjective, forKey: .meetsObjective)
             try c.encodeIfPresent(replicaSecondsVsReference, forKey: .replicaSecondsVsReference)
+            try c.encodeIfPresent(replicaSecondsVsBound, forKey: .replicaSecondsVsBound)
         }
     }
 
@@ -44,6 +46,8 @@ public struct TuneSummary: Encodable, Sendable {
     public var ttftObjectiveSeconds: Double
     public var objectiveQuantile: Double
     public var reference: PolicyResult?
+    /// The lower bound at the objective quantile (`ClairvoyantBound`), when computed.
+    public var bound: ClairvoyantBound.Result?
     public var families: [Family]
 
     /// `ruleFiles`: paths written, by family name.
@@ -55,6 +59,7 @@ public struct TuneSummary: Encodable, Sendable {
         ttftObjectiveSeconds = report.ttftObjectiveSeconds
         objectiveQuantile = report.objectiveQuantile
         reference = report.reference
+        bound = report.bound
         families = report.families.map { f in
             Family(family: f.name, frontier: f.frontier.map { f.entries[$0].variant.name },
                    cheapestMeetingObjective: f.cheapestMeetingObjective.map { f.entries[$0].variant.name },
@@ -62,7 +67,8 @@ public struct TuneSummary: Encodable, Sendable {
                    variants: f.entries.map { e in
                        Variant(family: f.name, parameters: Dictionary(e.variant.parameters.map { ($0.name, $0.value) }, uniquingKeysWith: { a, _ in a }),
                                meetsObjective: TuneReport.meets(e.result.overObjectiveShare, quantile: report.objectiveQuantile),
-                               replicaSecondsVsReference: e.replicaSecondsVsReference, result: e.result)
+                               replicaSecondsVsReference: e.replicaSecondsVsReference, replicaSecondsVsBound: e.replicaSecondsVsBound,
+                               result: e.result)
                    })
         }
     }

@@ -8,6 +8,7 @@ public enum TuneTable {
         if let ref = report.reference {
             out += "reference \(ref.policy)\(referenceNote(ref)): \(String(format: "%.0f", ref.replicaSeconds)) replica-s, \(String(format: "%.1f%%", ref.overObjectiveShare * 100)) over\n\n"
         }
+        if let bound = report.bound { out += boundLine(bound) + "\n\n" }
         for family in report.families {
             out += "\(family.name): \(family.entries.count) variants, \(family.frontier.count) on the frontier of replica-seconds against the share over \(ReportTable.seconds(report.ttftObjectiveSeconds)) (objective: at most \(String(format: "%.1f%%", report.allowedShare * 100)))\n"
             let columns = self.columns(family, report)
@@ -23,6 +24,11 @@ public enum TuneTable {
     /// cost a policy allowed a larger share over the objective can undercut.
     public static func referenceNote(_ reference: PolicyResult) -> String {
         reference.policy == PolicyChoice.oracle.name ? " (clairvoyant reference, not a lower bound)" : ""
+    }
+
+    /// The lower bound in one line: its figure and what it bounds.
+    public static func boundLine(_ bound: ClairvoyantBound.Result) -> String {
+        "lower bound \(String(format: "%.0f", bound.replicaSeconds)) replica-s: " + ReportTable.boundNote(bound).dropFirst("bound: ".count)
     }
 
     /// The line that names the family's cheapest variant meeting the objective, or says none does.
@@ -46,6 +52,7 @@ public enum TuneTable {
         }
         out += [("replica-s", "replicaSeconds")]
         if let ref = report.reference { out.append(("vs \(ref.policy)", "replicaSecondsVsReference")) }
+        if report.bound != nil { out.append(("vs bound", "replicaSecondsVsBound")) }
         out += [("> \(ReportTable.seconds(report.ttftObjectiveSeconds))", "overObjectiveShare"), ("TTFT p95", "ttftP95"),
                 ("p99", "ttftP99"), ("failed", "failed"), ("scales", "scaleEvents"), ("meets", "meetsObjective")]
         return out
@@ -57,6 +64,7 @@ public enum TuneTable {
         var out = [e.variant.name] + e.variant.parameters.map { RuleVariants.label($0.value) }
         out.append(String(format: "%.0f", r.replicaSeconds))
         if report.reference != nil { out.append(e.replicaSecondsVsReference.map { String(format: "%.2f×", $0) } ?? "-") }
+        if report.bound != nil { out.append(e.replicaSecondsVsBound.map { String(format: "%.2f×", $0) } ?? "-") }
         out += [String(format: "%.1f%%", r.overObjectiveShare * 100), ReportTable.seconds(r.ttftP95), ReportTable.seconds(r.ttftP99),
                 "\(r.failed)", "\(r.scaleEvents)", TuneReport.meets(r.overObjectiveShare, quantile: report.objectiveQuantile) ? "yes" : "no"]
         return out

@@ -27,6 +27,7 @@
 /// meets the deadlines by queueing a short burst on the replicas it has, can cost less
 /// (docs/simulation.md, "The oracle", has the figures). What its cost does bound: the cheapest
 /// clairvoyant schedule at the share over the objective its replay reaches costs no more.
+/// The lower bound is `ClairvoyantBound`.
 public enum OracleSchedule {
     /// Replicas to request at each whole second from 0 to `duration` (inclusive) for `requests`.
     public static func counts(_ requests: [TraceRequest], profile: ModelProfile, objectiveSeconds: Double,

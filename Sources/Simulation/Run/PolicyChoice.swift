@@ -12,6 +12,8 @@ public enum PolicyChoice: Sendable, Equatable {
     case fixed(Int)
     /// The clairvoyant reference: replicas set from the arrivals ahead (`OracleSchedule`).
     case oracle
+    /// Not a replay: the lower bound on every scaler's replica-seconds (`ClairvoyantBound`).
+    case bound
 
     public var name: String {
         switch self {
@@ -20,6 +22,7 @@ public enum PolicyChoice: Sendable, Equatable {
         case .rule(let r): r.name
         case .fixed(let n): "fixed-\(n)"
         case .oracle: "oracle"
+        case .bound: "bound"
         }
     }
 }

@@ -34,6 +34,9 @@ public struct PolicyResult: Sendable, Equatable, Codable {
     public var ttftP99VsKPA: Double?
     /// Replica-seconds as a ratio to `oracle`'s in the same run (nil when the oracle was not replayed).
     public var replicaSecondsVsOracle: Double?
+    /// Replica-seconds as a ratio to the lower bound's in the same run (nil when `bound` was not
+    /// asked for): at least 1 for a policy whose share over the objective is at most 1 − Q.
+    public var replicaSecondsVsBound: Double?
 
     /// The share of requests that met the objective.
     public var attainment: Double { 1 - overObjectiveShare }
@@ -56,6 +59,8 @@ public struct SimulationReport: Sendable {
     public var duration: Double
     public var ttftObjectiveSeconds: Double
     public var profile: String
+    /// The lower bound, when `bound` was among the policies (it has no replay, so no result).
+    public var bound: ClairvoyantBound.Result?
 }
 
 /// Summary statistics used by the report.

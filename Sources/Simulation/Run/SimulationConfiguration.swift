@@ -24,6 +24,11 @@ public struct SimulationConfiguration: Sendable {
     public var seed: UInt64 = 1
     /// Keep a per-second series for charts (off for benchmarks).
     public var keepSeries = true
+    /// The share of requests (0–1) the lower bound (`bound`) lets meet the objective (default
+    /// 0.95, `--objective-quantile`'s).
+    public var objectiveQuantile = 0.95
+    /// How the lower bound searches its windows (its floor: `minReplicas`).
+    public var bound = ClairvoyantBound.Configuration()
 
     public init(trace: Trace, profile: ModelProfile, policies: [PolicyChoice]) {
         self.trace = trace

@@ -16,11 +16,16 @@ public enum Simulator {
                            progress: (@Sendable (Double) -> Void)? = nil) async -> SimulationReport {
         var results: [PolicyResult] = []
         var series: [[SeriesPoint]] = []
-        let count = Double(configuration.policies.count)
-        for (i, policy) in configuration.policies.enumerated() {
+        let replayed = configuration.policies.filter { $0 != .bound }
+        let count = Double(replayed.count)
+        for (i, policy) in replayed.enumerated() {
             let (result, points) = await replay(policy, configuration) { share in progress?((Double(i) + share) / count) }
             results.append(result)
             series.append(points)
+        }
+        let bound = configuration.policies.contains(.bound) ? self.bound(configuration) : nil
+        if let bound, bound.replicaSeconds > 0 {
+            for i in results.indices { results[i].replicaSecondsVsBound = results[i].replicaSeconds / bound.replicaSeconds }
         }
         if let kpa = results.first(where: { $0.policy == "kpa" }) {
             for i in results.indices {
@@ -34,14 +39,25 @@ public enum Simulator {
         progress?(1)
         return SimulationReport(results: results, series: series, duration: configuration.trace.duration,
                                 ttftObjectiveSeconds: configuration.ttftObjectiveSeconds ?? configuration.profile.ttftObjectiveSeconds,
-                                profile: configuration.profile.name)
+                                profile: configuration.profile.name, bound: bound)
+    }
+
+    /// The lower bound for `c`'s trace, spread over its targets as a replay spreads it.
+    public static func bound(_ c: SimulationConfiguration) -> ClairvoyantBound.Result {
+        let n = max(1, c.targets)
+        var perTarget = [[TraceRequest]](repeating: [], count: n)
+        for (k, r) in c.trace.requests.enumerated() { perTarget[k % n].append(r) }
+        return ClairvoyantBound.compute(targets: perTarget, profile: c.profile,
+                                        objectiveSeconds: c.ttftObjectiveSeconds ?? c.profile.ttftObjectiveSeconds,
+                                        quantile: c.objectiveQuantile, coldStartSeconds: c.coldStartSeconds ?? c.profile.coldStartSeconds,
+                                        duration: c.trace.duration, seed: c.seed, configuration: c.bound)
     }
 
     /// The description of simulated target `index` that `policy` would own.
     static func description(for policy: PolicyChoice, index: Int, of count: Int, baselineTarget: Double) -> TargetDescription {
         let suffix = count > 1 ? "-\(index)" : ""
         switch policy {
-        case .kpa, .hpa, .fixed, .oracle:
+        case .kpa, .hpa, .fixed, .oracle, .bound:
             return TargetDescription(namespace: "simulation", deployment: "model\(suffix)",
                                      annotations: [RevisionAnnotations.prefix + "target": "\(baselineTarget)"], minReplicas: 1)
         case .rule(let rule):

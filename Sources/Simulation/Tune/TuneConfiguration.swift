@@ -15,6 +15,9 @@ public struct TuneConfiguration: Sendable {
     /// A policy replayed once beside the variants, whose replica-seconds every variant is
     /// divided by (nil: none). The seam for the clairvoyant oracle: set it to `.oracle`.
     public var reference: PolicyChoice?
+    /// Whether to compute the lower bound at `objectiveQuantile` and give every variant its
+    /// ratio to it (default false; `tune` turns it on).
+    public var bound = false
 
     public init(base: SimulationConfiguration, families: [any TuneFamily]) {
         self.base = base

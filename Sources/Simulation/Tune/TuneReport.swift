@@ -8,6 +8,8 @@ public struct TuneReport: Sendable {
         public var result: PolicyResult
         /// Replica-seconds over the reference replay's (nil without one).
         public var replicaSecondsVsReference: Double?
+        /// Replica-seconds over the lower bound's at the objective quantile (nil without one).
+        public var replicaSecondsVsBound: Double?
     }
 
     /// One family's variants and what stands out among them.
@@ -28,6 +30,9 @@ public struct TuneReport: Sendable {
     /// The replay every variant's cost is compared with (nil without one); `tune` uses the
     /// clairvoyant oracle, a reference and not a lower bound (`OracleSchedule`).
     public var reference: PolicyResult?
+    /// The lower bound on any scaler's replica-seconds at the objective (`ClairvoyantBound`),
+    /// when asked for (`TuneConfiguration.bound`).
+    public var bound: ClairvoyantBound.Result?
     /// Seconds of the trace replayed.
     public var duration: Double
     public var profile: String

@@ -34,6 +34,9 @@ public enum Tuner {
         }
         let results = await replay(runs, parallelism: max(1, c.parallelism), progress: progress)
         let ref = c.reference == nil ? nil : results.last
+        var boundRun = c.base
+        boundRun.objectiveQuantile = c.objectiveQuantile
+        let bound = c.bound ? Simulator.bound(boundRun) : nil
 
         var families: [TuneReport.Family] = []
         var offset = 0
@@ -43,12 +46,14 @@ public enum Tuner {
                 var result = results[i]
                 result.policy = variants[i].name
                 let ratio = ref.flatMap { $0.replicaSeconds > 0 ? result.replicaSeconds / $0.replicaSeconds : nil }
-                return TuneReport.Entry(variant: variants[i], result: result, replicaSecondsVsReference: ratio)
+                var entry = TuneReport.Entry(variant: variants[i], result: result, replicaSecondsVsReference: ratio)
+                if let bound, bound.replicaSeconds > 0 { entry.replicaSecondsVsBound = result.replicaSeconds / bound.replicaSeconds }
+                return entry
             }
             offset += count
             families.append(summarise(family.name, entries, quantile: c.objectiveQuantile))
         }
-        return TuneReport(families: families, reference: ref, duration: c.base.trace.duration, profile: c.base.profile.name,
+        return TuneReport(families: families, reference: ref, bound: bound, duration: c.base.trace.duration, profile: c.base.profile.name,
                           ttftObjectiveSeconds: c.base.ttftObjectiveSeconds ?? c.base.profile.ttftObjectiveSeconds,
                           objectiveQuantile: c.objectiveQuantile)
     }
