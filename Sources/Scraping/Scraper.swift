@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import Exposition
 import Logging
+import NIOConcurrencyHelpers
 import NIOCore
 import NIOHTTP1
 import RuntimeSignals
@@ -178,8 +179,10 @@ public actor Scraper {
         }
     }
 
-    /// One GET under a slot already taken, cut off at `deadline` (async-http-client's request deadline covers
-    /// connection, head and body, so a pod that drip-feeds its body is cut off too, and the connection closed).
+    /// One GET under a slot already taken, cut off at `deadline` over connection, head and body: a timer on the
+    /// request's event loop cancels it there and then (the connection is closed), whatever state the client's
+    /// pool holds it in — so a pod that drip-feeds its body, or a request still waiting for a connection, never
+    /// keeps a round past the deadline.
     private nonisolated func exchange<Output: Sendable>(_ url: String, accept: String, deadline: NIODeadline,
                                                         decode: @escaping ScrapeBodyDelegate<Output>.Decode) async throws -> Output {
         let seconds = configuration.deadlineSeconds
@@ -190,10 +193,24 @@ public actor Scraper {
             throw ScrapeFailure(reason: "connect", url: url, detail: "\(error)")
         }
         let delegate = ScrapeBodyDelegate(url: url, limit: configuration.maxBodyBytes, decode: decode)
-        let task = client.execute(request: request, delegate: delegate, eventLoop: .indifferent, deadline: deadline)
+        let task = client.execute(request: request, delegate: delegate, eventLoop: .indifferent)
+        let loop = task.eventLoop
+        let answer = loop.makePromise(of: Output.self)
+        let settled = NIOLockedValueBox(false)
+        @Sendable func settle() -> Bool { settled.withLockedValue { done in defer { done = true }; return !done } }
+        let cutOff = loop.scheduleTask(deadline: deadline) {
+            guard settle() else { return }
+            task.cancel()
+            answer.fail(HTTPClientError.deadlineExceeded)
+        }
+        task.futureResult.whenComplete { result in
+            guard settle() else { return }
+            cutOff.cancel()
+            answer.completeWith(result)
+        }
         do {
             return try await withTaskCancellationHandler {
-                try await task.futureResult.get()
+                try await answer.futureResult.get()
             } onCancel: {
                 task.cancel()
             }
