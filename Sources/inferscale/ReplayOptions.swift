@@ -13,13 +13,22 @@ struct ReplayOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("Trace file (default: the bundled Azure code slice).", valueName: "file"))
     var trace: String?
 
-    @Option(name: .long, help: ArgumentHelp("Trace format: azure-llm, mooncake, alibaba-lora or csv (default: detected).", valueName: "format"))
+    @Option(name: .long, help: ArgumentHelp("Trace format: azure-llm, mooncake, alibaba-lora, csv or servegen (a folder of ServeGen chunk-*-trace.csv client models, or one file; arrivals are drawn from them) (default: detected; a folder is servegen).", valueName: "format"))
     var format: String?
 
-    @Option(name: .long, help: ArgumentHelp("Start of the window, seconds from the trace's first request.", valueName: "seconds"))
+    @Option(name: .long, help: ArgumentHelp("servegen: the trace whose prompt and output lengths the drawn requests take, as pairs drawn at random (default: the bundled Azure code slice).", valueName: "file"))
+    var lengthsFrom: String?
+
+    @Option(name: .long, help: ArgumentHelp("servegen: scale every client's rate by one factor so that the span's mean is this many requests/s (default: 5, unless --rate-scale).", valueName: "requests/s"))
+    var meanRate: Double?
+
+    @Option(name: .long, help: ArgumentHelp("servegen: multiply every client's rate by x instead (1: the file's rates).", valueName: "x"))
+    var rateScale: Double?
+
+    @Option(name: .long, help: ArgumentHelp("Start of the window, seconds from the trace's first request (servegen: on its time axis, default its first window).", valueName: "seconds"))
     var from: Double?
 
-    @Option(name: .long, help: ArgumentHelp("End of the window, seconds from the trace's first request.", valueName: "seconds"))
+    @Option(name: .long, help: ArgumentHelp("End of the window, seconds from the trace's first request (servegen: default 3 h after --from).", valueName: "seconds"))
     var to: Double?
 
     @Option(name: .long, help: ArgumentHelp("Time compression: 2 replays the trace twice as fast.", valueName: "x"))
@@ -75,11 +84,15 @@ struct ReplayOptions: ParsableArguments {
         if let n = maxNumBatchedTokens, n <= 0 { throw ValidationError("--max-num-batched-tokens must be > 0") }
         if let n = maxNumSeqs, n <= 0 { throw ValidationError("--max-num-seqs must be > 0") }
         if let n = gpuBlocks, n <= 0 { throw ValidationError("--gpu-blocks must be > 0") }
+        if let r = meanRate, !(r > 0 && r.isFinite) { throw ValidationError("--mean-rate must be > 0 requests/s") }
+        if let r = rateScale, !(r > 0 && r.isFinite) { throw ValidationError("--rate-scale must be > 0") }
+        if meanRate != nil, rateScale != nil { throw ValidationError("give --mean-rate or --rate-scale, not both") }
     }
 
     /// The trace window these flags name, with its name.
     func loadTrace() throws -> (name: String, trace: Trace) {
-        try ReplayInputs.trace(path: trace, format: format, from: from, to: to, speed: speed)
+        try ReplayInputs.trace(path: trace, format: format, from: from, to: to, speed: speed,
+                               servegen: .init(lengthsFrom: lengthsFrom, meanRate: meanRate, rateScale: rateScale, seed: seed))
     }
 
     /// The model profile for `trace`, with the engine settings these flags override.

@@ -8,8 +8,17 @@ public enum TraceReader {
     /// Files larger than this are refused rather than loaded (the public traces are < 40 MB).
     public static let maximumFileSize = 512 << 20
 
-    /// Reads a trace file; `format` nil detects it from the first line.
+    /// Reads a trace file; `format` nil detects it from the first line (a folder is ServeGen's).
+    /// ServeGen models are drawn with `ServeGenConfiguration`'s defaults and the bundled trace's
+    /// lengths; `ServeGenReader` takes other settings.
     public static func read(path: String, format: TraceFormat? = nil) throws(TraceError) -> Trace {
+        try refuseCompressed(path)
+        var chosen = format
+        if chosen == nil { chosen = try detect(path: path) }
+        if chosen == .servegen {
+            let lengths = try TokenLengthSample(trace: BundledTrace.read(), name: BundledTrace.name)
+            return try ServeGenReader.read(path: path, configuration: ServeGenConfiguration(), lengths: lengths).trace
+        }
         guard let attributes = try? FileManager.default.attributesOfItem(atPath: path),
               let size = attributes[.size] as? Int else {
             throw TraceError(file: path, line: 0, message: "no such file, or it cannot be read")
@@ -23,6 +32,36 @@ public enum TraceReader {
         return try parse(text, format: format, name: path)
     }
 
+    /// The format of the file or folder at `path`, from its first line (a folder: ServeGen's);
+    /// nil when no format fits.
+    public static func detect(path: String) throws(TraceError) -> TraceFormat? {
+        var isFolder: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) else {
+            throw TraceError(file: path, line: 0, message: "no such file, or it cannot be read")
+        }
+        if isFolder.boolValue { return .servegen }
+        guard let handle = FileHandle(forReadingAtPath: path) else {
+            throw TraceError(file: path, line: 0, message: "the file cannot be read")
+        }
+        defer { try? handle.close() }
+        let head = (try? handle.read(upToCount: 4096)) ?? Data()
+        let firstLine = String(decoding: head, as: UTF8.self).split(maxSplits: 1, omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" }).first ?? ""
+        return TraceFormat.detect(firstLine: String(firstLine))
+    }
+
+    /// Refuses a gzip file (the public bundles are tar.gz) with the command that unpacks it.
+    public static func refuseCompressed(_ path: String) throws(TraceError) {
+        let lower = path.lowercased()
+        var gzip = lower.hasSuffix(".gz") || lower.hasSuffix(".tgz")
+        if !gzip, let handle = FileHandle(forReadingAtPath: path) {
+            gzip = (try? handle.read(upToCount: 2)) == Data([0x1F, 0x8B])
+            try? handle.close()
+        }
+        guard gzip else { return }
+        throw TraceError(file: path, line: 0, message: "this is a gzip (tar.gz) bundle, which is not read directly: extract it first with "
+            + "tar -xzf \(path) and give --trace the file or folder it holds (a ServeGen bundle holds a folder such as language/m-mid)")
+    }
+
     /// Parses trace text; `name` labels errors.
     public static func parse(_ text: String, format: TraceFormat? = nil, name: String = "trace") throws(TraceError) -> Trace {
         // "\r\n" is one Character in Swift: split on both line ends.
@@ -30,7 +69,13 @@ public enum TraceReader {
         while let last = lines.last, last.allSatisfy({ $0 == " " }) { lines.removeLast() }
         guard let first = lines.first else { throw TraceError(file: name, line: 0, message: "the trace is empty") }
         guard let format = format ?? TraceFormat.detect(firstLine: String(first)) else {
-            throw TraceError(file: name, line: 1, message: "unknown trace format; give --format azure-llm, mooncake, alibaba-lora or csv")
+            throw TraceError(file: name, line: 1, message: "unknown trace format; give --format azure-llm, mooncake, alibaba-lora, csv or servegen")
+        }
+        if format == .servegen {
+            // One client's model, drawn with the defaults; times are from the span's start.
+            let client = try ServeGenClient.parse(text, name: name, file: name)
+            let lengths = try TokenLengthSample(trace: BundledTrace.read(), name: BundledTrace.name)
+            return try ServeGenArrivals.generate(clients: [client], configuration: ServeGenConfiguration(), lengths: lengths, source: name).trace
         }
         var requests: [TraceRequest]
         switch format {
@@ -38,6 +83,7 @@ public enum TraceReader {
         case .mooncake: requests = try mooncake(lines, name: name)
         case .alibabaLoRA: requests = try alibaba(lines, name: name)
         case .csv: requests = try csv(lines, name: name)
+        case .servegen: requests = []  // drawn above
         }
         guard !requests.isEmpty else { throw TraceError(file: name, line: 0, message: "the trace has no requests") }
         requests.sort { $0.time < $1.time }
