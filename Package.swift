@@ -88,6 +88,7 @@ let package = Package(
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "NIOCore", package: nio),
             .product(name: "NIOHTTP1", package: nio),
+            .product(name: "NIOConcurrencyHelpers", package: nio),
             .product(name: "Logging", package: "swift-log"),
         ]),
         // Snappy block compression from the system C library (Debian: libsnappy-dev).

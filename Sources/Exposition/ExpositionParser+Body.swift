@@ -89,7 +89,7 @@ extension ExpositionParser {
         }
         let wordStart = cursor.pos
         while cursor.peek >= 0x41 && cursor.peek <= 0x5A { cursor.pos += 1 }
-        let word = cursor.excerpt(wordStart, cursor.pos)
+        let word = Self.keyword(cursor.base + wordStart, cursor.pos - wordStart)
         let keywordEnds = cursor.peek == 0x20 || cursor.peek == 0x09 || cursor.atEndOfLine
         switch (word, keywordEnds) {
         case ("EOF", _) where strict:
@@ -115,8 +115,30 @@ extension ExpositionParser {
         }
     }
 
+    /// The keyword after '#' as a literal (no string is decoded per line), or "" for anything else.
+    private static func keyword(_ start: UnsafePointer<UInt8>, _ count: Int) -> String {
+        func equals(_ literal: StaticString) -> Bool {
+            literal.utf8CodeUnitCount == count && memoryEquals(start, literal.utf8Start, count)
+        }
+        if equals("HELP") { return "HELP" }
+        if equals("TYPE") { return "TYPE" }
+        if equals("UNIT") { return "UNIT" }
+        if equals("EOF") { return "EOF" }
+        return ""
+    }
+
+    private static func memoryEquals(_ a: UnsafePointer<UInt8>, _ b: UnsafePointer<UInt8>, _ count: Int) -> Bool {
+        for i in 0..<count where a[i] != b[i] { return false }
+        return true
+    }
+
+    /// Where the current line's line feed is (or the end), eight bytes at a time: help texts are long.
     private func lineEnd(_ cursor: Cursor) -> Int {
         var position = cursor.pos
+        while position + 8 <= cursor.end,
+              !hasByte(UnsafeRawPointer(cursor.base + position).loadUnaligned(as: UInt64.self), 0x0A) {
+            position += 8
+        }
         while position < cursor.end && cursor.base[position] != 0x0A { position += 1 }
         return position
     }
@@ -158,10 +180,19 @@ extension ExpositionParser {
 
         switch keyword {
         case "HELP":
-            if families[family].help != nil {
+            if families[family].hasHelp {
                 throw cursor.error(.invalidMetadata, "second \"# HELP\" for \(families[family].name)", at: cursor.lineStart)
             }
-            families[family].help = try unescapeText(cursor.base + textStart, textEnd - textStart, quotes: strict, cursor)
+            families[family].hasHelp = true
+            if let keeping, !keeping.keeps(families[family].name) {
+                // Not kept: only its validity matters. Unescaping swaps ASCII for ASCII, so ASCII text is valid
+                // as it stands; anything else goes the full way, for the same error.
+                if !Self.isASCII(cursor.base + textStart, textEnd - textStart) {
+                    _ = try unescapeText(cursor.base + textStart, textEnd - textStart, quotes: strict, cursor)
+                }
+            } else {
+                families[family].help = try unescapeText(cursor.base + textStart, textEnd - textStart, quotes: strict, cursor)
+            }
         case "TYPE":
             var wordEnd = textEnd
             if !strict {
@@ -207,6 +238,20 @@ extension ExpositionParser {
         case "untyped": return .unknown
         default: return nil
         }
+    }
+
+    /// Whether every byte is below 0x80, eight at a time.
+    private static func isASCII(_ start: UnsafePointer<UInt8>, _ count: Int) -> Bool {
+        var index = 0
+        while index + 8 <= count {
+            if UnsafeRawPointer(start + index).loadUnaligned(as: UInt64.self) & 0x8080_8080_8080_8080 != 0 { return false }
+            index += 8
+        }
+        while index < count {
+            if start[index] >= 0x80 { return false }
+            index += 1
+        }
+        return true
     }
 
     /// Resolves `# HELP` and `\\` (and in OpenMetrics `\"`) escapes and checks the text is UTF-8.

@@ -37,6 +37,8 @@ public struct ExpositionParser: Sendable {
     var current = -1
     var checker = OpenMetricsChecker()
     var sampleCount = 0
+    /// The families the parse in progress keeps, or nil for all; the others' help text is checked, not built.
+    var keeping: FamilyFilter?
 
     /// A parser for one format.
     public init(format: ExpositionFormat, limits: Limits = Limits()) {
@@ -60,6 +62,25 @@ public struct ExpositionParser: Sendable {
     /// Parses a whole body into families. Throws at the first problem.
     public mutating func parse(_ buffer: UnsafeRawBufferPointer) throws(ExpositionError) -> ParsedExposition {
         var collector = FamilyCollector()
+        try parse(buffer, sink: &collector)
+        return collector.finish()
+    }
+
+    /// Parses a whole body into the families `filter` keeps. The whole body is read and checked as
+    /// ``parse(_:)-([UInt8])`` does: it throws exactly where a full parse throws, and the families kept are
+    /// exactly what a full parse gives for them; the other families are not built (no samples, no help text).
+    public mutating func parse(_ bytes: [UInt8], keeping filter: FamilyFilter) throws(ExpositionError) -> ParsedExposition {
+        let outcome: Result<ParsedExposition, ExpositionError> = bytes.withUnsafeBytes { buffer in
+            do throws(ExpositionError) { return .success(try parse(buffer, keeping: filter)) } catch { return .failure(error) }
+        }
+        return try outcome.get()
+    }
+
+    /// Parses a whole body into the families `filter` keeps (see ``parse(_:keeping:)-([UInt8],_)``).
+    public mutating func parse(_ buffer: UnsafeRawBufferPointer, keeping filter: FamilyFilter) throws(ExpositionError) -> ParsedExposition {
+        var collector = FamilyCollector(keeping: filter)
+        keeping = filter
+        defer { keeping = nil }
         try parse(buffer, sink: &collector)
         return collector.finish()
     }

@@ -15,10 +15,20 @@ struct FamilyCollector: SampleSink {
     private var current = -1
     private var labels: [Label] = []
     private var pending: [Pending] = []
+    /// Families outside the filter are dropped as they begin; nil keeps all.
+    private let keeping: FamilyFilter?
+    private var skipping = false
+
+    init(keeping: FamilyFilter? = nil) {
+        self.keeping = keeping
+    }
 
     mutating func beginFamily(name: String, type: MetricType, help: String?, unit: String?) {
         flush()
-        if let existing = index[name] {
+        skipping = keeping.map { !$0.keeps(name) } ?? false
+        if skipping {
+            current = -1
+        } else if let existing = index[name] {
             // Prometheus text may split a family into several runs; they are one family.
             current = existing
             if families[existing].help == nil { families[existing].help = help }
@@ -31,6 +41,7 @@ struct FamilyCollector: SampleSink {
     }
 
     mutating func accept(_ line: ParsedLine, exemplar: Exemplar?, interner: StringInterner) {
+        if skipping { return }
         let start = labels.count
         var index = 0
         while index < line.labels.count {

@@ -5,6 +5,8 @@ struct FamilyRecord {
     var type: MetricType = .unknown
     var hasTypeLine = false
     var help: String?
+    /// Whether a `# HELP` line was read (its text is kept only for families the parse keeps).
+    var hasHelp = false
     var unit: String?
     var hasSamples = false
     /// Whether the visitor has been told about the current run of this family.

@@ -2,7 +2,7 @@ import CoreMetrics
 import Foundation
 // Benchmarks run in a release build and print their figures with ratios to a baseline
 // measured in the same run: `make bench`. `--only NAME` runs one of: decider, exposition,
-// remote-write, scrape, pod-matching, reaction, cold-start, simulation, tune, calibration (and, only by name, fleet and soak).
+// remote-write, scrape, pod-matching, reaction, cold-start, simulation, tune, calibration (and, only by name, fleet, scrape-cpu and soak).
 // `--quick` shortens the real-time ones.
 let arguments = CommandLine.arguments
 if arguments.contains("--serve-pods") {
@@ -25,6 +25,15 @@ if wanted("pod-matching") { runPodMatchingBenchmark() }
 if wanted("remote-write") { await runRemoteWriteBenchmarks() }
 if wanted("scrape") {
     do { try await runScrapeBenchmark(pods: arguments.contains("--quick") ? 1_000 : 10_000) } catch { print("scrape benchmark failed: \(error)") }
+}
+if only == "scrape-cpu" {
+    // Only on request (it binds one loopback address per pod): `--only scrape-cpu [--pods N] [--rounds R]`.
+    func option(_ name: String) -> String? { arguments.firstIndex(of: name).flatMap { arguments.indices.contains($0 + 1) ? arguments[$0 + 1] : nil } }
+    do {
+        try await runScrapeCPUBenchmark(pods: option("--pods").flatMap(Int.init) ?? 2_000, rounds: option("--rounds").flatMap(Int.init) ?? 10)
+    } catch {
+        print("scrape-cpu benchmark failed: \(error)")
+    }
 }
 if wanted("reaction") {
     do {

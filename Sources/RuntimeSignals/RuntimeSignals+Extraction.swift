@@ -8,7 +8,7 @@ extension RuntimeSignals {
     public init?(from exposition: ParsedExposition, runtime: Runtime? = nil) {
         guard let runtime = runtime ?? Runtime(detecting: exposition) else { return nil }
         self.init(runtime: runtime)
-        let query = SampleQuery(exposition: exposition)
+        let query = SampleQuery(exposition: exposition, listed: Self.sampleNames(runtime))
         switch runtime {
         case .vllm:
             runningRequests = query.sum("vllm:num_requests_running")

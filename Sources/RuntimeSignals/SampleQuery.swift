@@ -4,13 +4,22 @@ import Exposition
 /// counter's family `x_total`, OpenMetrics names it `x`, and the sample is `x_total` in both.
 struct SampleQuery {
     let exposition: ParsedExposition
+    /// The sample names this query may be asked for (checked in debug builds), or nil for any.
+    var listed: Set<String>? = nil
 
-    func samples(_ name: String) -> [Sample] {
+    /// The family names that may hold samples called `name`: the name itself, and the name without a
+    /// counter's, histogram's or summary's suffix.
+    static func families(holding name: String) -> [String] {
         var candidates = [name]
         for suffix in ["_total", "_bucket", "_sum", "_count", "_created"] where name.hasSuffix(suffix) {
             candidates.append(String(name.dropLast(suffix.count)))
         }
-        for familyName in candidates {
+        return candidates
+    }
+
+    func samples(_ name: String) -> [Sample] {
+        assert(listed?.contains(name) ?? true, "\(name) is read but not listed in RuntimeSignals.sampleNames; a filtered scrape would miss it")
+        for familyName in Self.families(holding: name) {
             if let family = exposition[family: familyName] {
                 let found = family.samples.filter { $0.name == name && !$0.value.isNaN }
                 if !found.isEmpty { return found }

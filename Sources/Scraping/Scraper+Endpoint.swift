@@ -71,9 +71,14 @@ extension Scraper {
             do {
                 return .exposition(try parser.parse(bytes), expositionFormat)
             } catch {
-                throw ScrapeFailure(reason: error.code == .limitExceeded ? "too-many-samples" : "malformed", url: source,
-                                    detail: "\(error)", parseError: error)
+                throw failure(error, source: source)
             }
         }
+    }
+
+    /// A parse error as a scrape failure: `too-many-samples` past the sample cap, else `malformed`.
+    static func failure(_ error: ExpositionError, source: String) -> ScrapeFailure {
+        ScrapeFailure(reason: error.code == .limitExceeded ? "too-many-samples" : "malformed", url: source,
+                      detail: "\(error)", parseError: error)
     }
 }

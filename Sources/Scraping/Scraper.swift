@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import Exposition
 import Logging
+import NIOConcurrencyHelpers
 import NIOCore
 import NIOHTTP1
 import RuntimeSignals
@@ -13,6 +14,7 @@ public actor Scraper {
     let configuration: ScraperConfiguration
     private let client: HTTPClient
     private let logger: Logger
+    private let parsers: ExpositionParserPool
     private var rates: [String: CounterRates] = [:]
     private var noticed: Set<String> = []
     private var inFlight = 0
@@ -30,6 +32,7 @@ public actor Scraper {
         self.configuration = configuration
         self.client = client
         self.logger = logger
+        parsers = ExpositionParserPool(maxSamples: configuration.maxSamples)
     }
 
     /// One scrape round of `target`. `seconds` is a monotonic time for rates.
@@ -101,9 +104,10 @@ public actor Scraper {
         if target.queueProxy {
             let url = "http://\(host(pod.ip)):\(configuration.queueProxyPort)/metrics"
             do {
-                let (bytes, _) = try await get(url, accept: Self.protobufAccept)
-                if case .queueProxyStat(let stat) = try Self.decode(bytes, as: .queueProxyStat, from: url, configuration: configuration) {
-                    raw.stat = stat
+                let configuration = configuration
+                raw.stat = try await get(url, accept: Self.protobufAccept) { (bytes, _) throws(ScrapeFailure) in
+                    guard case .queueProxyStat(let stat) = try Self.decode(bytes, as: .queueProxyStat, from: url, configuration: configuration) else { return nil }
+                    return stat
                 }
             } catch let failure as ScrapeFailure {
                 raw.failures.append(failure)
@@ -114,10 +118,8 @@ public actor Scraper {
         if let runtime = target.runtime, runtime != .queueProxy || !target.queueProxy {
             let url = "http://\(host(pod.ip)):\(target.port)\(target.path)"
             do {
-                let (bytes, contentType) = try await get(url, accept: Self.expositionAccept)
-                let format = contentType.flatMap(ExpositionFormat.init(contentType:)) ?? .prometheusText
-                if case .exposition(let parsed, _) = try Self.decode(bytes, as: .exposition(format), from: url, configuration: configuration) {
-                    raw.signals = RuntimeSignals(from: parsed, runtime: runtime)
+                raw.signals = try await get(url, accept: Self.expositionAccept) { (bytes, contentType) throws(ScrapeFailure) in
+                    try self.signals(from: bytes, contentType: contentType, runtime: runtime, source: url)
                 }
             } catch let failure as ScrapeFailure {
                 raw.failures.append(failure)
@@ -128,11 +130,38 @@ public actor Scraper {
         return raw
     }
 
+    /// A runtime's metrics body (Prometheus text, or what `contentType` names) read into its signals, with
+    /// the scraper's caps and failures exactly as ``decode(_:as:from:configuration:)`` gives them; nil when the
+    /// body belongs to no runtime. The whole body is checked, but only the families the runtime's signals are
+    /// read from are built, by a parser kept warm between scrapes. `source` names the URL in failures.
+    public nonisolated func signals(from bytes: [UInt8], contentType: String?, runtime: Runtime,
+                                    source: String) throws(ScrapeFailure) -> RuntimeSignals? {
+        guard bytes.count <= configuration.maxBodyBytes else {
+            throw ScrapeFailure(reason: "too-large", url: source, detail: "\(bytes.count) bytes; the limit is \(configuration.maxBodyBytes)")
+        }
+        let format = contentType.flatMap(ExpositionFormat.init(contentType:)) ?? .prometheusText
+        let parsed: ParsedExposition
+        do {
+            parsed = try parsers.withParser(format) { (parser: inout ExpositionParser) throws(ExpositionError) in
+                try parser.parse(bytes, keeping: RuntimeSignals.families(for: runtime))
+            }
+        } catch {
+            throw Self.failure(error, source: source)
+        }
+        return RuntimeSignals(from: parsed, runtime: runtime)
+    }
+
     private nonisolated func host(_ ip: String) -> String { ip.contains(":") ? "[\(ip)]" : ip }
 
     /// GET with the deadline (over connection, head and body, counted from the moment the scrape is asked
     /// for), the body cap and the in-flight bound. Throws only `ScrapeFailure`.
     nonisolated func get(_ url: String, accept: String) async throws -> ([UInt8], String?) {
+        try await get(url, accept: accept) { (body, contentType) throws(ScrapeFailure) in (body, contentType) }
+    }
+
+    /// `get`, with the body decoded by `decode` on the event loop that read it, as soon as it is complete.
+    nonisolated func get<Output: Sendable>(_ url: String, accept: String,
+                                           decode: @escaping ScrapeBodyDelegate<Output>.Decode) async throws -> Output {
         // Waiting for a slot behind slow pods is part of the deadline, so no round waits for a pod past it.
         let seconds = configuration.deadlineSeconds
         let deadline = NIODeadline.now() + .nanoseconds(Int64(seconds * 1e9))
@@ -141,7 +170,7 @@ public actor Scraper {
                                 detail: "no scrape slot free within the deadline (\(configuration.maxInFlight) scrapes in flight)")
         }
         do {
-            let answer = try await exchange(url, accept: accept, deadline: deadline)
+            let answer = try await exchange(url, accept: accept, deadline: deadline, decode: decode)
             await release()
             return answer
         } catch {
@@ -150,46 +179,48 @@ public actor Scraper {
         }
     }
 
-    /// One GET under a slot already taken, cut off at `deadline`.
-    private nonisolated func exchange(_ url: String, accept: String, deadline: NIODeadline) async throws -> ([UInt8], String?) {
+    /// One GET under a slot already taken, cut off at `deadline` over connection, head and body: a timer on the
+    /// request's event loop cancels it there and then (the connection is closed), whatever state the client's
+    /// pool holds it in — so a pod that drip-feeds its body, or a request still waiting for a connection, never
+    /// keeps a round past the deadline.
+    private nonisolated func exchange<Output: Sendable>(_ url: String, accept: String, deadline: NIODeadline,
+                                                        decode: @escaping ScrapeBodyDelegate<Output>.Decode) async throws -> Output {
         let seconds = configuration.deadlineSeconds
-        var request = HTTPClientRequest(url: url)
-        request.headers.add(name: "Accept", value: accept)
-        request.headers.add(name: "User-Agent", value: "inferscale")
-        let limit = configuration.maxBodyBytes
-        let client = self.client
-        let prepared = request
-        return try await withThrowingTaskGroup(of: ([UInt8], String?).self) { group in
-            group.addTask {
-                let response: HTTPClientResponse
-                do {
-                    response = try await client.execute(prepared, deadline: deadline)
-                } catch let error as HTTPClientError where error == .deadlineExceeded || error == .readTimeout || error == .connectTimeout {
-                    throw ScrapeFailure(reason: "timeout", url: url, detail: "no answer within the \(seconds) s deadline")
-                } catch {
-                    throw ScrapeFailure(reason: "connect", url: url, detail: "\(error)")
-                }
-                guard response.status == .ok else {
-                    throw ScrapeFailure(reason: "status", url: url, detail: "HTTP \(response.status.code)")
-                }
-                if let length = response.headers.first(name: "Content-Length").flatMap(Int.init), length > limit {
-                    throw ScrapeFailure(reason: "too-large", url: url, detail: "\(length) bytes; the limit is \(limit)")
-                }
-                do {
-                    let body = try await response.body.collect(upTo: limit)
-                    return (Array(body.readableBytesView), response.headers.first(name: "Content-Type"))
-                } catch is NIOTooManyBytesError {
-                    throw ScrapeFailure(reason: "too-large", url: url, detail: "body over \(limit) bytes")
-                }
+        let request: HTTPClient.Request
+        do {
+            request = try HTTPClient.Request(url: url, method: .GET, headers: ["Accept": accept, "User-Agent": "inferscale"])
+        } catch {
+            throw ScrapeFailure(reason: "connect", url: url, detail: "\(error)")
+        }
+        let delegate = ScrapeBodyDelegate(url: url, limit: configuration.maxBodyBytes, decode: decode)
+        let task = client.execute(request: request, delegate: delegate, eventLoop: .indifferent)
+        let loop = task.eventLoop
+        let answer = loop.makePromise(of: Output.self)
+        let settled = NIOLockedValueBox(false)
+        @Sendable func settle() -> Bool { settled.withLockedValue { done in defer { done = true }; return !done } }
+        let cutOff = loop.scheduleTask(deadline: deadline) {
+            guard settle() else { return }
+            task.cancel()
+            answer.fail(HTTPClientError.deadlineExceeded)
+        }
+        task.futureResult.whenComplete { result in
+            guard settle() else { return }
+            cutOff.cancel()
+            answer.completeWith(result)
+        }
+        do {
+            return try await withTaskCancellationHandler {
+                try await answer.futureResult.get()
+            } onCancel: {
+                task.cancel()
             }
-            group.addTask {
-                // The head may have come in time and the body not (a pod that drip-feeds it): this cuts
-                // the whole exchange off at the deadline, which may already have passed while waiting for a slot.
-                try await Task.sleep(nanoseconds: UInt64(max(0, Int64(deadline.uptimeNanoseconds) - Int64(NIODeadline.now().uptimeNanoseconds))))
-                throw ScrapeFailure(reason: "timeout", url: url, detail: "no complete answer within the \(seconds) s deadline")
-            }
-            defer { group.cancelAll() }
-            return try await group.next()!
+        } catch let failure as ScrapeFailure {
+            throw failure
+        } catch let error as HTTPClientError where error == .deadlineExceeded || error == .readTimeout || error == .connectTimeout {
+            throw ScrapeFailure(reason: "timeout", url: url, detail: delegate.sawHead
+                ? "no complete answer within the \(seconds) s deadline" : "no answer within the \(seconds) s deadline")
+        } catch {
+            throw ScrapeFailure(reason: "connect", url: url, detail: "\(error)")
         }
     }
 

@@ -274,9 +274,10 @@ struct RunCommand: AsyncParsableCommand {
 
         let kubeConfiguration = try KubernetesConnection.configuration(kubeconfig: kubeconfig, context: context, environment: env)
         let api = try KubernetesClient(configuration: kubeConfiguration)
+        // The scraper's pod client (small receive buffers, no tracing) with the pool's idle timeout.
         var pool = PodConnectionPool()
         pool.idleTimeout = scrapeIdleTimeout
-        let http = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: pool.httpConfiguration)
+        let http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: pool.httpConfiguration)
 
         let me = identity ?? env["POD_NAME"] ?? ProcessInfo.processInfo.hostName
         let election = LeaderElectionStateMachine.Configuration(identity: me, leaseDuration: leaseDuration, renewDeadline: leaseDuration * 2 / 3,

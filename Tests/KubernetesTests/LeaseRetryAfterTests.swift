@@ -74,9 +74,10 @@ import Testing
                 }
                 let unavailable = try around(503)
                 // Waited well beyond the retry period (0.1 s) but not the 60 s asked: the retry was due one retry
-                // period before the deadline, 4 s after the last renewal (slack for a loaded machine).
+                // period before the deadline, 4 s after the last renewal. The bound here is loose (a loaded CI
+                // machine wakes the sleeper late, 5.9 s was seen); `retryDelay` above pins the exact delay.
                 #expect(unavailable.retry.at - unavailable.failed.at >= .seconds(2))
-                #expect(unavailable.retry.at - unavailable.success.at < .seconds(5))
+                #expect(unavailable.retry.at - unavailable.success.at < .seconds(15))
                 a.requestShutdown()
                 try await group.waitForAll()
             }

@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import NIOCore
+import Scraping
 
 /// How `inferscale run` keeps its HTTP connections to the pods it scrapes. An idle keep-alive connection is an open
 /// file for as long as it idles, one per pod and port: with async-http-client's default (60 s) a fleet of 20,000
@@ -17,9 +18,10 @@ public struct PodConnectionPool: Sendable, Equatable {
 
     public init() {}
 
-    /// async-http-client's configuration for pod scrapes: its defaults but for the pool's idle timeout.
+    /// The HTTP client configuration for pod scrapes: the scraper's (`Scraper.httpClientConfiguration()`: small
+    /// receive buffers, no tracing) with this idle timeout.
     public var httpConfiguration: HTTPClient.Configuration {
-        var configuration = HTTPClient.Configuration()
+        var configuration = Scraper.httpClientConfiguration()
         configuration.connectionPool.idleTimeout = .milliseconds(Int64((idleTimeout * 1000).rounded()))
         return configuration
     }

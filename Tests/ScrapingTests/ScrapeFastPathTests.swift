@@ -1,0 +1,78 @@
+import AsyncHTTPClient
+import Exposition
+import PodTestKit
+import RuntimeSignals
+import Testing
+@testable import Scraping
+
+/// The scrape's fast path — a warm pooled parser, only the runtime's families built, the body decoded
+/// on the event loop, the run command's HTTP client — reads what the full decode reads and fails where
+/// it fails, with the same failure.
+@Suite struct ScrapeFastPathTests {
+    static let runtimes: [(String, Runtime)] = [("vllm", .vllm), ("sglang", .sglang), ("tgi", .tgi), ("triton", .triton),
+                                                ("queue-proxy-9091", .queueProxy), ("queue-proxy-9091-legacy", .queueProxy)]
+
+    static func fullSignals(_ bytes: [UInt8], _ runtime: Runtime, configuration: ScraperConfiguration = ScraperConfiguration()) throws(ScrapeFailure) -> RuntimeSignals? {
+        guard case .exposition(let parsed, _) = try Scraper.decode(bytes, as: .exposition(.prometheusText), from: "u", configuration: configuration) else { return nil }
+        return RuntimeSignals(from: parsed, runtime: runtime)
+    }
+
+    @Test func signalsMatchTheFullDecodeOnEveryFixture() async throws {
+        let client = HTTPClient(eventLoopGroupProvider: .singleton)
+        let scraper = Scraper(client: client)
+        for _ in 0..<3 {  // cold, then warm parsers
+            for (name, runtime) in Self.runtimes {
+                let bytes = try Fixtures.metrics(name)
+                let fast = try scraper.signals(from: bytes, contentType: "text/plain; version=0.0.4", runtime: runtime, source: "u")
+                #expect(fast == (try Self.fullSignals(bytes, runtime)), "\(name)")
+                #expect(fast != nil)
+            }
+        }
+        try await client.shutdown()
+    }
+
+    @Test(arguments: [
+        "# TYPE vllm:num_requests_running gauge\nvllm:num_requests_running 1\n# TYPE noise gauge\nnoise{a=\"1\" 2\n",  // malformed, unwanted family
+        "vllm:num_requests_running 1\nnoise 2\nnoise 3\nnoise 4\n",                                                     // too many samples (cap 3)
+        "vllm:num_requests_running 1\nnoise 2",                                                                        // cut short
+        String(repeating: "# padding\n", count: 200),                                                                  // too large (cap 1,000)
+    ])
+    func failuresAreThoseOfTheFullDecode(_ text: String) async throws {
+        var configuration = ScraperConfiguration()
+        configuration.maxSamples = 3
+        configuration.maxBodyBytes = 1_000
+        let client = HTTPClient(eventLoopGroupProvider: .singleton)
+        let scraper = Scraper(configuration: configuration, client: client)
+        let bytes = Array(text.utf8)
+        let expected = #expect(throws: ScrapeFailure.self) { try Self.fullSignals(bytes, .vllm, configuration: configuration) }
+        let fast = #expect(throws: ScrapeFailure.self) {
+            try scraper.signals(from: bytes, contentType: nil, runtime: .vllm, source: "u")
+        }
+        #expect(fast == expected)
+        // The parser that failed goes back to the pool and still reads the next body right.
+        let good = Array("# TYPE vllm:num_requests_running gauge\nvllm:num_requests_running 4\n".utf8)
+        #expect(try scraper.signals(from: good, contentType: nil, runtime: .vllm, source: "u")?.runningRequests == 4)
+        try await client.shutdown()
+    }
+
+    /// Through `inferscale run`'s client (16 KiB receive buffers: the 26 KB vLLM body takes several reads).
+    @Test func aPodScrapeThroughTheRunClientReadsTheWholeBody() async throws {
+        let server = CannedMetricsServer()
+        let port = try await server.start()
+        let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: Scraper.httpClientConfiguration())
+        let bytes = try Fixtures.metrics("vllm")
+        server.set("/metrics", .init(body: bytes))
+        let scraper = Scraper(client: client)
+        let target = ScrapeTarget(key: "ns/v", pods: [.init(name: "v-0", ip: "127.0.0.1")], runtime: .vllm, port: port, queueProxy: false)
+        let expected = try #require(try Self.fullSignals(bytes, .vllm))
+        for round in 1...3 {  // the same kept-alive connection, reused
+            let reading = await scraper.scrape(target, at: Double(round))
+            #expect(reading.failures.isEmpty, "\(reading.failures)")
+            #expect(reading.running == expected.runningRequests)
+            #expect(reading.queueDepth == expected.queueDepth)
+            #expect(reading.kvCacheUtilization == expected.kvCacheUtilization)
+        }
+        try await client.shutdown()
+        try await server.stop()
+    }
+}
