@@ -18,8 +18,8 @@ import Testing
 
     @Test func anIdleConnectionIsReusedThenClosedAfterTheTimeout() async throws {
         let server = try await ConnectionCountingServer.start()
-        var pool = PodConnectionPool()
-        pool.idleTimeout = 0.5
+        // The default (3 s): long enough that two scrapes back to back share a connection on a loaded machine.
+        let pool = PodConnectionPool()
         let client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: pool.httpConfiguration)
         func scrape() async throws {
             let response = try await client.execute(HTTPClientRequest(url: "http://127.0.0.1:\(server.port)/metrics"), timeout: .seconds(30))
@@ -34,7 +34,7 @@ import Testing
         let start = ContinuousClock.now
         while server.counts.open > 0, ContinuousClock.now - start < .seconds(20) { try await Task.sleep(for: .milliseconds(50)) }
         #expect(server.counts.open == 0, "the idle connection was still open 20 s after the scrape")
-        #expect(ContinuousClock.now - start >= .milliseconds(300), "closed before the idle timeout")
+        #expect(ContinuousClock.now - start >= .seconds(1), "closed long before the 3 s idle timeout")
         try await client.shutdown()
         try await server.stop()
     }
