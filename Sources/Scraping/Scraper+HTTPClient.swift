@@ -10,8 +10,9 @@ extension Scraper {
     static let podReadsPerWakeup: UInt = 2
 
     /// The HTTP client configuration for scraping pods, which `inferscale run` builds its client with:
-    /// async-http-client's defaults (keep-alive, a 60 s idle timeout, redirects followed), no tracing
-    /// spans, and the small receive buffers above on every connection.
+    /// async-http-client's defaults (keep-alive, redirects followed; `inferscale run` shortens the 60 s
+    /// idle timeout, see `PodConnectionPool`), no tracing spans, and the small receive buffers above on
+    /// every connection.
     public static func httpClientConfiguration() -> HTTPClient.Configuration {
         var configuration = HTTPClient.Configuration()
         configuration.tracing.tracer = nil

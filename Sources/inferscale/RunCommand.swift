@@ -234,6 +234,9 @@ struct RunCommand: AsyncParsableCommand {
     func run() async throws {
         let env = ProcessInfo.processInfo.environment
         let logger = Logger(label: "inferscale")
+        if let files = OpenFileLimit.raiseSoftToHard(), files.after != files.before {
+            logger.info("raised the open-file limit from \(files.before) to \(files.after) (the hard limit)")
+        }
         let registry = PrometheusCollectorRegistry()
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
 
