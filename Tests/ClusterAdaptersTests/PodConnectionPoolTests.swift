@@ -22,7 +22,7 @@ import Testing
         let pool = PodConnectionPool()
         let client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: pool.httpConfiguration)
         func scrape() async throws {
-            let response = try await client.execute(HTTPClientRequest(url: "http://127.0.0.1:\(server.port)/metrics"), timeout: .seconds(30))
+            let response = try await client.execute(HTTPClientRequest(url: "http://127.0.0.1:\(server.port)\(server.path)"), timeout: .seconds(30))
             _ = try await response.body.collect(upTo: 1 << 16)
             #expect(response.status == .ok)
         }
@@ -43,12 +43,18 @@ import Testing
     }
 }
 
-/// An HTTP server on 127.0.0.1:0 that answers every request with a short body and counts connections accepted and open.
+/// An HTTP server on 127.0.0.1:0 that answers every request with a short body and counts the connections that carried
+/// this test's requests (its own path), accepted and still open. Only those count: a client of another test running in
+/// parallel may still be retrying a port that this server was then given.
 private final class ConnectionCountingServer: Sendable {
     struct Counts { var accepted = 0, open = 0 }
-    private let state = NIOLockedValueBox(Counts())
+    private struct Seen { var ours: Set<ObjectIdentifier> = [], closed: Set<ObjectIdentifier> = [] }
+    private let state = NIOLockedValueBox(Seen())
     private let channel = NIOLockedValueBox<Channel?>(nil)
-    var counts: Counts { state.withLockedValue { $0 } }
+    let path = "/metrics/connection-pool-test"
+    var counts: Counts {
+        state.withLockedValue { Counts(accepted: $0.ours.count, open: $0.ours.subtracting($0.closed).count) }
+    }
     var port: Int { channel.withLockedValue { $0?.localAddress?.port ?? 0 } }
 
     static func start() async throws -> ConnectionCountingServer {
@@ -70,18 +76,19 @@ private final class ConnectionCountingServer: Sendable {
         let server: ConnectionCountingServer
         init(server: ConnectionCountingServer) { self.server = server }
 
-        func channelActive(context: ChannelHandlerContext) {
-            server.state.withLockedValue { $0.accepted += 1; $0.open += 1 }
-            context.fireChannelActive()
-        }
-
         func channelInactive(context: ChannelHandlerContext) {
-            server.state.withLockedValue { $0.open -= 1 }
+            let id = ObjectIdentifier(context.channel)
+            server.state.withLockedValue { _ = $0.closed.insert(id) }
             context.fireChannelInactive()
         }
 
         func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-            guard case .end = unwrapInboundIn(data) else { return }
+            let part = unwrapInboundIn(data)
+            if case .head(let head) = part, head.uri == server.path {
+                let id = ObjectIdentifier(context.channel)
+                server.state.withLockedValue { _ = $0.ours.insert(id) }
+            }
+            guard case .end = part else { return }
             let body = context.channel.allocator.buffer(string: "vllm:num_requests_running 1\n")
             context.write(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: .ok, headers: ["Content-Length": "\(body.readableBytes)"]))), promise: nil)
             context.write(wrapOutboundOut(.body(.byteBuffer(body))), promise: nil)
