@@ -42,8 +42,9 @@ import Testing
             // Generous bound: CI runs tests in parallel on two cores.
             while server.counts.open > 0, ContinuousClock.now - start < .seconds(30) { try await Task.sleep(for: .milliseconds(50)) }
             #expect(server.counts.accepted == 1)
+            // No lower bound on when: a starved test task can return from the scrape after the timeout has passed
+            // (seen in CI); the reuse test above shows a connection is kept within the timeout.
             #expect(server.counts.open == 0, "the idle connection was still open 30 s after the scrape")
-            #expect(ContinuousClock.now - start >= .milliseconds(500), "closed long before the 1 s idle timeout")
         }
     }
 
