@@ -37,13 +37,13 @@ import Scaling
             if let token { r.headers.add(name: "Authorization", value: "Bearer \(token)") }
             for (n, v) in headers { r.headers.add(name: n, value: v) }
             r.body = .bytes(ByteBuffer(string: json))
-            let response = try await client.execute(r, timeout: .seconds(5))
+            let response = try await client.execute(r, timeout: .seconds(30))
             let body = try await response.body.collect(upTo: 1 << 16)
             return (Int(response.status.code), String(buffer: body), response.headers)
         }
 
         func get(_ path: String) async throws -> Int {
-            let response = try await client.execute(HTTPClientRequest(url: "http://127.0.0.1:\(port)\(path)"), timeout: .seconds(5))
+            let response = try await client.execute(HTTPClientRequest(url: "http://127.0.0.1:\(port)\(path)"), timeout: .seconds(30))
             return Int(response.status.code)
         }
     }
