@@ -38,21 +38,7 @@ struct FleetProcessBenchmark {
         let rules = directory.appendingPathComponent("rules")
         try FileManager.default.createDirectory(at: rules, withIntermediateDirectories: true)
         try FleetObjects.rules(port: pods.port).write(to: rules.appendingPathComponent("fleet.yaml"), atomically: true, encoding: .utf8)
-        let kubeconfig = directory.appendingPathComponent("kubeconfig")
-        try """
-            apiVersion: v1
-            kind: Config
-            current-context: fake
-            clusters:
-            - name: fake
-              cluster: {server: "\(api.baseURL)"}
-            users:
-            - name: bench
-              user: {token: bench-token}
-            contexts:
-            - name: fake
-              context: {cluster: fake, user: bench}
-            """.write(to: kubeconfig, atomically: true, encoding: .utf8)
+        let kubeconfig = try api.writeKubeconfig(in: directory, user: "bench", token: "bench-token")
         let http = HTTPClient.shared
         print("fleet (inferscale as processes): \(targets) targets × 2 pods on \((podCount + FleetPodServers.perProcess - 1) / FleetPodServers.perProcess) pod-server processes, scrape every \(format1(interval)) s; logs in \(directory.path)")
         var context = FleetPhase.Context(api: api, pods: pods, http: http, directory: directory, targets: targets, interval: interval,

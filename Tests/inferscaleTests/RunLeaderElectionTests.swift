@@ -79,22 +79,7 @@ import Glibc
     }
 
     static func kubeconfig(_ api: FakeKubernetesAPIServer, in directory: URL) throws -> URL {
-        let file = directory.appendingPathComponent("kubeconfig")
-        try """
-            apiVersion: v1
-            kind: Config
-            current-context: fake
-            clusters:
-            - name: fake
-              cluster: {server: "\(api.baseURL)"}
-            users:
-            - name: tester
-              user: {token: test-token}
-            contexts:
-            - name: fake
-              context: {cluster: fake, user: tester}
-            """.write(to: file, atomically: true, encoding: .utf8)
-        return file
+        try api.writeKubeconfig(in: directory)
     }
 
     /// Polls until `check` holds or `seconds` pass; the time it took, or nil.
