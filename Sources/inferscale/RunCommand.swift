@@ -237,8 +237,9 @@ struct RunCommand: AsyncParsableCommand {
         if let files = OpenFileLimit.raiseSoftToHard(), files.after != files.before {
             logger.info("raised the open-file limit from \(files.before) to \(files.after) (the hard limit)")
         }
-        let registry = PrometheusCollectorRegistry()
-        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
+        // Partitioned: swift-prometheus's registry alone costs O(N²) to register N targets' series.
+        let registry = PartitionedMetricsRegistry()
+        MetricsSystem.bootstrap(registry.factory)
 
         var clusterConfig = AutoscalerConfig()
         var overrides: [(String, String)] = []
