@@ -150,6 +150,7 @@ let package = Package(
             .product(name: "NIOWebSocket", package: nio),
             .product(name: "NIOConcurrencyHelpers", package: nio),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            .product(name: "Prometheus", package: "swift-prometheus"),
         ]),
 
         // MARK: 4. Executables

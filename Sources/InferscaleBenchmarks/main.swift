@@ -2,7 +2,7 @@ import CoreMetrics
 import Foundation
 // Benchmarks run in a release build and print their figures with ratios to a baseline
 // measured in the same run: `make bench`. `--only NAME` runs one of: decider, exposition,
-// remote-write, scrape, pod-matching, reaction, cold-start, simulation, tune, calibration (and, only by name, fleet, scrape-cpu and soak).
+// remote-write, scrape, pod-matching, reaction, cold-start, simulation, tune, calibration (and, only by name, fleet, loop-tick, scrape-cpu and soak).
 // `--quick` shortens the real-time ones.
 let arguments = CommandLine.arguments
 if arguments.contains("--serve-pods") {
@@ -41,6 +41,12 @@ if wanted("reaction") {
     } catch {
         print("reaction benchmark failed: \(error)")
     }
+}
+if only == "loop-tick" {
+    // Only by name (it bootstraps the process's metrics): `--only loop-tick [--loop-targets 1000,10000]`.
+    let counts = arguments.firstIndex(of: "--loop-targets").flatMap { arguments.indices.contains($0 + 1) ? arguments[$0 + 1] : nil }
+        .map { $0.split(separator: ",").compactMap { Int($0) } } ?? [1_000, 10_000]
+    do { try await runLoopTickBenchmark(targetCounts: counts) } catch { print("loop-tick benchmark failed: \(error)") }
 }
 if only == "fleet" {
     // Only on request (it bootstraps the process's metrics and binds thousands of loopback addresses):

@@ -1,7 +1,7 @@
 import CoreMetrics
 import Prometheus
 
-/// The `/metrics` registry of `inferscale run`: swift-prometheus's registry split into partitions by label set, behind
+/// The `/metrics` registry of `inferscale run` (and of the loop benchmark): swift-prometheus's registry split into partitions by label set, behind
 /// one swift-metrics factory, and emitted as one exposition.
 ///
 /// Why: swift-prometheus 2.4.1 copies a metric family's whole series dictionary each time a series is added to it
@@ -14,21 +14,23 @@ import Prometheus
 /// target's series sit together), and unlabelled series in the first, so a handle is found again and destroyed in
 /// the registry that made it. `emit(into:)` writes each family once: its `# HELP`/`# TYPE` lines, then its series
 /// from every partition in partition order.
-final class PartitionedMetricsRegistry: Sendable {
+public final class PartitionedMetricsRegistry: Sendable {
     /// Registries the series are spread over; 64 keeps a 100,000-series family at about 1,600 series a copy.
-    static let defaultPartitions = 64
+    public static let defaultPartitions = 64
 
-    let registries: [PrometheusCollectorRegistry]
+    /// The partitions' registries (tests read them one by one).
+    public let registries: [PrometheusCollectorRegistry]
 
-    init(partitions: Int = PartitionedMetricsRegistry.defaultPartitions) {
+    /// `partitions` registries (at least 1).
+    public init(partitions: Int = PartitionedMetricsRegistry.defaultPartitions) {
         registries = (0..<max(1, partitions)).map { _ in PrometheusCollectorRegistry() }
     }
 
     /// The swift-metrics factory to bootstrap.
-    var factory: Factory { Factory(partitions: registries.map { PrometheusMetricsFactory(registry: $0) }) }
+    public var factory: Factory { Factory(partitions: registries.map { PrometheusMetricsFactory(registry: $0) }) }
 
     /// The partition of a label set: by its `target` label when it has one, else by all of them; unlabelled: 0.
-    static func partition(of dimensions: [(String, String)], count: Int) -> Int {
+    public static func partition(of dimensions: [(String, String)], count: Int) -> Int {
         guard count > 1, !dimensions.isEmpty else { return 0 }
         var hasher = Hasher()
         if let target = dimensions.first(where: { $0.0 == "target" }) {
@@ -40,13 +42,14 @@ final class PartitionedMetricsRegistry: Sendable {
     }
 
     /// Every partition's series in the Prometheus text format, each family once.
-    func emitToBuffer() -> [UInt8] {
+    public func emitToBuffer() -> [UInt8] {
         var out: [UInt8] = []
         emit(into: &out)
         return out
     }
 
-    func emit(into out: inout [UInt8]) {
+    /// Appends the exposition to `out`.
+    public func emit(into out: inout [UInt8]) {
         guard registries.count > 1 else { return registries[0].emit(into: &out) }
         let parts = registries.map { $0.emitToBuffer() }
         var merge = ExpositionMerge()
@@ -56,59 +59,60 @@ final class PartitionedMetricsRegistry: Sendable {
 
     /// The metrics factory: each handle is made by its partition's Prometheus factory and remembers the partition,
     /// so that destroying it reaches the registry that holds it.
-    struct Factory: MetricsFactory {
-        let partitions: [PrometheusMetricsFactory]
+    public struct Factory: MetricsFactory {
+        /// One Prometheus factory per registry.
+        public let partitions: [PrometheusMetricsFactory]
 
         private func index(_ dimensions: [(String, String)]) -> Int {
             PartitionedMetricsRegistry.partition(of: dimensions, count: partitions.count)
         }
 
-        func makeCounter(label: String, dimensions: [(String, String)]) -> any CounterHandler {
+        public func makeCounter(label: String, dimensions: [(String, String)]) -> any CounterHandler {
             let k = index(dimensions)
             return PartitionedCounter(inner: partitions[k].makeCounter(label: label, dimensions: dimensions), partition: k)
         }
 
-        func makeFloatingPointCounter(label: String, dimensions: [(String, String)]) -> any FloatingPointCounterHandler {
+        public func makeFloatingPointCounter(label: String, dimensions: [(String, String)]) -> any FloatingPointCounterHandler {
             let k = index(dimensions)
             return PartitionedFloatingPointCounter(inner: partitions[k].makeFloatingPointCounter(label: label, dimensions: dimensions), partition: k)
         }
 
-        func makeRecorder(label: String, dimensions: [(String, String)], aggregate: Bool) -> any RecorderHandler {
+        public func makeRecorder(label: String, dimensions: [(String, String)], aggregate: Bool) -> any RecorderHandler {
             let k = index(dimensions)
             return PartitionedRecorder(inner: partitions[k].makeRecorder(label: label, dimensions: dimensions, aggregate: aggregate), partition: k)
         }
 
-        func makeMeter(label: String, dimensions: [(String, String)]) -> any MeterHandler {
+        public func makeMeter(label: String, dimensions: [(String, String)]) -> any MeterHandler {
             let k = index(dimensions)
             return PartitionedMeter(inner: partitions[k].makeMeter(label: label, dimensions: dimensions), partition: k)
         }
 
-        func makeTimer(label: String, dimensions: [(String, String)]) -> any TimerHandler {
+        public func makeTimer(label: String, dimensions: [(String, String)]) -> any TimerHandler {
             let k = index(dimensions)
             return PartitionedTimer(inner: partitions[k].makeTimer(label: label, dimensions: dimensions), partition: k)
         }
 
-        func destroyCounter(_ handler: any CounterHandler) {
+        public func destroyCounter(_ handler: any CounterHandler) {
             guard let h = handler as? PartitionedCounter else { return }
             partitions[h.partition].destroyCounter(h.inner)
         }
 
-        func destroyFloatingPointCounter(_ handler: any FloatingPointCounterHandler) {
+        public func destroyFloatingPointCounter(_ handler: any FloatingPointCounterHandler) {
             guard let h = handler as? PartitionedFloatingPointCounter else { return }
             partitions[h.partition].destroyFloatingPointCounter(h.inner)
         }
 
-        func destroyRecorder(_ handler: any RecorderHandler) {
+        public func destroyRecorder(_ handler: any RecorderHandler) {
             guard let h = handler as? PartitionedRecorder else { return }
             partitions[h.partition].destroyRecorder(h.inner)
         }
 
-        func destroyMeter(_ handler: any MeterHandler) {
+        public func destroyMeter(_ handler: any MeterHandler) {
             guard let h = handler as? PartitionedMeter else { return }
             partitions[h.partition].destroyMeter(h.inner)
         }
 
-        func destroyTimer(_ handler: any TimerHandler) {
+        public func destroyTimer(_ handler: any TimerHandler) {
             guard let h = handler as? PartitionedTimer else { return }
             partitions[h.partition].destroyTimer(h.inner)
         }

@@ -1,7 +1,7 @@
 import CoreMetrics
 import Testing
 
-@testable import inferscale
+import ClusterAdapters
 
 /// `run`'s `/metrics` registry: partitioned so that registering N targets' series is not O(N²) (swift-prometheus
 /// copies a family's series on every insertion), yet emitting the same exposition as one registry, each family once.
