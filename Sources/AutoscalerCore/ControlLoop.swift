@@ -58,7 +58,10 @@ public actor ControlLoop {
         public var guardsWithoutReadings: [String]? = nil
     }
 
-    private struct TargetState {
+    /// A class, so that reading or changing one field reaches the target's state in place: as a struct in the
+    /// dictionary, every `targets[key]…` read copied the whole state (windows, policy, pods: dozens of retains), and
+    /// at 10,000 targets those copies were most of the loop's own cost per target per tick.
+    private final class TargetState {
         var discovered: DiscoveredTarget
         var policy: ResolvedPolicy?
         var policyError: String?
@@ -77,6 +80,16 @@ public actor ControlLoop {
         var failuresSinceLog: [String: Int] = [:]
         /// The guards that held for want of any reading and still have none: logged once when the set changes.
         var guardsWithoutReadings: [String] = []
+
+        init(discovered: DiscoveredTarget, policy: ResolvedPolicy?, policyError: String?, decider: PolicyDecider,
+             gate: ScaleToZeroStateMachine, metrics: TargetMetrics?) {
+            self.discovered = discovered
+            self.policy = policy
+            self.policyError = policyError
+            self.decider = decider
+            self.gate = gate
+            self.metrics = metrics
+        }
     }
 
     /// What one scrape round started.
@@ -114,6 +127,9 @@ public actor ControlLoop {
     private let logger: Logger
     private var rules: RuleSet
     private var targets: [String: TargetState] = [:]
+    /// The targets' keys in name order, kept as targets come and go (rounds and ticks went through the keys sorted
+    /// anew each time).
+    private var keyOrder: [String] = []
     /// Each target's scrape in flight; at most one per target.
     private var inFlight: [String: Task<Void, Never>] = [:]
     private var rounds: [Int: RoundProgress] = [:]
@@ -207,7 +223,7 @@ public actor ControlLoop {
         var round = ScrapeRound()
         var tasks: [Task<Void, Never>] = []
         let started = ContinuousClock.now
-        let keys = targets.keys.sorted()
+        let keys = keyOrder
         let offset = Self.launchOffset(round: id, count: keys.count)
         // Where the rotated order wraps past the last name, so that `started` and `skipped` read in name order.
         var wrapStarted = 0, wrapSkipped = 0
@@ -282,23 +298,20 @@ public actor ControlLoop {
                 rounds[id] = progress
             }
         }
-        guard !cancelled, targets[key] != nil else { return }
-        targets[key]!.metrics?.scrape(seconds: seconds, failureReasons: signals.failureReasons)
-        targets[key]!.decider.record(signals.sample, at: time)
-        if let figures = signals.gpuMemory { targets[key]!.decider.record(gpuMemory: figures, at: time) }
+        guard !cancelled, let state = targets[key] else { return }
+        state.metrics?.scrape(seconds: seconds, failureReasons: signals.failureReasons)
+        state.decider.record(signals.sample, at: time)
+        if let figures = signals.gpuMemory { state.decider.record(gpuMemory: figures, at: time) }
         if !signals.failureReasons.isEmpty { noteFailures(key, signals, at: time) }
     }
 
     /// Failing scrapes show at the default log level, by target and reason, at most once per
     /// `failureLogIntervalSeconds` for each target.
     private func noteFailures(_ key: String, _ signals: CollectedSignals, at time: Timestamp) {
-        guard var state = targets[key] else { return }
+        guard let state = targets[key] else { return }
         for reason in signals.failureReasons { state.failuresSinceLog[reason, default: 0] += 1 }
         let interval = Int64(configuration.failureLogIntervalSeconds * 1e9)
-        if let last = state.failureLoggedAt, time.nanoseconds - last.nanoseconds < interval {
-            targets[key] = state
-            return
-        }
+        if let last = state.failureLoggedAt, time.nanoseconds - last.nanoseconds < interval { return }
         let reasons = state.failuresSinceLog.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",")
         var metadata: Logger.Metadata = [
             "inferscale.target": "\(key)", "inferscale.reasons": "\(reasons)",
@@ -308,7 +321,6 @@ public actor ControlLoop {
         logger.warning("scrapes failed; their part is missing, not zero", metadata: metadata)
         state.failureLoggedAt = time
         state.failuresSinceLog = [:]
-        targets[key] = state
     }
 
     /// Decide tick: evaluates every target at `now` and acts on the results.
@@ -318,7 +330,7 @@ public actor ControlLoop {
         var records: [DecisionRecord] = []
         let leader = await leadership.isLeader
         telemetry.leadership(leader)
-        for key in targets.keys.sorted() {
+        for key in keyOrder {
             if let r = await decide(key, at: now, leader: leader) { records.append(r) }
         }
         await flushLog()
@@ -367,7 +379,7 @@ public actor ControlLoop {
 
     /// The state of every target, for `/debug/targets`.
     public func status() -> [TargetStatus] {
-        targets.keys.sorted().compactMap { key in
+        keyOrder.compactMap { key in
             guard let s = targets[key] else { return nil }
             return TargetStatus(target: key, rule: s.policy?.ruleName, readyPods: s.discovered.pods.filter(\.ready).count,
                                 replicas: s.discovered.replicas, desired: s.latestDesired,
@@ -385,35 +397,46 @@ public actor ControlLoop {
     // MARK: - Internals
 
     private func sync(_ discovered: [DiscoveredTarget], now: Timestamp) {
-        let seen = Set(discovered.map(\.key))
-        for key in targets.keys where !seen.contains(key) {
-            targets[key]?.metrics?.destroy()
-            telemetry.forget(target: key)
-            targets[key] = nil
-            Task { [log] in await log.forget(key) }
-        }
+        var seen = Set<String>(minimumCapacity: discovered.count)
+        var added = false
         for target in discovered {
-            reportControl(target, previous: targets[target.key]?.discovered.control)
-            if targets[target.key] != nil {
-                let changed = targets[target.key]!.discovered.description != target.description
-                targets[target.key]!.discovered = target
-                if changed { resolve(target.key) }
+            let key = target.key
+            seen.insert(key)
+            if let state = targets[key] {
+                guard state.discovered != target else { continue }
+                reportControl(target, previous: state.discovered.control)
+                let changed = state.discovered.description != target.description
+                state.discovered = target
+                if changed { resolve(key) }
                 continue
             }
+            reportControl(target, previous: nil)
+            added = true
             let ready = target.pods.filter(\.ready).count
             let resolved = Self.resolve(target.description, rules: rules, config: configuration.autoscalerConfig)
             let spec = resolved.policy?.spec ?? PolicySpec()
-            var state = TargetState(
+            let state = TargetState(
                 discovered: target, policy: resolved.policy, policyError: resolved.error,
-                decider: PolicyDecider(spec: spec, target: target.key, readyPods: ready, now: now),
+                decider: PolicyDecider(spec: spec, target: key, readyPods: ready, now: now),
                 gate: ScaleToZeroStateMachine(settings: resolved.policy?.scaling ?? ScaleToZeroSettings(), now: now),
-                metrics: telemetry.handles(for: target.key))
+                metrics: telemetry.handles(for: key))
             if ready > 0 { _ = state.gate.reconcile(desired: Int32(ready), excessBurstCapacity: -1, readyPods: ready, now: now) }
-            targets[target.key] = state
+            targets[key] = state
             if let error = resolved.error {
-                logger.error("target has no valid policy; it is left as it is", metadata: ["inferscale.target": "\(target.key)", "inferscale.error": "\(error)"])
+                logger.error("target has no valid policy; it is left as it is", metadata: ["inferscale.target": "\(key)", "inferscale.error": "\(error)"])
             }
         }
+        var removed = false
+        if targets.count > seen.count {
+            for key in keyOrder where !seen.contains(key) {
+                targets[key]?.metrics?.destroy()
+                telemetry.forget(target: key)
+                targets[key] = nil
+                removed = true
+                Task { [log] in await log.forget(key) }
+            }
+        }
+        if added || removed { keyOrder = targets.keys.sorted() }
     }
 
     /// Logs a target's control once per change: skipped with the reason, paused, or handed back.
@@ -473,11 +496,11 @@ public actor ControlLoop {
     private func resolve(_ key: String) {
         guard let state = targets[key] else { return }
         let resolved = Self.resolve(state.discovered.description, rules: rules, config: configuration.autoscalerConfig)
-        targets[key]!.policyError = resolved.error
+        state.policyError = resolved.error
         guard let policy = resolved.policy else { return }
-        targets[key]!.policy = policy
-        targets[key]!.decider.update(spec: policy.spec)
-        targets[key]!.gate.update(settings: policy.scaling)
+        state.policy = policy
+        state.decider.update(spec: policy.spec)
+        state.gate.update(settings: policy.scaling)
     }
 
     private static func resolve(_ d: TargetDescription, rules: RuleSet, config: AutoscalerConfig) -> (policy: ResolvedPolicy?, error: String?) {
@@ -490,10 +513,7 @@ public actor ControlLoop {
 
     @discardableResult
     private func decide(_ key: String, at now: Timestamp, leader: Bool) async -> DecisionRecord? {
-        // Taken out while it is changed (no await until it is back), so the windows are not copied on write
-        // every tick: a copy per target per tick was most of the decide tick at 1,000 targets.
-        guard targets[key]?.policy != nil, targets[key]?.discovered.control.isScraped == true,
-              var state = targets.removeValue(forKey: key) else { return nil }
+        guard let state = targets[key], state.policy != nil, state.discovered.control.isScraped else { return nil }
         let ready = state.discovered.pods.filter(\.ready)
         let youngest = ready.compactMap(\.readySince).max().map { Double(now.nanoseconds - $0.nanoseconds) / 1e9 }
         let startups = ready.compactMap { p in p.createdAt.flatMap { c in p.readySince.map { PodStartup(createdAt: c, readyAt: $0) } } }
@@ -515,7 +535,6 @@ public actor ControlLoop {
         state.lastRecord = record
         state.guardsWithoutReadings = reportGuardsWithoutReadings(key, record, previous: state.guardsWithoutReadings)
         state.metrics?.decision(record, actual: state.discovered.replicas)
-        targets[key] = state
         unlogged.append((record, changed))
 
         var wanted = action.replicas
