@@ -232,7 +232,8 @@ public actor ControlLoop {
                 wrapStarted = round.started.count
                 wrapSkipped = round.skipped.count
             }
-            guard let state = targets[key], let policy = state.policy, state.discovered.control.isScraped,
+            // Only the rule's source is read (a copy of the whole resolved policy per target per round showed in profiles).
+            guard let state = targets[key], let rule = state.policy?.source, state.discovered.control.isScraped,
                   state.discovered.pods.contains(where: \.ready) else { continue }
             if inFlight[key] != nil {
                 round.skipped.append(key)
@@ -242,7 +243,6 @@ public actor ControlLoop {
             round.started.append(key)
             let source = self.source
             let target = state.discovered
-            let rule = policy.source
             let task = Task {
                 let begun = ContinuousClock.now
                 let signals = await source.collect(target, source: rule, at: now)

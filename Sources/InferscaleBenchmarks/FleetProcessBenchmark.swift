@@ -96,6 +96,8 @@ struct FleetPhase {
         // Warm-up: every target decided and, with shards, each process at its fair share (⌊S/P⌋ or ⌈S/P⌉); then
         // ten seconds more, as the in-process run.
         let warm = ContinuousClock.now
+        // When the processes had decided a first target and every target (the start-up curve over N), seconds.
+        var firstDecision: Double?
         while true {
             guard ContinuousClock.now - warm < .seconds(c.warmUpSeconds) else {
                 throw failure("not every target was decided within \(Int(c.warmUpSeconds)) s (--warm-up)")
@@ -110,8 +112,9 @@ struct FleetPhase {
                     balanced = balanced && (shards / processes...(shards + processes - 1) / processes).contains(held)
                 }
             }
+            if decided > 0 && firstDecision == nil { firstDecision = (ContinuousClock.now - warm).benchSeconds }
             if decided >= n && balanced { break }
-            try await Task.sleep(for: .seconds(5))
+            try await Task.sleep(for: .seconds(firstDecision == nil ? 1 : 5))
         }
         let warmUp = (ContinuousClock.now - warm).benchSeconds
         try await Task.sleep(for: .seconds(10))
@@ -158,7 +161,7 @@ struct FleetPhase {
             return "\(w.name) → \(w.replicas) at +\(format1((w.at - warm).benchSeconds)) s (\(why))"
         }
         var result = FleetProcessResult(targets: n, interval: c.interval, processes: processes, shards: shards, seconds: elapsed,
-                                        warmUp: warmUp, identities: instances.map(\.identity), spans: spans, cpu: cpu,
+                                        warmUp: warmUp, firstDecision: firstDecision ?? warmUp, identities: instances.map(\.identity), spans: spans, cpu: cpu,
                                         memory: memory.map { FleetProcessResult.Memory(rss: $0.rss, peak: $0.peak, openFiles: $0.files) },
                                         podServerCPU: podCPU, benchCPU: benchCPU, reactions: reactions.sorted(), steps: candidates.count,
                                         falseScaleDowns: unasked.filter { $0.replicas < 2 }.count, unaskedChanges: Set(unasked.map(\.name)).count,

@@ -13,6 +13,8 @@ struct FleetProcessResult {
     }
 
     var targets: Int, interval: Double, processes: Int, shards: Int, seconds: Double, warmUp: Double
+    /// Seconds from the processes' start until one had decided a target (polled every second until then).
+    var firstDecision: Double
     var identities: [String]
     /// Each process's `/metrics` over the measured span.
     var spans: [LoopMetricsSnapshot]
@@ -58,7 +60,7 @@ struct FleetProcessResult {
 
     func print(baseline single: FleetProcessResult?) {
         let mode = shards == 1 ? "1 inferscale run process (--shards 1)" : "\(processes) inferscale run processes (--shards \(shards))"
-        Swift.print("fleet: \(targets) targets × 2 pods, \(mode), scrape every \(format1(interval)) s, \(format1(seconds)) s measured after a \(format1(warmUp)) s warm-up")
+        Swift.print("fleet: \(targets) targets × 2 pods, \(mode), scrape every \(format1(interval)) s, \(format1(seconds)) s measured after a \(format1(warmUp)) s warm-up (first decision after \(format1(firstDecision)) s, every target decided after \(format1(warmUp)) s)")
         for (k, id) in identities.enumerated() {
             let s = spans[k], m = memory[k]
             var line = "  \(id): CPU \(String(format: "%.2f", cpu[k])) s/s, RSS \(format1(m.rss)) MiB (peak \(format1(m.peak))), \(m.openFiles) open files, \(s.targets) targets exported"

@@ -32,7 +32,11 @@ final class InferscaleProcess {
         _ = FileManager.default.createFile(atPath: log.path, contents: nil)
         let handle = try FileHandle(forWritingTo: log)
         process.executableURL = try Self.binary
-        process.arguments = ["run", "--identity", identity, "--http-host", "127.0.0.1", "--http-port", "\(metricsPort)"] + arguments
+        // INFERSCALE_BENCH_DECISION_LOG=1: each process also writes its decision log beside its log, to read a false
+        // scale-down by (off by default: encoding every change costs the process CPU the benchmark measures).
+        let decisions = ProcessInfo.processInfo.environment["INFERSCALE_BENCH_DECISION_LOG"] == "1"
+            ? ["--decision-log", directory.appendingPathComponent("\(identity).decisions.jsonl").path] : []
+        process.arguments = ["run", "--identity", identity, "--http-host", "127.0.0.1", "--http-port", "\(metricsPort)"] + arguments + decisions
         process.standardOutput = handle
         process.standardError = handle
         try process.run()

@@ -41,4 +41,25 @@ import Scaling
         }
         #expect(offsets.count > 1, "every round started at the same place")
     }
+
+    /// The loop keeps its targets' name order as they come and go instead of sorting them every round and tick:
+    /// after targets are added and removed, rounds, decide ticks and `/debug/targets` still go through exactly the
+    /// current targets, in name order.
+    @Test func theOrderFollowsTargetsThatComeAndGo() async throws {
+        let discovery = MemoryDiscovery(["m0", "m1", "m2", "m3", "m4"].map { target($0, ready: 1) })
+        let loop = ControlLoop(configuration: .init(), rules: .empty, discovery: discovery, source: MemorySource(),
+                               actuator: RecordingActuator(discovery: discovery), log: try DecisionLog(path: nil))
+        _ = await loop.scrape(at: Timestamp(seconds: 0))
+        await discovery.set(["m3", "a0", "m1", "m9", "m5"].map { target($0, ready: 1) })
+        for s in Int64(1)..<4 {
+            let round = await loop.scrape(at: Timestamp(seconds: s))
+            let expected = ["llm/a0", "llm/m1", "llm/m3", "llm/m5", "llm/m9"]
+            #expect(round.started == expected)
+            #expect(await loop.decide(at: Timestamp(seconds: s)).map(\.target) == expected)
+            #expect(await loop.status().map(\.target) == expected)
+        }
+        await discovery.set([target("m1", ready: 1)])
+        #expect(await loop.scrape(at: Timestamp(seconds: 4)).started == ["llm/m1"])
+        #expect(await loop.decide(at: Timestamp(seconds: 4)).map(\.target) == ["llm/m1"])
+    }
 }

@@ -80,7 +80,10 @@ struct SampledBucketRing: Sendable {
 
     func isEmpty(second now: Int64) -> Bool {
         guard let last = lastWrite else { return true }
-        return now - last > Int64(length)
+        // The window at `now` holds seconds now − length + 1 … now: a last write `length` seconds ago is outside it.
+        // (Knative's `> window` reads that second's window as 0 load, which with this reading was a false
+        // scale-down: a target whose scrapes failed for exactly a window was decided on 0.)
+        return now - last >= Int64(length)
     }
 
     /// The mean of the sampled buckets, floored to 6 decimal places; trailing seconds without
