@@ -97,7 +97,9 @@ struct LoopTickRun {
             for second in [s, s + 1] {
                 clock.second = second
                 let c0 = processCPUSeconds()
-                await loop.scrape(at: at(second))
+                // As `inferscale run` drives it: the round started, its samples recorded as they arrive.
+                await loop.startScrapes(at: at(second))
+                await loop.waitForScrapes()
                 recordCPU += processCPUSeconds() - c0
             }
             let c0 = processCPUSeconds(), t0 = ContinuousClock.now

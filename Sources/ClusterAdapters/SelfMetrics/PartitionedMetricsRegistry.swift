@@ -51,7 +51,13 @@ public final class PartitionedMetricsRegistry: Sendable {
     /// Appends the exposition to `out`.
     public func emit(into out: inout [UInt8]) {
         guard registries.count > 1 else { return registries[0].emit(into: &out) }
-        let parts = registries.map { $0.emitToBuffer() }
+        // `emit(into:)` on fresh buffers, not `emitToBuffer()`: that keeps a buffer the size of its output in each
+        // registry for good and returns a copy, twice the page's memory at rest.
+        let parts = registries.map { r in
+            var part: [UInt8] = []
+            r.emit(into: &part)
+            return part
+        }
         var merge = ExpositionMerge()
         for (k, part) in parts.enumerated() { merge.add(part, partition: k) }
         merge.write(parts, into: &out)
