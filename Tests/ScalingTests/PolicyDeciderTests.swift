@@ -29,7 +29,7 @@ private func t(_ s: Int64) -> Timestamp { Timestamp(seconds: s) }
         var policy = PolicyDecider(spec: spec, readyPods: initial, now: t(0))
         let silences = knativeReading ? 1...120 : (kpa.decider.stableWindowSeconds + 1)...(kpa.decider.stableWindowSeconds + 120)
         var load = 0.0, rps = 0.0, ready = 1
-        var silentUntil = -1
+        var silentUntil = -1, lastWrite = -1
         var compared = 0
         for s in 0..<1_500 {
             if Int.random(in: 0..<15, using: &rng) == 0 { load = Double.random(in: 0...900, using: &rng); rps = load * 1.7 }
@@ -41,10 +41,19 @@ private func t(_ s: Int64) -> Timestamp { Timestamp(seconds: s) }
             if s > silentUntil {
                 windows.record(Stat(averageConcurrentRequests: load, requestCount: rps), at: now)
                 policy.record(SignalSample([.concurrency: load, .rps: rps]), at: now)
+                lastWrite = s
             }
             guard s % 2 == 0 else { continue }
             let expected = decider.evaluate(readyPods: ready, observation: windows.observation(of: kpa.decider.metric, at: now), now: now)
             let record = policy.evaluate(pods: PodCounts(ready: ready), at: now)
+            if !knativeReading && s - lastWrite == kpa.decider.stableWindowSeconds && kpa.decider.targetBurstCapacity != -1 {
+                // The one tick the readings differ by design: the last sample is a whole window old, so the window
+                // holds none. Knative reads it as 0 load; without its reading it is no data (no decision). With the
+                // activator always in the path (burst capacity −1) an empty window is no load in both.
+                #expect(!record.valid, "no data at \(s)s")
+                compared += 1
+                continue
+            }
             #expect(record.valid == expected.isValid, "valid at \(s)s")
             #expect(record.desired == expected.desiredPodCount, "desired at \(s)s")
             if expected.isValid {
