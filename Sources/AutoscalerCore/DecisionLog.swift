@@ -13,33 +13,43 @@ public actor DecisionLog {
     private let fd: Int32?
     private let path: String?
     private let encoder: JSONEncoder
-    /// The newest records per target, for `/debug/decisions` (bounded per target; a target
-    /// that goes away is forgotten).
+    /// The newest records per target, for `/debug/decisions` (bounded per target and in all; a
+    /// target that goes away is forgotten).
     private var recent: [String: Ring] = [:]
     private let keepPerTarget: Int
+    private let keepInAll: Int
     private var writeFailed = false
 
-    /// A target's newest records, oldest first once read; overwrites in place when full.
+    /// A target's newest records, oldest first once read; overwrites in place when full, and drops its oldest
+    /// when `keep` shrinks (more targets share the bound in all).
     private struct Ring {
         var items: [DecisionRecord] = []
         var next = 0
         mutating func append(_ r: DecisionRecord, keep: Int) {
-            if items.count < keep {
-                items.append(r)
-            } else {
+            if items.count == keep {
                 items[next] = r
                 next = (next + 1) % keep
+                return
             }
+            var all = next == 0 ? items : ordered
+            if all.count >= keep { all.removeFirst(all.count - keep + 1) }
+            all.append(r)
+            items = all
+            next = 0
         }
         var ordered: [DecisionRecord] { Array(items[next...] + items[..<next]) }
     }
 
     /// Appends to `path` (created if missing); nil keeps records in memory only.
-    /// `keepPerTarget` bounds the records kept in memory for each target (default 50).
-    public init(path: String?, keepPerTarget: Int = 50) throws {
+    /// `keepPerTarget` bounds the records kept in memory for each target (default 50), and `keepInAll` those of
+    /// all targets together (default 50,000, about 25 MB): with more than `keepInAll / keepPerTarget` targets
+    /// (1,000 by default) each keeps `keepInAll / targets`, at least 1. At 10,000 targets 50 each held about
+    /// 250 MB, half of a replica's memory.
+    public init(path: String?, keepPerTarget: Int = 50, keepInAll: Int = 50_000) throws {
         encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         self.keepPerTarget = max(1, keepPerTarget)
+        self.keepInAll = max(1, keepInAll)
         self.path = path
         if let path {
             let fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o644)
@@ -59,7 +69,8 @@ public actor DecisionLog {
     /// Records a decision; `changed` says whether the desired scale changed (only those are
     /// written to the file; every record is kept in memory for the debug endpoint).
     public func record(_ record: DecisionRecord, changed: Bool) {
-        recent[record.target, default: Ring()].append(record, keep: keepPerTarget)
+        let keep = min(keepPerTarget, max(1, keepInAll / max(1, recent.count)))
+        recent[record.target, default: Ring()].append(record, keep: keep)
         guard changed, let fd, var data = try? encoder.encode(record) else { return }
         data.append(0x0A)
         let written = data.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }

@@ -39,6 +39,8 @@ struct LoopTickRun {
         /// CPU seconds of the baseline (the pure core on the same readings) over the same ticks.
         var baselineCPU: Double
         var desiredSum: Int64, baselineDesiredSum: Int64
+        /// This process's RSS growth over the run (the loop, its windows, metric series and kept decision records), MiB.
+        var residentGrowth: Double
 
         var perTargetTick: Double { (recordCPU + decideCPU) / Double(targets * ticks) }
 
@@ -47,7 +49,7 @@ struct LoopTickRun {
             let base = baselineCPU / Double(targets * ticks) * 1e6
             Swift.print("  \(targets) targets × 2 pods, \(ticks) decide ticks (\(2 * ticks) scrape rounds): \(String(format: "%.2f", us)) µs of CPU per target per tick "
                 + "(record \(String(format: "%.2f", recordCPU / Double(targets * ticks) * 1e6)) µs for its 2 samples, decide \(String(format: "%.2f", decideCPU / Double(targets * ticks) * 1e6)) µs); goal ≤ 5 µs: \(us <= 5 ? "met" : "NOT met")")
-            Swift.print("    decide tick p50 \(ms(0.5)), p99 \(ms(0.99)), max \(ms(1.0)) (wall)")
+            Swift.print("    decide tick p50 \(ms(0.5)), p99 \(ms(0.99)), max \(ms(1.0)) (wall); RSS grew \(format1(residentGrowth)) MiB (\(format1(residentGrowth * 1024 / Double(targets))) KiB per target)")
             Swift.print("    baseline (PolicyDecider alone, same readings): \(String(format: "%.2f", base)) µs per target per tick; loop / baseline = \(String(format: "%.1f", us / base))×"
                 + (desiredSum == baselineDesiredSum ? "" : "; desired replicas DIFFER from the baseline's (\(desiredSum) against \(baselineDesiredSum))"))
         }
@@ -81,6 +83,7 @@ struct LoopTickRun {
                              replicas: 2)
         }
         let index = Dictionary(uniqueKeysWithValues: list.enumerated().map { ($1.key, $0) })
+        let rss0 = residentMiB()
         let clock = LoopTickClock()
         let loop = ControlLoop(configuration: .init(), rules: rules, discovery: FixedTargets(list: list),
                                source: CannedReadings(index: index, clock: clock), actuator: NoActuator(), log: try DecisionLog(path: nil))
@@ -109,6 +112,9 @@ struct LoopTickRun {
             if k == self.ticks - 1 { desired = records.reduce(0) { $0 + Int64($1.desired) } }
         }
 
+        let growth = residentMiB() - rss0
+        _ = await loop.status().count  // the loop lives until its memory is read
+
         // Baseline: the same policy and readings through the pure core.
         let spec = try ResolvedPolicy.resolve(rule: rules.rule(for: list[0].description), target: list[0].description).spec
         var deciders = list.map { PolicyDecider(spec: spec, target: $0.key, readyPods: 2, now: at(0)) }
@@ -134,7 +140,7 @@ struct LoopTickRun {
         }
         let baselineCPU = processCPUSeconds() - b0
         return Figures(targets: targets, ticks: self.ticks, recordCPU: recordCPU, decideCPU: decideCPU, decideTicks: ticks.sorted(),
-                       baselineCPU: baselineCPU, desiredSum: desired, baselineDesiredSum: baselineDesired)
+                       baselineCPU: baselineCPU, desiredSum: desired, baselineDesiredSum: baselineDesired, residentGrowth: growth)
     }
 }
 

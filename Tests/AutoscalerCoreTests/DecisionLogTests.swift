@@ -12,6 +12,24 @@ import Scaling
         return r
     }
 
+    /// The records kept in memory are bounded in all, not only per target: with more targets than the bound
+    /// allows at `keepPerTarget` each, every target keeps its newest `keepInAll / targets`, oldest first, and
+    /// gets its full history back when targets go away.
+    @Test func theRecordsKeptAreBoundedInAll() async throws {
+        let log = try DecisionLog(path: nil, keepPerTarget: 10, keepInAll: 40)
+        for s in Int64(0)..<12 { await log.record(record("llm/a", at: s, desired: Int32(s)), changed: false) }
+        #expect(await log.records(for: "llm/a").map(\.desired) == Array(2..<12))  // 10 kept: one target
+        for t in 0..<19 { await log.record(record("llm/t\(t)", at: 0, desired: 0), changed: false) }
+        // 20 targets share 40 records: 2 each; "llm/a" drops its oldest on its next record.
+        await log.record(record("llm/a", at: 12, desired: 12), changed: false)
+        #expect(await log.records(for: "llm/a").map(\.desired) == [11, 12])
+        for s in Int64(1)..<6 { await log.record(record("llm/t0", at: s, desired: Int32(s)), changed: false) }
+        #expect(await log.records(for: "llm/t0").map(\.desired) == [4, 5])
+        for t in 1..<19 { await log.forget("llm/t\(t)") }
+        for s in Int64(13)..<20 { await log.record(record("llm/a", at: s, desired: Int32(s)), changed: false) }
+        #expect(await log.records(for: "llm/a").map(\.desired) == Array(11..<20))  // two targets: 10 each again
+    }
+
     /// Two writers with their own open file (as two processes have) append to one file at once:
     /// every line is a whole record.
     @Test func twoWritersOnOneFileNeverCutALine() async throws {
