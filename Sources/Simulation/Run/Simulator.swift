@@ -16,12 +16,14 @@ public enum Simulator {
                            progress: (@Sendable (Double) -> Void)? = nil) async -> SimulationReport {
         var results: [PolicyResult] = []
         var series: [[SeriesPoint]] = []
+        var decisions: [[DecisionRecord]] = []
         let replayed = configuration.policies.filter { $0 != .bound }
         let count = Double(replayed.count)
         for (i, policy) in replayed.enumerated() {
-            let (result, points) = await replay(policy, configuration) { share in progress?((Double(i) + share) / count) }
+            let (result, points, records) = await replay(policy, configuration) { share in progress?((Double(i) + share) / count) }
             results.append(result)
             series.append(points)
+            decisions.append(records)
         }
         let bound = configuration.policies.contains(.bound) ? self.bound(configuration) : nil
         if let bound, bound.replicaSeconds > 0 {
@@ -37,7 +39,7 @@ public enum Simulator {
             for i in results.indices { results[i].replicaSecondsVsOracle = results[i].replicaSeconds / oracle.replicaSeconds }
         }
         progress?(1)
-        return SimulationReport(results: results, series: series, duration: configuration.trace.duration,
+        return SimulationReport(results: results, series: series, decisions: decisions, duration: configuration.trace.duration,
                                 ttftObjectiveSeconds: configuration.ttftObjectiveSeconds ?? configuration.profile.ttftObjectiveSeconds,
                                 profile: configuration.profile.name, bound: bound)
     }
@@ -87,7 +89,7 @@ public enum Simulator {
     }
 
     private static func replay(_ policy: PolicyChoice, _ c: SimulationConfiguration,
-                               progress: (Double) -> Void) async -> (PolicyResult, [SeriesPoint]) {
+                               progress: (Double) -> Void) async -> (PolicyResult, [SeriesPoint], [DecisionRecord]) {
         let profile = c.profile
         let baselineTarget = c.baselineConcurrencyTarget ?? profile.concurrencyTarget
         let objective = c.ttftObjectiveSeconds ?? profile.ttftObjectiveSeconds
@@ -132,6 +134,7 @@ public enum Simulator {
         }
 
         var points: [SeriesPoint] = []
+        var records: [DecisionRecord] = []
         let end = c.trace.duration
         var snapshot: SpanTotals?
         var second = 0
@@ -167,7 +170,10 @@ public enum Simulator {
                         try? await loop.push(target: descriptions[i].key, concurrency: g.concurrency, rps: rps, at: now)
                     }
                 }
-                if second % 2 == 0 { _ = await loop.decide(at: now) }
+                if second % 2 == 0 {
+                    let decided = await loop.decide(at: now)
+                    if c.keepSeries && t < end { records.append(contentsOf: decided) }
+                }
                 for (key, replicas) in board.takeRequested() {
                     if let i = descriptions.firstIndex(where: { $0.key == key }) { clusters[i].scale(to: replicas) }
                 }
@@ -205,7 +211,7 @@ public enum Simulator {
 
         let result = summarise(policy, clusters: clusters, span: snapshot!, duration: end, gpusPerReplica: profile.gpusPerReplica,
                                objective: objective, stableWindow: stableWindow)
-        return (result, points)
+        return (result, points, records)
     }
 
     /// What the clusters of one policy's replay add up to. `span` holds the figures taken at
