@@ -93,6 +93,9 @@ def bars(obj, oracle, kpa, fixed, bound, quantile=0.95):
     else:
         cells["share"] = f"does not apply (oracle {100 * oracle['overObjectiveShare']:.1f} %)"
     for key, base, factor, strict in (("kpa", kpa, KPA_BAR, False), ("fixed", fixed, FIXED_BAR, True)):
+        if base is None:
+            cells[key] = "not measured (no sweep)"
+            continue
         c, _ = cheapest(base, s)
         bar = factor * c["replicaSeconds"]
         met = cost < bar if strict else cost <= bar + 1e-9
