@@ -69,23 +69,21 @@ public enum Simulator {
         }
     }
 
-    /// Replicas that carry the first minute's load (so no policy starts the replay behind):
-    /// for an LLM server, the step time its prompt and output tokens take (prompt tokens at
-    /// the prefill cost, output tokens in full batches of `maxNumSeqs`); for a predictive model,
-    /// busy slot-seconds over slots.
-    static func warmReplicas(_ profile: ModelProfile, _ firstMinute: some Collection<TraceRequest>) -> Int {
-        let work: Double
-        switch profile.kind {
-        case .llm(let m):
-            let s = m.stepTime
-            let perOutputToken = s.perDecodeSequenceSeconds + s.baseSeconds / Double(m.maxNumSeqs)
-            work = firstMinute.reduce(0) {
-                $0 + Double($1.promptTokens) * max(s.perPrefillTokenSeconds, s.minimumPerTokenSeconds) + Double($1.outputTokens) * perOutputToken
-            } / 60
-        case .predictive(let m):
-            work = firstMinute.reduce(0) { $0 + ($1.serviceSeconds ?? m.meanServiceSeconds) } / 60 / Double(m.slots)
-        }
-        return max(1, Int(work.rounded(.up)))
+    /// The ready replicas every replayed policy but `fixed-N` starts with: the clairvoyant
+    /// oracle's count at the first second (what the arrivals of its first cold-start lead need to
+    /// meet the objective; `OracleSchedule`). The same start for all, so that no policy's figures
+    /// carry a queue it was handed: a live service enters any window with the replicas its load
+    /// had, and a count that carries the first minute at full utilisation (the previous start)
+    /// left the reactive policies a cold start behind a burst the oracle started ready for.
+    static func startingReplicas(_ requests: [TraceRequest], profile: ModelProfile, objectiveSeconds: Double,
+                                 coldStartSeconds: Double, duration: Double) -> Int {
+        // The count at 0 reads the needs of [0, lead], each over the objective's span after it:
+        // the arrivals after that change nothing there.
+        let lead = (coldStartSeconds * (1 + 2 * profile.coldStartCV)).rounded(.up)
+        let horizon = min(duration, lead + objectiveSeconds.rounded(.up) + 1)
+        let first = requests.prefix { $0.time < horizon }
+        return OracleSchedule.counts(Array(first), profile: profile, objectiveSeconds: objectiveSeconds,
+                                     coldStartSeconds: coldStartSeconds, duration: horizon).first ?? 1
     }
 
     private static func replay(_ policy: PolicyChoice, _ c: SimulationConfiguration,
@@ -118,7 +116,8 @@ public enum Simulator {
             let requests = perTarget[i]
             return ClusterModel(profile: profile, coldStartSeconds: coldStart,
                                 requestTimeout: c.requestTimeoutSeconds, seed: c.seed &+ UInt64(i), requests: requests,
-                                initialReplicas: fixed ?? oracle?[i].first ?? max(minimum, warmReplicas(profile, requests.prefix { $0.time < 60 })))
+                                initialReplicas: fixed ?? max(minimum, oracle?[i].first ?? startingReplicas(
+                                    requests, profile: profile, objectiveSeconds: objective, coldStartSeconds: coldStart, duration: c.trace.duration)))
         }
 
         let board = SimulatedCluster()
