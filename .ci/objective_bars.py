@@ -62,15 +62,16 @@ class Bound:
 
 
 def reachable_anywhere(points, bound, factor, strict, cap=1.0):
-    """Whether some share s <= cap has bound(s) within factor x the cheapest baseline at s (points: its frontier)."""
+    """A share s <= cap at which bound(s) is within factor x the cheapest baseline at s (points: its frontier),
+    as (s, that baseline's replica-seconds); None when there is none."""
     for k, (share, cost) in enumerate(points):
         if share > cap + 1e-12:
             break
         high = min(cap, points[k + 1][0] if k + 1 < len(points) else 1.0)
         b = bound(high)
         if (b < factor * cost) if strict else (b <= factor * cost + 1e-9):
-            return True
-    return False
+            return high, cost
+    return None
 
 
 def soundness(replays, bound):
@@ -96,8 +97,9 @@ def bars(obj, oracle, kpa, fixed, bound, quantile=0.95):
 
     def verdict(met, ratio, here, anywhere, baseline, bound_ratio):
         where = "any share" if cap >= 1 else f"any share ≤ {100 * cap:.0f} %"
+        there = f"within at {100 * anywhere[0]:.1f} % (baseline {anywhere[1]:.0f})" if anywhere else f"beyond at {where}"
         return (f"{'met' if met else 'missed'}: {ratio:.2f}× {baseline}; bound {bound_ratio:.2f}×, {'within' if here else 'beyond'} the bar here, "
-                f"{'within' if anywhere else 'beyond'} at {where}")
+                f"{there}")
 
     cells = {}
     if share_applies:
