@@ -13,6 +13,8 @@ import RuntimeSignals
 public actor Scraper {
     let configuration: ScraperConfiguration
     private let client: HTTPClient
+    /// Reads plain-http pod endpoints when the configuration's client is `lean`; nil otherwise.
+    private let podClient: PodHTTPClient?
     private let logger: Logger
     private let parsers: ExpositionParserPool
     private var rates: [String: CounterRates] = [:]
@@ -26,11 +28,18 @@ public actor Scraper {
     private var nextWaiter = 0
     private var rng = SystemRandomNumberGenerator()
 
-    /// Uses `client` (its connection pool is reused across scrapes); the caller shuts it down.
+    /// Uses `client` (its connection pool is reused across scrapes) for https endpoints, and for every endpoint when
+    /// the configuration's client is `ahc`; the caller shuts it down. With `lean` (the default), plain-http endpoints
+    /// are read by a `PodHTTPClient` on `client`'s event loops, whose idle connections close after
+    /// `idleConnectionSeconds` and when the scraper goes away.
     public init(configuration: ScraperConfiguration = ScraperConfiguration(), client: HTTPClient,
                 logger: Logger = Logger(label: "inferscale.scraper")) {
         self.configuration = configuration
         self.client = client
+        podClient = configuration.client == .lean
+            ? PodHTTPClient(eventLoopGroup: client.eventLoopGroup,
+                            idleTimeout: .nanoseconds(Int64((configuration.idleConnectionSeconds * 1e9).rounded())))
+            : nil
         self.logger = logger
         parsers = ExpositionParserPool(maxSamples: configuration.maxSamples)
     }
@@ -186,6 +195,15 @@ public actor Scraper {
     private nonisolated func exchange<Output: Sendable>(_ url: String, accept: String, deadline: NIODeadline,
                                                         decode: @escaping ScrapeBodyDelegate<Output>.Decode) async throws -> Output {
         let seconds = configuration.deadlineSeconds
+        if let podClient, PodHTTPClient.canServe(url) {
+            let (answer, cancel) = podClient.get(url, accept: accept, deadline: deadline, deadlineSeconds: seconds,
+                                                 limit: configuration.maxBodyBytes, decode: decode)
+            return try await withTaskCancellationHandler {
+                try await answer.get()
+            } onCancel: {
+                cancel()
+            }
+        }
         let request: HTTPClient.Request
         do {
             request = try HTTPClient.Request(url: url, method: .GET, headers: ["Accept": accept, "User-Agent": "inferscale"])

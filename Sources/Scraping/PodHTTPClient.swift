@@ -1,0 +1,231 @@
+import NIOConcurrencyHelpers
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+
+/// The scraper's client for plain-HTTP pod endpoints, on SwiftNIO's own HTTP/1.1 codec: one kept-alive connection per
+/// pod endpoint and request in flight, one request at a time on each, closed after `idleTimeout` unused. It exists for
+/// its cost: async-http-client's per-host pools, state machines and 16 KiB connection buffers cost about twice the
+/// parse of a vLLM body in CPU per scrape, and most of a 1,000-target fleet's memory; here an idle connection is the
+/// channel, NIO's decoder and the small receive buffer (`Scraper.podReceiveBuffer`). https endpoints are not its
+/// business (`canServe`): the scraper reads them through async-http-client.
+public final class PodHTTPClient: Sendable {
+    /// A connection and its handler, which only its event loop touches.
+    private struct Connection: Sendable {
+        var channel: any Channel
+        var handler: NIOLoopBound<PodResponseHandler>
+    }
+
+    /// Idle connections by endpoint (`host:port`), each with the token its idle timer closes it by (a connection taken
+    /// and put back gets a new token, so a stale timer leaves it alone).
+    private struct Idle {
+        var byEndpoint: [String: [(token: UInt64, connection: Connection)]] = [:]
+        var nextToken: UInt64 = 0
+        var count = 0
+    }
+
+    private let group: any EventLoopGroup
+    private let idleTimeout: TimeAmount
+    private let idle = NIOLockedValueBox(Idle())
+
+    /// Connections run on `group`'s event loops; an idle one is closed after `idleTimeout`.
+    public init(eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton, idleTimeout: TimeAmount = .seconds(3)) {
+        group = eventLoopGroup
+        self.idleTimeout = idleTimeout
+    }
+
+    deinit { closeIdleConnections() }
+
+    /// Whether `url` is one this client reads: `http://` with an IP address or a name (not https).
+    public static func canServe(_ url: String) -> Bool { PodEndpoint(url) != nil }
+
+    /// Connections kept open for the next scrape, now.
+    public var idleConnections: Int { idle.withLockedValue { $0.count } }
+
+    /// Closes every idle connection (at shutdown; the connections in use close when their exchange ends).
+    public func closeIdleConnections() {
+        let all = idle.withLockedValue { idle in
+            defer { idle = Idle() }
+            return idle.byEndpoint.values.flatMap { $0.map(\.connection) }
+        }
+        for connection in all { connection.channel.close(promise: nil) }
+    }
+
+    /// One GET of `url` ended at `deadline` (connection, head and body), with the body capped at `limit` bytes and
+    /// decoded by `decode` on the event loop that read it. The future fails only with `ScrapeFailure`; `cancel` closes
+    /// the request's connection at once. `deadlineSeconds` names the deadline in a timeout's message.
+    func get<Output: Sendable>(_ url: String, accept: String, deadline: NIODeadline, deadlineSeconds: Double, limit: Int,
+                               decode: @escaping ScrapeBodyDelegate<Output>.Decode) -> (future: EventLoopFuture<Output>, cancel: @Sendable () -> Void) {
+        let loop = group.next()
+        guard let endpoint = PodEndpoint(url) else {
+            return (loop.makeFailedFuture(ScrapeFailure(reason: "connect", url: url, detail: "not a plain http URL")), {})
+        }
+        var head = HTTPRequestHead(version: .http1_1, method: .GET, uri: endpoint.path)
+        head.headers.add(name: "Host", value: endpoint.hostHeader)
+        head.headers.add(name: "Accept", value: accept)
+        head.headers.add(name: "User-Agent", value: "inferscale")
+        let request = Request(url: url, endpoint: endpoint, head: head, limit: limit, deadline: deadline, deadlineSeconds: deadlineSeconds)
+        let inUse = NIOLockedValueBox<(cancelled: Bool, channel: (any Channel)?)>((false, nil))
+        let cancel: @Sendable () -> Void = {
+            let channel = inUse.withLockedValue { state in
+                state.cancelled = true
+                return state.channel
+            }
+            channel?.close(promise: nil)
+        }
+        if let pooled = take(endpoint.key) {
+            let promise = pooled.channel.eventLoop.makePromise(of: Output.self)
+            run(request, on: pooled, reused: true, inUse: inUse, promise: promise, decode: decode)
+            return (promise.futureResult, cancel)
+        }
+        let promise = loop.makePromise(of: Output.self)
+        connectAndRun(request, on: loop, inUse: inUse, promise: promise, decode: decode)
+        return (promise.futureResult, cancel)
+    }
+
+    // MARK: - One exchange
+
+    private struct Request: Sendable {
+        var url: String
+        var endpoint: PodEndpoint
+        var head: HTTPRequestHead
+        var limit: Int
+        var deadline: NIODeadline
+        var deadlineSeconds: Double
+    }
+
+    private func connectAndRun<Output: Sendable>(_ request: Request, on loop: any EventLoop,
+                                                 inUse: NIOLockedValueBox<(cancelled: Bool, channel: (any Channel)?)>,
+                                                 promise: EventLoopPromise<Output>, decode: @escaping ScrapeBodyDelegate<Output>.Decode) {
+        let remaining = request.deadline - .now()
+        guard remaining > .zero else {
+            promise.fail(timeout(request))
+            return
+        }
+        connect(request.endpoint, on: loop, within: remaining).whenComplete { result in
+            switch result {
+            case .success(let connection):
+                self.run(request, on: connection, reused: false, inUse: inUse, promise: promise, decode: decode)
+            case .failure(let error as ChannelError):
+                if case .connectTimeout = error {
+                    promise.fail(self.timeout(request))
+                } else {
+                    promise.fail(ScrapeFailure(reason: "connect", url: request.url, detail: "\(error)"))
+                }
+            case .failure(let error):
+                promise.fail(ScrapeFailure(reason: "connect", url: request.url, detail: "\(error)"))
+            }
+        }
+    }
+
+    private func run<Output: Sendable>(_ request: Request, on connection: Connection, reused: Bool,
+                                       inUse: NIOLockedValueBox<(cancelled: Bool, channel: (any Channel)?)>,
+                                       promise: EventLoopPromise<Output>, decode: @escaping ScrapeBodyDelegate<Output>.Decode) {
+        let cancelled = inUse.withLockedValue { state in
+            state.channel = connection.channel
+            return state.cancelled
+        }
+        guard !cancelled else {
+            connection.channel.close(promise: nil)
+            promise.fail(ScrapeFailure(reason: "connect", url: request.url, detail: "the scrape was cancelled"))
+            return
+        }
+        let loop = connection.channel.eventLoop
+        let start: @Sendable () -> Void = {
+            connection.handler.value.start(PodResponseHandler.Exchange(
+                head: request.head, url: request.url, limit: request.limit, deadline: request.deadline,
+                deadlineSeconds: request.deadlineSeconds
+            ) { outcome in
+                switch outcome {
+                case .answered(let body, let contentType, let keepAlive):
+                    if keepAlive { self.putBack(connection, for: request.endpoint.key) }
+                    do {
+                        promise.succeed(try decode(body, contentType))
+                    } catch {
+                        promise.fail(error)
+                    }
+                case .failed(let failure, let nothingRead):
+                    if reused && nothingRead {
+                        // The pod had closed the kept-alive connection; the request never reached it.
+                        self.connectAndRun(request, on: loop, inUse: inUse, promise: promise, decode: decode)
+                    } else {
+                        promise.fail(failure)
+                    }
+                }
+            })
+        }
+        if loop.inEventLoop { start() } else { loop.execute(start) }
+    }
+
+    private func timeout(_ request: Request) -> ScrapeFailure {
+        ScrapeFailure(reason: "timeout", url: request.url, detail: "no answer within the \(request.deadlineSeconds) s deadline")
+    }
+
+    // MARK: - Connections
+
+    private func connect(_ endpoint: PodEndpoint, on loop: any EventLoop, within remaining: TimeAmount) -> EventLoopFuture<Connection> {
+        let bootstrap = ClientBootstrap(group: loop)
+            .connectTimeout(remaining)
+            .channelOption(.recvAllocator, value: Scraper.podReceiveBuffer)
+            .channelOption(.maxMessagesPerRead, value: Scraper.podReadsPerWakeup)
+            .channelOption(.tcpOption(.tcp_nodelay), value: 1)
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHTTPClientHandlers()
+                    try channel.pipeline.syncOperations.addHandler(PodResponseHandler())
+                }
+            }
+        // An IP address (every pod's) needs no resolver.
+        let connected = (try? SocketAddress(ipAddress: endpoint.host, port: endpoint.port)).map { bootstrap.connect(to: $0) }
+            ?? bootstrap.connect(host: endpoint.host, port: endpoint.port)
+        return connected.flatMapThrowing { channel in
+            let handler = try channel.pipeline.syncOperations.handler(type: PodResponseHandler.self)
+            let connection = Connection(channel: channel, handler: NIOLoopBound(handler, eventLoop: channel.eventLoop))
+            // A connection the pod closes while idle leaves the pool.
+            channel.closeFuture.whenComplete { [weak self] _ in self?.drop(channel, for: endpoint.key) }
+            return connection
+        }
+    }
+
+    private func take(_ key: String) -> Connection? {
+        idle.withLockedValue { idle in
+            guard var list = idle.byEndpoint[key], let last = list.popLast() else { return nil }
+            idle.byEndpoint[key] = list.isEmpty ? nil : list
+            idle.count -= 1
+            return last.connection
+        }
+    }
+
+    private func putBack(_ connection: Connection, for key: String) {
+        let token = idle.withLockedValue { idle in
+            idle.nextToken &+= 1
+            idle.byEndpoint[key, default: []].append((idle.nextToken, connection))
+            idle.count += 1
+            return idle.nextToken
+        }
+        connection.channel.eventLoop.scheduleTask(in: idleTimeout) { [weak self] in
+            guard let self, self.remove(token: token, for: key) else { return }
+            connection.channel.close(promise: nil)
+        }
+    }
+
+    /// Removes the idle entry with `token`; false when it was taken or closed meanwhile.
+    private func remove(token: UInt64, for key: String) -> Bool {
+        idle.withLockedValue { idle in
+            guard var list = idle.byEndpoint[key], let index = list.firstIndex(where: { $0.token == token }) else { return false }
+            list.remove(at: index)
+            idle.byEndpoint[key] = list.isEmpty ? nil : list
+            idle.count -= 1
+            return true
+        }
+    }
+
+    private func drop(_ channel: any Channel, for key: String) {
+        idle.withLockedValue { idle in
+            guard var list = idle.byEndpoint[key], let index = list.firstIndex(where: { $0.connection.channel === channel }) else { return }
+            list.remove(at: index)
+            idle.byEndpoint[key] = list.isEmpty ? nil : list
+            idle.count -= 1
+        }
+    }
+}
