@@ -12,7 +12,7 @@ struct PodEndpoint: Sendable {
         guard url.hasPrefix("http://") else { return nil }
         let rest = url.dropFirst(7)
         let authority = rest.prefix { $0 != "/" && $0 != "?" && $0 != "#" }
-        guard !authority.isEmpty, !authority.contains("@") else { return nil }
+        guard !authority.isEmpty, !authority.utf8.contains(UInt8(ascii: "@")) else { return nil }
         var path = String(rest.dropFirst(authority.count).prefix { $0 != "#" })
         if path.isEmpty { path = "/" } else if path.first == "?" { path = "/" + path }
         let host: Substring
