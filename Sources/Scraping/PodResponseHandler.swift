@@ -106,7 +106,11 @@ final class PodResponseHandler: ChannelInboundHandler, RemovableChannelHandler {
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
         if let exchange = current {
-            finish(.failed(ScrapeFailure(reason: "connect", url: exchange.url, detail: "\(error)"), nothingRead: false), close: true)
+            // NIO's decoder reports a connection closed inside a body as this error, before the channel goes inactive.
+            let cutOff = (error as? HTTPParserError) == .invalidEOFState
+            finish(.failed(ScrapeFailure(reason: "connect", url: exchange.url, detail: cutOff
+                ? (sawHead ? "the pod closed the connection before the end of the body" : "the pod closed the connection inside the response head")
+                : "\(error)"), nothingRead: false), close: true)
         } else {
             context.close(promise: nil)
         }
