@@ -16,13 +16,14 @@ public final class PodHTTPClient: Sendable {
         var handler: NIOLoopBound<PodResponseHandler>
     }
 
-    /// Idle connections by endpoint (`host:port`), each with the token its idle timer closes it by (a connection taken
-    /// and put back gets a new token, so a stale timer leaves it alone).
+    /// Idle connections by endpoint (`host:port`), each with the time it was put back.
     private struct Idle {
-        var byEndpoint: [String: [(token: UInt64, connection: Connection)]] = [:]
-        var nextToken: UInt64 = 0
+        var byEndpoint: [String: [(since: NIODeadline, connection: Connection)]] = [:]
         var count = 0
     }
+
+    /// What a connection's idle timer finds.
+    private enum IdleCheck { case close, checkAgain(at: NIODeadline), inUse }
 
     private let group: any EventLoopGroup
     private let idleTimeout: TimeAmount
@@ -196,27 +197,45 @@ public final class PodHTTPClient: Sendable {
         }
     }
 
+    /// Puts a connection back for the next scrape of its endpoint, on the connection's event loop. Its idle timer is
+    /// set only when none is: one that fires early finds when the connection was last put back and is set again for
+    /// then, so a connection scraped every second costs a timer every `idleTimeout`, not one per scrape.
     private func putBack(_ connection: Connection, for key: String) {
-        let token = idle.withLockedValue { idle in
-            idle.nextToken &+= 1
-            idle.byEndpoint[key, default: []].append((idle.nextToken, connection))
+        let now = NIODeadline.now()
+        idle.withLockedValue { idle in
+            idle.byEndpoint[key, default: []].append((now, connection))
             idle.count += 1
-            return idle.nextToken
         }
-        connection.channel.eventLoop.scheduleTask(in: idleTimeout) { [weak self] in
-            guard let self, self.remove(token: token, for: key) else { return }
-            connection.channel.close(promise: nil)
+        let handler = connection.handler.value
+        guard !handler.idleTimerSet else { return }
+        handler.idleTimerSet = true
+        setIdleTimer(connection, for: key, at: now + idleTimeout)
+    }
+
+    private func setIdleTimer(_ connection: Connection, for key: String, at deadline: NIODeadline) {
+        connection.channel.eventLoop.scheduleTask(deadline: deadline) { [weak self] in
+            guard let self else { return }
+            switch self.checkIdle(connection, for: key) {
+            case .close:
+                connection.channel.close(promise: nil)
+            case .checkAgain(let deadline):
+                self.setIdleTimer(connection, for: key, at: deadline)
+            case .inUse:
+                connection.handler.value.idleTimerSet = false  // the next putBack sets it
+            }
         }
     }
 
-    /// Removes the idle entry with `token`; false when it was taken or closed meanwhile.
-    private func remove(token: UInt64, for key: String) -> Bool {
+    /// Takes the connection out if it has idled for `idleTimeout`.
+    private func checkIdle(_ connection: Connection, for key: String) -> IdleCheck {
         idle.withLockedValue { idle in
-            guard var list = idle.byEndpoint[key], let index = list.firstIndex(where: { $0.token == token }) else { return false }
+            guard var list = idle.byEndpoint[key], let index = list.firstIndex(where: { $0.connection.channel === connection.channel }) else { return .inUse }
+            let until = list[index].since + idleTimeout
+            guard until <= .now() else { return .checkAgain(at: until) }
             list.remove(at: index)
             idle.byEndpoint[key] = list.isEmpty ? nil : list
             idle.count -= 1
-            return true
+            return .close
         }
     }
 

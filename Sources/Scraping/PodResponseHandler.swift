@@ -37,6 +37,8 @@ final class PodResponseHandler: ChannelInboundHandler, RemovableChannelHandler {
     private var contentType: String?
     private var keepAlive = true
     private var sawHead = false
+    /// Whether the client's idle timer for this connection is set (the client's business, kept here on the loop).
+    var idleTimerSet = false
 
     func handlerAdded(context: ChannelHandlerContext) { self.context = context }
     func handlerRemoved(context: ChannelHandlerContext) { self.context = nil }

@@ -45,6 +45,15 @@ final class ScrapeSlots: Sendable {
         self.group = group
     }
 
+    /// Takes a slot if one is free and no scrape waits for one; the caller then calls `release()` once.
+    func tryAcquire() -> Bool {
+        state.withLockedValue { state in
+            guard state.free > 0 && state.waiting == 0 else { return false }
+            state.free -= 1
+            return true
+        }
+    }
+
     /// Takes a slot: a future on `loop` that is true once the slot is the caller's (at once when one is free), false
     /// when none was handed over by `deadline`. A caller given true calls `release()` once.
     func acquire(by deadline: NIODeadline, on loop: any EventLoop) -> EventLoopFuture<Bool> {

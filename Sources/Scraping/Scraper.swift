@@ -186,8 +186,13 @@ public actor Scraper {
     private nonisolated func request<Output: Sendable>(_ url: String, accept: String, cancellation: ScrapeCancellation,
                                                        decode: @escaping ScrapeBodyDelegate<Output>.Decode) -> EventLoopFuture<Output> {
         let deadline = NIODeadline.now() + .nanoseconds(Int64(configuration.deadlineSeconds * 1e9))
-        let loop = client.eventLoopGroup.next()
+        if slots.tryAcquire() {
+            let answer = exchange(url, accept: accept, deadline: deadline, cancellation: cancellation, decode: decode)
+            answer.whenComplete { _ in self.slots.release() }
+            return answer
+        }
         let maxInFlight = configuration.maxInFlight
+        let loop = client.eventLoopGroup.next()
         return slots.acquire(by: deadline, on: loop).flatMap { granted in
             guard granted else {
                 return loop.makeFailedFuture(ScrapeFailure(reason: "queue-timeout", url: url,

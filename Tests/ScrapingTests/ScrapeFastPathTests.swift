@@ -75,4 +75,33 @@ import Testing
         try await client.shutdown()
         try await server.stop()
     }
+
+    /// Both pod clients (the lean default and async-http-client, kept as the baseline) read the same signals from a pod,
+    /// over kept-alive connections, and fail a missing path the same way.
+    @Test(arguments: ScraperConfiguration.Client.allCases)
+    func eitherPodClientReadsTheSameSignals(_ choice: ScraperConfiguration.Client) async throws {
+        let server = CannedMetricsServer()
+        let port = try await server.start()
+        let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: Scraper.httpClientConfiguration())
+        let bytes = try Fixtures.metrics("vllm")
+        server.set("/metrics", .init(body: bytes))
+        server.set("/gone", .init(status: .notFound, body: []))
+        var configuration = ScraperConfiguration()
+        configuration.client = choice
+        let scraper = Scraper(configuration: configuration, client: client)
+        let expected = try #require(try Self.fullSignals(bytes, .vllm))
+        for round in 1...2 {
+            let reading = await scraper.scrape(ScrapeTarget(key: "ns/v", pods: [.init(name: "v-0", ip: "127.0.0.1")], runtime: .vllm, port: port,
+                                                            queueProxy: false), at: Double(round))
+            #expect(reading.failures.isEmpty, "\(choice): \(reading.failures)")
+            #expect(reading.running == expected.runningRequests && reading.queueDepth == expected.queueDepth, "\(choice)")
+        }
+        let missing = await scraper.scrape(ScrapeTarget(key: "ns/g", pods: [.init(name: "g-0", ip: "127.0.0.1")], runtime: .vllm, port: port,
+                                                        path: "/gone", queueProxy: false), at: 3)
+        #expect(missing.failures.map(\.reason) == ["status"], "\(choice)")
+        #expect(missing.failures.first?.detail == "HTTP 404", "\(choice)")
+        #expect(server.requests("/metrics") == 2)
+        try await client.shutdown()
+        try await server.stop()
+    }
 }
