@@ -104,4 +104,25 @@ import Testing
         try await client.shutdown()
         try await server.stop()
     }
+
+    /// And both cut a pod that drip-feeds its body off at the deadline, with the same failure.
+    @Test(arguments: ScraperConfiguration.Client.allCases)
+    func eitherPodClientCutsADripFedPodOffAtTheDeadline(_ choice: ScraperConfiguration.Client) async throws {
+        let server = DribblingServer(.dripBody(interval: 0.1, lines: 100))
+        let port = try await server.start()
+        let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: Scraper.httpClientConfiguration())
+        var configuration = ScraperConfiguration()
+        configuration.client = choice
+        configuration.deadlineSeconds = 1
+        let scraper = Scraper(configuration: configuration, client: client)
+        let started = ContinuousClock.now
+        let reading = await scraper.scrape(ScrapeTarget(key: "ns/slow", pods: [.init(name: "s-0", ip: "127.0.0.1")], runtime: .vllm, port: port,
+                                                        queueProxy: false), at: 1)
+        #expect(reading.failures.map(\.reason) == ["timeout"], "\(choice): \(reading.failures)")
+        #expect(reading.failures.first?.detail == "no complete answer within the 1.0 s deadline", "\(choice)")
+        #expect(ContinuousClock.now - started < .seconds(8), "\(choice): as if it read the 10 s answer")
+        #expect(await server.waitForClose(atMost: 10), "\(choice): the connection stayed open after the deadline")
+        try await client.shutdown()
+        try await server.stop()
+    }
 }
