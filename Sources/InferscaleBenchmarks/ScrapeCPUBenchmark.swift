@@ -106,6 +106,7 @@ func runScrapeCPUBenchmark(pods: Int, rounds: Int, client: ScraperConfiguration.
     print("  \(scraped) scrapes, \(failed) failed\(reasons.isEmpty ? "" : " (" + reasons.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ") + ")"), \(format1(Double(scraped) / wall.benchSeconds)) scrapes/s, \(format1(cpu / wall.benchSeconds)) CPU s/s")
     print("  RSS \(format1(rssBefore)) MiB before the client, \(format1(rssAfter)) MiB after (\(format1((rssAfter - rssBefore) / Double(pods) * 1000)) MiB per 1,000 pods, connections held)")
     print("\(scrapeCPUResultPrefix)\(perScrape * 1e6) \((perScrape - parseCPU) * 1e6) \((rssAfter - rssBefore) / Double(pods) * 1000) \(Double(scraped) / wall.benchSeconds)")
+    scraper.closeIdleConnections()
     try await http.shutdown()
 }
 

@@ -91,6 +91,9 @@ public actor Scraper {
         return TargetReading(readings: readings, readyPods: target.pods.count, failures: failures, inFlightByPod: inFlight)
     }
 
+    /// Closes the lean client's idle pod connections now (at shutdown; they close by themselves after the idle timeout).
+    public nonisolated func closeIdleConnections() { podClient?.closeIdleConnections() }
+
     /// Forgets a target's counter history (the target went away).
     public func forget(_ key: String) { rates[key] = nil }
 

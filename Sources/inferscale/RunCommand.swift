@@ -461,10 +461,13 @@ struct RunCommand: AsyncParsableCommand {
         do {
             try await group.run()
         } catch {
+            scraper.closeIdleConnections()
             try? await http.shutdown()
             try? await api.shutdown()
             throw error
         }
+        // The lean client's kept-alive pod connections, closed like async-http-client's at shutdown.
+        scraper.closeIdleConnections()
         try? await http.shutdown()
         try? await api.shutdown()
     }
