@@ -72,13 +72,18 @@ public final class PodHTTPClient: Sendable {
         head.headers.add(name: "Accept", value: accept)
         head.headers.add(name: "User-Agent", value: "inferscale")
         let request = Request(url: url, endpoint: endpoint, head: head, limit: limit, deadline: deadline, deadlineSeconds: deadlineSeconds)
-        let inUse = NIOLockedValueBox<(cancelled: Bool, channel: (any Channel)?)>((false, nil))
+        let inUse = NIOLockedValueBox<(cancelled: Bool, connection: Connection?)>((false, nil))
         let cancel: @Sendable () -> Void = {
-            let channel = inUse.withLockedValue { state in
+            let connection = inUse.withLockedValue { state in
                 state.cancelled = true
-                return state.channel
+                return state.connection
             }
-            channel?.close(promise: nil)
+            guard let connection else { return }
+            connection.channel.eventLoop.execute {
+                // Still this request's: an ended exchange lets go of its connection on this loop before anyone reuses it.
+                guard inUse.withLockedValue({ $0.connection != nil }) else { return }
+                connection.handler.value.cancel()
+            }
         }
         if let pooled = take(endpoint.key) {
             let promise = pooled.channel.eventLoop.makePromise(of: Output.self)
@@ -102,7 +107,7 @@ public final class PodHTTPClient: Sendable {
     }
 
     private func connectAndRun<Output: Sendable>(_ request: Request, on loop: any EventLoop,
-                                                 inUse: NIOLockedValueBox<(cancelled: Bool, channel: (any Channel)?)>,
+                                                 inUse: NIOLockedValueBox<(cancelled: Bool, connection: Connection?)>,
                                                  promise: EventLoopPromise<Output>, decode: @escaping ScrapeBodyDelegate<Output>.Decode) {
         let remaining = request.deadline - .now()
         guard remaining > .zero else {
@@ -126,10 +131,10 @@ public final class PodHTTPClient: Sendable {
     }
 
     private func run<Output: Sendable>(_ request: Request, on connection: Connection, reused: Bool,
-                                       inUse: NIOLockedValueBox<(cancelled: Bool, channel: (any Channel)?)>,
+                                       inUse: NIOLockedValueBox<(cancelled: Bool, connection: Connection?)>,
                                        promise: EventLoopPromise<Output>, decode: @escaping ScrapeBodyDelegate<Output>.Decode) {
         let cancelled = inUse.withLockedValue { state in
-            state.channel = connection.channel
+            state.connection = connection
             return state.cancelled
         }
         guard !cancelled else {
@@ -143,6 +148,7 @@ public final class PodHTTPClient: Sendable {
                 head: request.head, url: request.url, limit: request.limit, deadline: request.deadline,
                 deadlineSeconds: request.deadlineSeconds
             ) { outcome in
+                inUse.withLockedValue { $0.connection = nil }
                 switch outcome {
                 case .answered(let body, let contentType, let keepAlive):
                     if keepAlive { self.putBack(connection, for: request.endpoint.key) }

@@ -66,6 +66,12 @@ final class PodResponseHandler: ChannelInboundHandler, RemovableChannelHandler {
         context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
     }
 
+    /// Ends the current exchange as cancelled and closes the connection (the scrape's task was cancelled).
+    func cancel() {
+        guard let exchange = current else { return }
+        finish(.failed(ScrapeFailure(reason: "connect", url: exchange.url, detail: "the scrape was cancelled"), nothingRead: false), close: true)
+    }
+
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         guard let exchange = current else { return }  // bytes after an exchange ended: the connection is closing
         switch unwrapInboundIn(data) {

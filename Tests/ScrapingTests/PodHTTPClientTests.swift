@@ -125,6 +125,21 @@ import Testing
         try await server.stop()
     }
 
+    @Test func aCancelledScrapeClosesItsConnectionAtOnce() async throws {
+        try await withServer(.silence) { server, port, client in
+            let (answer, cancel) = client.get("http://127.0.0.1:\(port)/metrics", accept: "text/plain", deadline: .now() + .seconds(60),
+                                              deadlineSeconds: 60, limit: 1 << 20) { (bytes, _) throws(ScrapeFailure) in bytes.count }
+            let sent = ContinuousClock.now
+            while server.seen.requests == 0, ContinuousClock.now - sent < .seconds(30) { try await Task.sleep(for: .milliseconds(20)) }
+            #expect(server.seen.requests == 1)
+            cancel()
+            let failure = await #expect(throws: ScrapeFailure.self) { try await answer.get() }
+            #expect(failure?.detail == "the scrape was cancelled")
+            #expect(await server.waitUntilNoneOpen(atMost: 30), "the cancelled scrape's connection stayed open")
+            #expect(ContinuousClock.now - sent < .seconds(40), "it waited for the 60 s deadline")
+        }
+    }
+
     @Test func onlyPlainHTTPURLsAreServed() {
         #expect(PodHTTPClient.canServe("http://10.0.0.1:8080/metrics"))
         #expect(PodHTTPClient.canServe("http://[fd00::1]:9090/metrics"))
