@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Rules
+import Scaling
 import Simulation
 #if canImport(Glibc)
 import Glibc
@@ -140,16 +141,30 @@ struct SimulateCommand: AsyncParsableCommand {
         return [.kpa, .hpa] + fitting.map { .rule($0) }
     }
 
+    /// A policy's name as a file name: letters, digits, `-` and `_` kept, anything else `_`.
+    private static func fileName(_ policy: String) -> String {
+        String(policy.map { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" ? $0 : "_" })
+    }
+
     private func write(_ report: SimulationReport, summary: ReportSummary, to dir: String) throws {
         let fm = FileManager.default
         do {
             try fm.createDirectory(atPath: dir, withIntermediateDirectories: true)
             try summary.jsonString().write(toFile: "\(dir)/report.json", atomically: true, encoding: .utf8)
             for (result, series) in zip(report.results, report.series) {
-                let safe = String(result.policy.map { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" ? $0 : "_" })
+                let safe = Self.fileName(result.policy)
                 try SVGChart.policy(result.policy, series: series).write(toFile: "\(dir)/\(safe).svg", atomically: true, encoding: .utf8)
                 let csv = "time_s,arrivals,ready,replicas,queued\n" + series.map { "\(Int($0.time)),\($0.arrivals),\($0.ready),\($0.replicas),\($0.queued)" }.joined(separator: "\n") + "\n"
                 try csv.write(toFile: "\(dir)/\(safe).csv", atomically: true, encoding: .utf8)
+            }
+            // The control loop's records, one JSON object a line, as `/debug/decisions` shows them:
+            // why each count was asked for (the objective policy's capacity, demand and forecast).
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys]
+            for (result, records) in zip(report.results, report.decisions) where !records.isEmpty {
+                let safe = Self.fileName(result.policy)
+                let lines = try records.map { String(decoding: try encoder.encode($0), as: UTF8.self) }
+                try (lines.joined(separator: "\n") + "\n").write(toFile: "\(dir)/\(safe)-decisions.jsonl", atomically: true, encoding: .utf8)
             }
             try SVGChart.comparison(report).write(toFile: "\(dir)/comparison.svg", atomically: true, encoding: .utf8)
             let facts = ["\(summary.trace): \(summary.requests) requests over \(Int(summary.seconds)) s",
@@ -160,7 +175,7 @@ struct SimulateCommand: AsyncParsableCommand {
         } catch {
             throw InputError(message: "\(dir): cannot write the report: \(error.localizedDescription)")
         }
-        printError("wrote \(dir)/index.html, \(dir)/report.json, \(dir)/comparison.svg, and a chart (.svg) and series (.csv) per policy")
+        printError("wrote \(dir)/index.html, \(dir)/report.json, \(dir)/comparison.svg, a chart (.svg) and series (.csv) per policy, and the decision records (-decisions.jsonl) of those the control loop decides")
     }
 }
 

@@ -74,4 +74,31 @@ import Testing
         #expect(a.results[2].replicaSecondsVsOracle == 1)
         #expect(a.results[1].completed == requests.count)
     }
+
+    /// The start every replay but `fixed-N` gets is the oracle's count at second 0: with the toy
+    /// profile's 3 s lead, a request at 2.2 s with 3 replica-seconds of work due within the 1 s
+    /// objective (as in `oneRequestByHand`) is inside it, so the replay starts with 3; the same
+    /// request at 5.2 s is not, so 1. Only the arrivals of the lead and one objective after it
+    /// are read, which gives the count of the whole schedule.
+    @Test func theStartIsTheOraclesFirstCount() {
+        func start(_ time: Double) -> Int {
+            let requests = [TraceRequest(time: time, promptTokens: 2000, outputTokens: 100), TraceRequest(time: 40, promptTokens: 9000, outputTokens: 1)]
+            let whole = OracleSchedule.counts(requests, profile: Self.profile, objectiveSeconds: 1, coldStartSeconds: 2, duration: 50)
+            let first = Simulator.startingReplicas(requests, profile: Self.profile, objectiveSeconds: 1, coldStartSeconds: 2, duration: 50)
+            #expect(first == whole[0])
+            return first
+        }
+        #expect(start(2.2) == 3)
+        #expect(start(5.2) == 1)
+    }
+
+    /// kpa, hpa and the oracle start the replay with the same ready replicas (3 here, the
+    /// oracle's first count), `fixed-1` with its one.
+    @Test func everyPolicyButFixedStartsTheSame() async {
+        let requests = [TraceRequest(time: 2.2, promptTokens: 2000, outputTokens: 100)]
+        let c = SimulationConfiguration(trace: Trace(requests: requests, duration: 10), profile: Self.profile,
+                                        policies: [.kpa, .hpa, .oracle, .fixed(1)])
+        let report = await Simulator.run(c)
+        #expect(report.series.map { $0.first?.ready } == [3, 3, 3, 1])
+    }
 }

@@ -24,6 +24,15 @@ import Testing
         #expect(results?.first?["replicaSecondsVsKPA"] as? Double == 1)
         let svg = try String(contentsOfFile: "\(out)/comparison.svg", encoding: .utf8)
         #expect(svg.hasPrefix("<svg") && svg.contains("llama-chat") && svg.contains("<polyline"))
+        // The loop's decision records, one a decision (every 2 s of the 300 s): the objective
+        // policy's show what it learned and the count it asked for.
+        let records = try String(contentsOfFile: "\(out)/objective-decisions.jsonl", encoding: .utf8).split(separator: "\n")
+        #expect(records.count == 150)
+        let last = try JSONSerialization.jsonObject(with: Data((records.last ?? "").utf8)) as? [String: Any]
+        let objective = last?["objective"] as? [String: Any]
+        #expect(objective?["count"] as? Int == last?["desired"] as? Int, "\(last ?? [:])")
+        #expect(objective?["forecastTokensPerSecond"] is Double)
+        #expect(!FileManager.default.fileExists(atPath: "\(out)/hpa-decisions.jsonl"), "the HPA is decided outside the loop")
     }
 
     @Test func sameRunSameJSON() async throws {

@@ -1,3 +1,5 @@
+import Scaling
+
 /// What one policy did over the replay.
 public struct PolicyResult: Sendable, Equatable, Codable {
     public var policy: String
@@ -56,6 +58,9 @@ public struct SimulationReport: Sendable {
     public var results: [PolicyResult]
     /// Per policy (same order), the per-second series (empty unless kept).
     public var series: [[SeriesPoint]]
+    /// Per policy (same order), the control loop's decision records, kept with the series
+    /// (empty for policies decided outside the loop: `hpa`, `fixed-N`, `oracle`).
+    public var decisions: [[DecisionRecord]] = []
     public var duration: Double
     public var ttftObjectiveSeconds: Double
     public var profile: String

@@ -16,12 +16,14 @@ public enum Simulator {
                            progress: (@Sendable (Double) -> Void)? = nil) async -> SimulationReport {
         var results: [PolicyResult] = []
         var series: [[SeriesPoint]] = []
+        var decisions: [[DecisionRecord]] = []
         let replayed = configuration.policies.filter { $0 != .bound }
         let count = Double(replayed.count)
         for (i, policy) in replayed.enumerated() {
-            let (result, points) = await replay(policy, configuration) { share in progress?((Double(i) + share) / count) }
+            let (result, points, records) = await replay(policy, configuration) { share in progress?((Double(i) + share) / count) }
             results.append(result)
             series.append(points)
+            decisions.append(records)
         }
         let bound = configuration.policies.contains(.bound) ? self.bound(configuration) : nil
         if let bound, bound.replicaSeconds > 0 {
@@ -37,7 +39,7 @@ public enum Simulator {
             for i in results.indices { results[i].replicaSecondsVsOracle = results[i].replicaSeconds / oracle.replicaSeconds }
         }
         progress?(1)
-        return SimulationReport(results: results, series: series, duration: configuration.trace.duration,
+        return SimulationReport(results: results, series: series, decisions: decisions, duration: configuration.trace.duration,
                                 ttftObjectiveSeconds: configuration.ttftObjectiveSeconds ?? configuration.profile.ttftObjectiveSeconds,
                                 profile: configuration.profile.name, bound: bound)
     }
@@ -67,27 +69,25 @@ public enum Simulator {
         }
     }
 
-    /// Replicas that carry the first minute's load (so no policy starts the replay behind):
-    /// for an LLM server, the step time its prompt and output tokens take (prompt tokens at
-    /// the prefill cost, output tokens in full batches of `maxNumSeqs`); for a predictive model,
-    /// busy slot-seconds over slots.
-    static func warmReplicas(_ profile: ModelProfile, _ firstMinute: some Collection<TraceRequest>) -> Int {
-        let work: Double
-        switch profile.kind {
-        case .llm(let m):
-            let s = m.stepTime
-            let perOutputToken = s.perDecodeSequenceSeconds + s.baseSeconds / Double(m.maxNumSeqs)
-            work = firstMinute.reduce(0) {
-                $0 + Double($1.promptTokens) * max(s.perPrefillTokenSeconds, s.minimumPerTokenSeconds) + Double($1.outputTokens) * perOutputToken
-            } / 60
-        case .predictive(let m):
-            work = firstMinute.reduce(0) { $0 + ($1.serviceSeconds ?? m.meanServiceSeconds) } / 60 / Double(m.slots)
-        }
-        return max(1, Int(work.rounded(.up)))
+    /// The ready replicas every replayed policy but `fixed-N` starts with: the clairvoyant
+    /// oracle's count at the first second (what the arrivals of its first cold-start lead need to
+    /// meet the objective; `OracleSchedule`). The same start for all, so that no policy's figures
+    /// carry a queue it was handed: a live service enters any window with the replicas its load
+    /// had, and a count that carries the first minute at full utilisation (the previous start)
+    /// left the reactive policies a cold start behind a burst the oracle started ready for.
+    static func startingReplicas(_ requests: [TraceRequest], profile: ModelProfile, objectiveSeconds: Double,
+                                 coldStartSeconds: Double, duration: Double) -> Int {
+        // The count at 0 reads the needs of [0, lead], each over the objective's span after it:
+        // the arrivals after that change nothing there.
+        let lead = (coldStartSeconds * (1 + 2 * profile.coldStartCV)).rounded(.up)
+        let horizon = min(duration, lead + objectiveSeconds.rounded(.up) + 1)
+        let first = requests.prefix { $0.time < horizon }
+        return OracleSchedule.counts(Array(first), profile: profile, objectiveSeconds: objectiveSeconds,
+                                     coldStartSeconds: coldStartSeconds, duration: horizon).first ?? 1
     }
 
     private static func replay(_ policy: PolicyChoice, _ c: SimulationConfiguration,
-                               progress: (Double) -> Void) async -> (PolicyResult, [SeriesPoint]) {
+                               progress: (Double) -> Void) async -> (PolicyResult, [SeriesPoint], [DecisionRecord]) {
         let profile = c.profile
         let baselineTarget = c.baselineConcurrencyTarget ?? profile.concurrencyTarget
         let objective = c.ttftObjectiveSeconds ?? profile.ttftObjectiveSeconds
@@ -116,7 +116,8 @@ public enum Simulator {
             let requests = perTarget[i]
             return ClusterModel(profile: profile, coldStartSeconds: coldStart,
                                 requestTimeout: c.requestTimeoutSeconds, seed: c.seed &+ UInt64(i), requests: requests,
-                                initialReplicas: fixed ?? oracle?[i].first ?? max(minimum, warmReplicas(profile, requests.prefix { $0.time < 60 })))
+                                initialReplicas: fixed ?? max(minimum, oracle?[i].first ?? startingReplicas(
+                                    requests, profile: profile, objectiveSeconds: objective, coldStartSeconds: coldStart, duration: c.trace.duration)))
         }
 
         let board = SimulatedCluster()
@@ -132,6 +133,7 @@ public enum Simulator {
         }
 
         var points: [SeriesPoint] = []
+        var records: [DecisionRecord] = []
         let end = c.trace.duration
         var snapshot: SpanTotals?
         var second = 0
@@ -167,7 +169,10 @@ public enum Simulator {
                         try? await loop.push(target: descriptions[i].key, concurrency: g.concurrency, rps: rps, at: now)
                     }
                 }
-                if second % 2 == 0 { _ = await loop.decide(at: now) }
+                if second % 2 == 0 {
+                    let decided = await loop.decide(at: now)
+                    if c.keepSeries && t < end { records.append(contentsOf: decided) }
+                }
                 for (key, replicas) in board.takeRequested() {
                     if let i = descriptions.firstIndex(where: { $0.key == key }) { clusters[i].scale(to: replicas) }
                 }
@@ -205,7 +210,7 @@ public enum Simulator {
 
         let result = summarise(policy, clusters: clusters, span: snapshot!, duration: end, gpusPerReplica: profile.gpusPerReplica,
                                objective: objective, stableWindow: stableWindow)
-        return (result, points)
+        return (result, points, records)
     }
 
     /// What the clusters of one policy's replay add up to. `span` holds the figures taken at
