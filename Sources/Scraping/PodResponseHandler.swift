@@ -116,9 +116,12 @@ final class PodResponseHandler: ChannelInboundHandler, RemovableChannelHandler {
         if let exchange = current {
             // NIO's decoder reports a connection closed inside a body as this error, before the channel goes inactive.
             let cutOff = (error as? HTTPParserError) == .invalidEOFState
+            // A reset or a write error before any answer (a kept-alive connection the pod had closed): the pod never
+            // read the request, so it may be sent again on a new connection.
+            let beforeAnswer = !sawHead && (error is IOError || error is ChannelError)
             finish(.failed(ScrapeFailure(reason: "connect", url: exchange.url, detail: cutOff
                 ? (sawHead ? "the pod closed the connection before the end of the body" : "the pod closed the connection inside the response head")
-                : "\(error)"), nothingRead: false), close: true)
+                : "\(error)"), nothingRead: beforeAnswer), close: true)
         } else {
             context.close(promise: nil)
         }

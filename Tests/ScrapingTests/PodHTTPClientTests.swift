@@ -108,8 +108,11 @@ import Testing
             #expect(failure.reason == "timeout")
             #expect(failure.detail == "no answer within the 1.0 s deadline")
             #expect(elapsed >= .milliseconds(900), "it failed before the deadline")
-            #expect(elapsed < .seconds(8), "took \(elapsed) with a 1 s deadline")
-            #expect(await server.waitUntilNoneOpen(atMost: 10), "the connection stayed open after the deadline")
+            #expect(await server.waitUntilNoneOpen(atMost: 30), "the connection stayed open after the deadline")
+            // The deadline is checked where the pod saw it (the silent pod would hold the connection for ever): when
+            // the test task resumes is up to the machine's load (26 s was seen in a full parallel run).
+            let lifetime = try #require(server.seen.lifetimes.first)
+            #expect(lifetime < 1 + 5, "the connection lived \(lifetime) s with a 1 s deadline")
         }
     }
 
@@ -120,8 +123,9 @@ import Testing
         let failure = try failed(await get(client, port, deadline: 1))
         #expect(failure.reason == "timeout")
         #expect(failure.detail == "no complete answer within the 1.0 s deadline")
-        #expect(await server.waitForClose(atMost: 10), "the connection stayed open after the deadline")
+        #expect(await server.waitForClose(atMost: 30), "the connection stayed open after the deadline")
         #expect(server.connections.first?.completed == false, "the whole 10 s answer was read")
+        #expect((server.connections.first?.lifetime ?? .infinity) < 1 + 5, "the connection lived \(server.connections.first?.lifetime ?? -1) s")
         try await server.stop()
     }
 

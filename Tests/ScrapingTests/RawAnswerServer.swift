@@ -14,7 +14,11 @@ final class RawAnswerServer: Sendable {
         case silence
     }
 
-    struct Counts: Sendable { var accepted = 0, open = 0, requests = 0 }
+    struct Counts: Sendable {
+        var accepted = 0, open = 0, requests = 0
+        /// Seconds from accept to close of each closed connection, as the server's event loop saw them.
+        var lifetimes: [Double] = []
+    }
 
     private let answer: Answer
     private let counts = NIOLockedValueBox(Counts())
@@ -52,16 +56,19 @@ final class RawAnswerServer: Sendable {
         typealias OutboundOut = ByteBuffer
         let server: RawAnswerServer
         var pending: [UInt8] = []
+        var accepted = ContinuousClock.now
 
         init(server: RawAnswerServer) { self.server = server }
 
         func channelActive(context: ChannelHandlerContext) {
+            accepted = .now
             server.counts.withLockedValue { $0.accepted += 1; $0.open += 1 }
             context.fireChannelActive()
         }
 
         func channelInactive(context: ChannelHandlerContext) {
-            server.counts.withLockedValue { $0.open -= 1 }
+            let lifetime = (ContinuousClock.now - accepted) / .seconds(1)
+            server.counts.withLockedValue { $0.open -= 1; $0.lifetimes.append(lifetime) }
             context.fireChannelInactive()
         }
 

@@ -120,8 +120,11 @@ import Testing
                                                         queueProxy: false), at: 1)
         #expect(reading.failures.map(\.reason) == ["timeout"], "\(choice): \(reading.failures)")
         #expect(reading.failures.first?.detail == "no complete answer within the 1.0 s deadline", "\(choice)")
-        #expect(ContinuousClock.now - started < .seconds(8), "\(choice): as if it read the 10 s answer")
-        #expect(await server.waitForClose(atMost: 10), "\(choice): the connection stayed open after the deadline")
+        #expect(ContinuousClock.now - started >= .milliseconds(900), "\(choice): it failed before the deadline")
+        #expect(await server.waitForClose(atMost: 30), "\(choice): the connection stayed open after the deadline")
+        // Checked where the pod saw it: when the test task resumes is up to the machine's load.
+        #expect(server.connections.first?.completed == false, "\(choice): the whole 10 s answer was sent")
+        #expect((server.connections.first?.lifetime ?? .infinity) < 1 + 5, "\(choice): the connection lived \(server.connections.first?.lifetime ?? -1) s")
         try await client.shutdown()
         try await server.stop()
     }
