@@ -4,8 +4,9 @@ import Testing
 @testable import Scraping
 
 /// The in-flight bound: a free slot is taken at once, a released one goes to the oldest waiter, and a waiter that
-/// gets none by its deadline is told so there and then, with no release needed. The deadlines here are short, and the
-/// bounds on how late a waiter hears loose (the suites run in parallel on two cores).
+/// gets none by its deadline is told so there and then, with no release needed. The deadlines that must not pass are
+/// 300 s (a full parallel run once starved a test task past 30 s); the ones that must pass are short, and the bounds
+/// on how late a waiter hears loose.
 @Suite struct ScrapeSlotsTests {
     private let loop = MultiThreadedEventLoopGroup.singleton.next()
 
@@ -13,9 +14,9 @@ import Testing
 
     @Test func aReleasedSlotGoesToTheOldestWaiter() async throws {
         let slots = ScrapeSlots(limit: 1, group: MultiThreadedEventLoopGroup.singleton)
-        #expect(try await slots.acquire(by: deadline(30), on: loop).get())
-        let first = slots.acquire(by: deadline(30), on: loop)
-        let second = slots.acquire(by: deadline(30), on: loop)
+        #expect(try await slots.acquire(by: deadline(300), on: loop).get())
+        let first = slots.acquire(by: deadline(300), on: loop)
+        let second = slots.acquire(by: deadline(300), on: loop)
         #expect(slots.waiting == 2)
         slots.release()
         #expect(try await first.get())
@@ -24,13 +25,13 @@ import Testing
         #expect(try await second.get())
         slots.release()
         // All free again: the next one is taken at once.
-        #expect(try await slots.acquire(by: deadline(30), on: loop).get())
+        #expect(try await slots.acquire(by: deadline(300), on: loop).get())
         #expect(slots.waiting == 0)
     }
 
     @Test func waitersGiveUpAtTheirDeadlineWithoutARelease() async throws {
         let slots = ScrapeSlots(limit: 1, group: MultiThreadedEventLoopGroup.singleton)
-        #expect(try await slots.acquire(by: deadline(30), on: loop).get())
+        #expect(try await slots.acquire(by: deadline(300), on: loop).get())
         let started = ContinuousClock.now
         // Three waiters, one timer: each is told no at its own deadline.
         let waiters = [0.2, 0.3, 0.4].map { slots.acquire(by: deadline($0), on: loop) }
@@ -41,14 +42,14 @@ import Testing
         #expect(slots.waiting == 0)
         // The slot still held is the only one: a release frees it for the next caller.
         slots.release()
-        #expect(try await slots.acquire(by: deadline(30), on: loop).get())
+        #expect(try await slots.acquire(by: deadline(300), on: loop).get())
     }
 
     @Test func aWaiterBehindOnesThatGaveUpStillGetsTheSlot() async throws {
         let slots = ScrapeSlots(limit: 1, group: MultiThreadedEventLoopGroup.singleton)
-        #expect(try await slots.acquire(by: deadline(30), on: loop).get())
+        #expect(try await slots.acquire(by: deadline(300), on: loop).get())
         let early = slots.acquire(by: deadline(0.1), on: loop)
-        let late = slots.acquire(by: deadline(30), on: loop)
+        let late = slots.acquire(by: deadline(300), on: loop)
         #expect(try await early.get() == false)
         slots.release()
         #expect(try await late.get())
