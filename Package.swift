@@ -87,6 +87,7 @@ let package = Package(
             "Exposition", "RuntimeSignals",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "NIOCore", package: nio),
+            .product(name: "NIOPosix", package: nio),
             .product(name: "NIOHTTP1", package: nio),
             .product(name: "NIOConcurrencyHelpers", package: nio),
             .product(name: "Logging", package: "swift-log"),

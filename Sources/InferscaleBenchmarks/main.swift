@@ -1,5 +1,6 @@
 import CoreMetrics
 import Foundation
+import Scraping
 // Benchmarks run in a release build and print their figures with ratios to a baseline
 // measured in the same run: `make bench`. `--only NAME` runs one of: decider, exposition,
 // remote-write, scrape, pod-matching, reaction, cold-start, simulation, tune, calibration (and, only by name, fleet, scrape-cpu and soak).
@@ -27,10 +28,11 @@ if wanted("scrape") {
     do { try await runScrapeBenchmark(pods: arguments.contains("--quick") ? 1_000 : 10_000) } catch { print("scrape benchmark failed: \(error)") }
 }
 if only == "scrape-cpu" {
-    // Only on request (it binds one loopback address per pod): `--only scrape-cpu [--pods N] [--rounds R]`.
+    // Only on request (it binds one loopback address per pod): `--only scrape-cpu [--pods N] [--rounds R] [--client lean|ahc]`.
     func option(_ name: String) -> String? { arguments.firstIndex(of: name).flatMap { arguments.indices.contains($0 + 1) ? arguments[$0 + 1] : nil } }
     do {
-        try await runScrapeCPUBenchmark(pods: option("--pods").flatMap(Int.init) ?? 2_000, rounds: option("--rounds").flatMap(Int.init) ?? 10)
+        try await runScrapeCPUBenchmark(pods: option("--pods").flatMap(Int.init) ?? 2_000, rounds: option("--rounds").flatMap(Int.init) ?? 10,
+                                      client: option("--client").flatMap(ScraperConfiguration.Client.init(rawValue:)))
     } catch {
         print("scrape-cpu benchmark failed: \(error)")
     }

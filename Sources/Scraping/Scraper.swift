@@ -13,38 +13,43 @@ import RuntimeSignals
 public actor Scraper {
     let configuration: ScraperConfiguration
     private let client: HTTPClient
+    /// Reads plain-http pod endpoints when the configuration's client is `lean`; nil otherwise.
+    private let podClient: PodHTTPClient?
     private let logger: Logger
     private let parsers: ExpositionParserPool
+    /// The bound on scrapes in flight, over all targets.
+    private let slots: ScrapeSlots
     private var rates: [String: CounterRates] = [:]
     private var noticed: Set<String> = []
-    private var inFlight = 0
-    /// Scrapes waiting for a slot, oldest first, each with a timer that gives up at its deadline.
-    private var waiters: [Int: (continuation: CheckedContinuation<Bool, Never>, timer: Task<Void, Never>)] = [:]
-    /// Waiter ids in arrival order from `queueHead` on; ids no longer in `waiters` gave up.
-    private var queue: [Int] = []
-    private var queueHead = 0
-    private var nextWaiter = 0
     private var rng = SystemRandomNumberGenerator()
 
-    /// Uses `client` (its connection pool is reused across scrapes); the caller shuts it down.
+    /// Uses `client` (its connection pool is reused across scrapes) for https endpoints, and for every endpoint when
+    /// the configuration's client is `ahc`; the caller shuts it down. With `lean` (the default), plain-http endpoints
+    /// are read by a `PodHTTPClient` on `client`'s event loops, whose idle connections close after
+    /// `idleConnectionSeconds` and when the scraper goes away.
     public init(configuration: ScraperConfiguration = ScraperConfiguration(), client: HTTPClient,
                 logger: Logger = Logger(label: "inferscale.scraper")) {
         self.configuration = configuration
         self.client = client
+        podClient = configuration.client == .lean
+            ? PodHTTPClient(eventLoopGroup: client.eventLoopGroup,
+                            idleTimeout: .nanoseconds(Int64((configuration.idleConnectionSeconds * 1e9).rounded())))
+            : nil
         self.logger = logger
         parsers = ExpositionParserPool(maxSamples: configuration.maxSamples)
+        slots = ScrapeSlots(limit: configuration.maxInFlight, group: client.eventLoopGroup)
     }
 
     /// One scrape round of `target`. `seconds` is a monotonic time for rates.
     public func scrape(_ target: ScrapeTarget, at seconds: Double) async -> TargetReading {
         let chosen = PodSampler.choose(target.pods, sampling: configuration.sampling, using: &rng)
-        let results = await withTaskGroup(of: (ScrapeTarget.Pod, RawPod).self) { group in
-            for pod in chosen {
-                group.addTask { (pod, await self.fetch(pod, of: target)) }
-            }
-            var out: [(ScrapeTarget.Pod, RawPod)] = []
-            for await r in group { out.append(r) }
-            return out
+        // One future per pod, all awaited at once: a round costs one suspension per target, not a task per pod.
+        let cancellation = ScrapeCancellation()
+        let pods = chosen.map { pod in fetch(pod, of: target, cancellation: cancellation).map { (pod, $0) } }
+        let results = await withTaskCancellationHandler {
+            (try? await EventLoopFuture.whenAllSucceed(pods, on: client.eventLoopGroup.next()).get()) ?? []
+        } onCancel: {
+            cancellation.cancel()
         }
         var readings: [PodReading] = []
         var inFlight: [String: Double] = [:]
@@ -86,6 +91,9 @@ public actor Scraper {
         return TargetReading(readings: readings, readyPods: target.pods.count, failures: failures, inFlightByPod: inFlight)
     }
 
+    /// Closes the lean client's idle pod connections now (at shutdown; they close by themselves after the idle timeout).
+    public nonisolated func closeIdleConnections() { podClient?.closeIdleConnections() }
+
     /// Forgets a target's counter history (the target went away).
     public func forget(_ key: String) { rates[key] = nil }
 
@@ -97,37 +105,43 @@ public actor Scraper {
         var failures: [ScrapeFailure] = []
     }
 
-    /// Off the actor, like `get`: fetching and parsing run in parallel; only the slots and the counter
-    /// history are the actor's (on it, every body of a round was parsed one after another).
-    private nonisolated func fetch(_ pod: ScrapeTarget.Pod, of target: ScrapeTarget) async -> RawPod {
-        var raw = RawPod()
+    /// Both of a pod's endpoints, fetched and parsed at once off the actor, on the event loops that read them (on the
+    /// actor, every body of a round was parsed one after another); only the counter history is the actor's. Never fails:
+    /// a failed endpoint is the pod's failure.
+    private nonisolated func fetch(_ pod: ScrapeTarget.Pod, of target: ScrapeTarget, cancellation: ScrapeCancellation) -> EventLoopFuture<RawPod> {
+        var stat: EventLoopFuture<RawPod>?
         if target.queueProxy {
             let url = "http://\(host(pod.ip)):\(configuration.queueProxyPort)/metrics"
-            do {
-                let configuration = configuration
-                raw.stat = try await get(url, accept: Self.protobufAccept) { (bytes, _) throws(ScrapeFailure) in
-                    guard case .queueProxyStat(let stat) = try Self.decode(bytes, as: .queueProxyStat, from: url, configuration: configuration) else { return nil }
-                    return stat
-                }
-            } catch let failure as ScrapeFailure {
-                raw.failures.append(failure)
-            } catch {
-                raw.failures.append(ScrapeFailure(reason: "connect", url: url, detail: "\(error)"))
+            let configuration = configuration
+            stat = request(url, accept: Self.protobufAccept, cancellation: cancellation) { (bytes, _) throws(ScrapeFailure) -> QueueProxyStat? in
+                guard case .queueProxyStat(let stat) = try Self.decode(bytes, as: .queueProxyStat, from: url, configuration: configuration) else { return nil }
+                return stat
             }
+            .map { RawPod(stat: $0) }
+            .recover { RawPod(failures: [Self.scrapeFailure($0, url: url)]) }
         }
+        var signals: EventLoopFuture<RawPod>?
         if let runtime = target.runtime, runtime != .queueProxy || !target.queueProxy {
             let url = "http://\(host(pod.ip)):\(target.port)\(target.path)"
-            do {
-                raw.signals = try await get(url, accept: Self.expositionAccept) { (bytes, contentType) throws(ScrapeFailure) in
-                    try self.signals(from: bytes, contentType: contentType, runtime: runtime, source: url)
-                }
-            } catch let failure as ScrapeFailure {
-                raw.failures.append(failure)
-            } catch {
-                raw.failures.append(ScrapeFailure(reason: "connect", url: url, detail: "\(error)"))
+            signals = request(url, accept: Self.expositionAccept, cancellation: cancellation) { (bytes, contentType) throws(ScrapeFailure) in
+                try self.signals(from: bytes, contentType: contentType, runtime: runtime, source: url)
             }
+            .map { RawPod(signals: $0) }
+            .recover { RawPod(failures: [Self.scrapeFailure($0, url: url)]) }
         }
-        return raw
+        switch (stat, signals) {
+        case let (stat?, signals?):
+            return stat.and(signals).map { RawPod(stat: $0.0.stat, signals: $0.1.signals, failures: $0.0.failures + $0.1.failures) }
+        case let (one?, nil), let (nil, one?):
+            return one
+        case (nil, nil):
+            return client.eventLoopGroup.next().makeSucceededFuture(RawPod())
+        }
+    }
+
+    /// An error of a scrape as its failure: a `ScrapeFailure` as it is, anything else a `connect` failure.
+    private static func scrapeFailure(_ error: any Error, url: String) -> ScrapeFailure {
+        error as? ScrapeFailure ?? ScrapeFailure(reason: "connect", url: url, detail: "\(error)")
     }
 
     /// A runtime's metrics body (Prometheus text, or what `contentType` names) read into its signals, with
@@ -162,35 +176,56 @@ public actor Scraper {
     /// `get`, with the body decoded by `decode` on the event loop that read it, as soon as it is complete.
     nonisolated func get<Output: Sendable>(_ url: String, accept: String,
                                            decode: @escaping ScrapeBodyDelegate<Output>.Decode) async throws -> Output {
-        // Waiting for a slot behind slow pods is part of the deadline, so no round waits for a pod past it.
-        let seconds = configuration.deadlineSeconds
-        let deadline = NIODeadline.now() + .nanoseconds(Int64(seconds * 1e9))
-        guard await acquire(by: deadline) else {
-            throw ScrapeFailure(reason: "queue-timeout", url: url,
-                                detail: "no scrape slot free within the deadline (\(configuration.maxInFlight) scrapes in flight)")
-        }
-        do {
-            let answer = try await exchange(url, accept: accept, deadline: deadline, decode: decode)
-            await release()
-            return answer
-        } catch {
-            await release()
-            throw error
+        let cancellation = ScrapeCancellation()
+        return try await withTaskCancellationHandler {
+            try await request(url, accept: accept, cancellation: cancellation, decode: decode).get()
+        } onCancel: {
+            cancellation.cancel()
         }
     }
 
-    /// One GET under a slot already taken, cut off at `deadline` over connection, head and body: a timer on the
-    /// request's event loop cancels it there and then (the connection is closed), whatever state the client's
-    /// pool holds it in — so a pod that drip-feeds its body, or a request still waiting for a connection, never
-    /// keeps a round past the deadline.
-    private nonisolated func exchange<Output: Sendable>(_ url: String, accept: String, deadline: NIODeadline,
-                                                        decode: @escaping ScrapeBodyDelegate<Output>.Decode) async throws -> Output {
+    /// One GET under the in-flight bound, as a future that fails only with `ScrapeFailure`. The deadline is counted from
+    /// this call: waiting for a slot behind slow pods is part of it, so no round waits for a pod past it.
+    private nonisolated func request<Output: Sendable>(_ url: String, accept: String, cancellation: ScrapeCancellation,
+                                                       decode: @escaping ScrapeBodyDelegate<Output>.Decode) -> EventLoopFuture<Output> {
+        let deadline = NIODeadline.now() + .nanoseconds(Int64(configuration.deadlineSeconds * 1e9))
+        if slots.tryAcquire() {
+            let answer = exchange(url, accept: accept, deadline: deadline, cancellation: cancellation, decode: decode)
+            answer.whenComplete { _ in self.slots.release() }
+            return answer
+        }
+        let maxInFlight = configuration.maxInFlight
+        let loop = client.eventLoopGroup.next()
+        return slots.acquire(by: deadline, on: loop).flatMap { granted in
+            guard granted else {
+                return loop.makeFailedFuture(ScrapeFailure(reason: "queue-timeout", url: url,
+                                                           detail: "no scrape slot free within the deadline (\(maxInFlight) scrapes in flight)"))
+            }
+            let answer = self.exchange(url, accept: accept, deadline: deadline, cancellation: cancellation, decode: decode)
+            answer.whenComplete { _ in self.slots.release() }
+            return answer
+        }
+    }
+
+    /// One GET under a slot already taken, cut off at `deadline` over connection, head and body. Plain-http endpoints go
+    /// through the lean `PodHTTPClient` (unless the configuration asks for async-http-client), which keeps the deadline on
+    /// the connection's event loop. Through async-http-client, a timer on the request's event loop cancels it there and
+    /// then (the connection is closed), whatever state the client's pool holds it in — so a pod that drip-feeds its body,
+    /// or a request still waiting for a connection, never keeps a round past the deadline.
+    private nonisolated func exchange<Output: Sendable>(_ url: String, accept: String, deadline: NIODeadline, cancellation: ScrapeCancellation,
+                                                        decode: @escaping ScrapeBodyDelegate<Output>.Decode) -> EventLoopFuture<Output> {
         let seconds = configuration.deadlineSeconds
+        if let podClient, PodHTTPClient.canServe(url) {
+            let (answer, cancel) = podClient.get(url, accept: accept, deadline: deadline, deadlineSeconds: seconds,
+                                                 limit: configuration.maxBodyBytes, decode: decode)
+            cancellation.add(cancel)
+            return answer
+        }
         let request: HTTPClient.Request
         do {
             request = try HTTPClient.Request(url: url, method: .GET, headers: ["Accept": accept, "User-Agent": "inferscale"])
         } catch {
-            throw ScrapeFailure(reason: "connect", url: url, detail: "\(error)")
+            return client.eventLoopGroup.next().makeFailedFuture(ScrapeFailure(reason: "connect", url: url, detail: "\(error)"))
         }
         let delegate = ScrapeBodyDelegate(url: url, limit: configuration.maxBodyBytes, decode: decode)
         let task = client.execute(request: request, delegate: delegate, eventLoop: .indifferent)
@@ -208,62 +243,15 @@ public actor Scraper {
             cutOff.cancel()
             answer.completeWith(result)
         }
-        do {
-            return try await withTaskCancellationHandler {
-                try await answer.futureResult.get()
-            } onCancel: {
-                task.cancel()
+        cancellation.add { task.cancel() }
+        return answer.futureResult.flatMapErrorThrowing { error in
+            if let failure = error as? ScrapeFailure { throw failure }
+            if let error = error as? HTTPClientError, error == .deadlineExceeded || error == .readTimeout || error == .connectTimeout {
+                throw ScrapeFailure(reason: "timeout", url: url, detail: delegate.sawHead
+                    ? "no complete answer within the \(seconds) s deadline" : "no answer within the \(seconds) s deadline")
             }
-        } catch let failure as ScrapeFailure {
-            throw failure
-        } catch let error as HTTPClientError where error == .deadlineExceeded || error == .readTimeout || error == .connectTimeout {
-            throw ScrapeFailure(reason: "timeout", url: url, detail: delegate.sawHead
-                ? "no complete answer within the \(seconds) s deadline" : "no answer within the \(seconds) s deadline")
-        } catch {
             throw ScrapeFailure(reason: "connect", url: url, detail: "\(error)")
         }
-    }
-
-    /// Takes a slot, or gives up (false) at `deadline`.
-    private func acquire(by deadline: NIODeadline) async -> Bool {
-        if inFlight < configuration.maxInFlight {
-            inFlight += 1
-            return true
-        }
-        let id = nextWaiter
-        nextWaiter += 1
-        let wait = max(0, Int64(deadline.uptimeNanoseconds) - Int64(NIODeadline.now().uptimeNanoseconds))
-        return await withCheckedContinuation { (c: CheckedContinuation<Bool, Never>) in
-            let timer = Task {
-                try? await Task.sleep(nanoseconds: UInt64(wait))
-                self.expire(id)
-            }
-            waiters[id] = (c, timer)
-            queue.append(id)
-        }
-    }
-
-    private func expire(_ id: Int) {
-        waiters.removeValue(forKey: id)?.continuation.resume(returning: false)
-    }
-
-    private func release() {
-        while queueHead < queue.count {
-            let id = queue[queueHead]
-            queueHead += 1
-            if queueHead > 1_024 && queueHead * 2 > queue.count {
-                queue.removeFirst(queueHead)
-                queueHead = 0
-            }
-            if let next = waiters.removeValue(forKey: id) {
-                next.timer.cancel()
-                next.continuation.resume(returning: true)  // hand the slot over
-                return
-            }
-        }
-        queue.removeAll(keepingCapacity: true)
-        queueHead = 0
-        inFlight -= 1
     }
 
     /// Says once per target and runtime which signals the runtime does not expose.

@@ -12,6 +12,20 @@ public struct ScraperConfiguration: Sendable, Equatable {
     public var sampling: Sampling = .knative
     /// Knative's queue-proxy stats port.
     public var queueProxyPort: Int = 9090
+    /// Which HTTP client reads plain-http pod endpoints (default `lean`); https ones always go through async-http-client.
+    public var client: Client = .lean
+    /// Seconds an idle connection of the `lean` client stays open for the next scrape (default 3; `inferscale run`
+    /// sets it from `--scrape-idle-timeout`). async-http-client's connections follow its own configuration.
+    public var idleConnectionSeconds: Double = 3
+
+    /// The HTTP client for plain-http pod scrapes.
+    public enum Client: String, Sendable, Equatable, CaseIterable {
+        /// `PodHTTPClient`: SwiftNIO's HTTP/1.1 codec, one kept-alive connection per pod endpoint; about half the CPU
+        /// and memory per pod scrape of async-http-client (docs/operations.md#sizing).
+        case lean
+        /// The `HTTPClient` the scraper was built with, for every URL (the former path, kept as the baseline).
+        case asyncHTTPClient = "ahc"
+    }
 
     /// Which of a target's ready pods are scraped.
     public enum Sampling: String, Sendable, Equatable {

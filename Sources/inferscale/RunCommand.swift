@@ -300,6 +300,8 @@ struct RunCommand: AsyncParsableCommand {
         }, instance: identity ?? env["POD_NAME"], isLeader: { await leadership.isLeader }, leadsTarget: { sharding?.holds(target: $0) ?? true })
         var scraperConfiguration = ScraperConfiguration()
         if scrapeAllPods { scraperConfiguration.sampling = .all }
+        // The lean pod client keeps its idle connections as long as async-http-client's pool does (https pods).
+        scraperConfiguration.idleConnectionSeconds = scrapeIdleTimeout
         let scraper = Scraper(configuration: scraperConfiguration, client: http)
         let started = ContinuousClock.now
         let book = PodWorkBook()
@@ -459,10 +461,13 @@ struct RunCommand: AsyncParsableCommand {
         do {
             try await group.run()
         } catch {
+            scraper.closeIdleConnections()
             try? await http.shutdown()
             try? await api.shutdown()
             throw error
         }
+        // The lean client's kept-alive pod connections, closed like async-http-client's at shutdown.
+        scraper.closeIdleConnections()
         try? await http.shutdown()
         try? await api.shutdown()
     }

@@ -75,4 +75,57 @@ import Testing
         try await client.shutdown()
         try await server.stop()
     }
+
+    /// Both pod clients (the lean default and async-http-client, kept as the baseline) read the same signals from a pod,
+    /// over kept-alive connections, and fail a missing path the same way.
+    @Test(arguments: ScraperConfiguration.Client.allCases)
+    func eitherPodClientReadsTheSameSignals(_ choice: ScraperConfiguration.Client) async throws {
+        let server = CannedMetricsServer()
+        let port = try await server.start()
+        let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: Scraper.httpClientConfiguration())
+        let bytes = try Fixtures.metrics("vllm")
+        server.set("/metrics", .init(body: bytes))
+        server.set("/gone", .init(status: .notFound, body: []))
+        var configuration = ScraperConfiguration()
+        configuration.client = choice
+        let scraper = Scraper(configuration: configuration, client: client)
+        let expected = try #require(try Self.fullSignals(bytes, .vllm))
+        for round in 1...2 {
+            let reading = await scraper.scrape(ScrapeTarget(key: "ns/v", pods: [.init(name: "v-0", ip: "127.0.0.1")], runtime: .vllm, port: port,
+                                                            queueProxy: false), at: Double(round))
+            #expect(reading.failures.isEmpty, "\(choice): \(reading.failures)")
+            #expect(reading.running == expected.runningRequests && reading.queueDepth == expected.queueDepth, "\(choice)")
+        }
+        let missing = await scraper.scrape(ScrapeTarget(key: "ns/g", pods: [.init(name: "g-0", ip: "127.0.0.1")], runtime: .vllm, port: port,
+                                                        path: "/gone", queueProxy: false), at: 3)
+        #expect(missing.failures.map(\.reason) == ["status"], "\(choice)")
+        #expect(missing.failures.first?.detail == "HTTP 404", "\(choice)")
+        #expect(server.requests("/metrics") == 2)
+        try await client.shutdown()
+        try await server.stop()
+    }
+
+    /// And both cut a pod that drip-feeds its body off at the deadline, with the same failure.
+    @Test(arguments: ScraperConfiguration.Client.allCases)
+    func eitherPodClientCutsADripFedPodOffAtTheDeadline(_ choice: ScraperConfiguration.Client) async throws {
+        let server = DribblingServer(.dripBody(interval: 0.1, lines: 100))
+        let port = try await server.start()
+        let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: Scraper.httpClientConfiguration())
+        var configuration = ScraperConfiguration()
+        configuration.client = choice
+        configuration.deadlineSeconds = 1
+        let scraper = Scraper(configuration: configuration, client: client)
+        let started = ContinuousClock.now
+        let reading = await scraper.scrape(ScrapeTarget(key: "ns/slow", pods: [.init(name: "s-0", ip: "127.0.0.1")], runtime: .vllm, port: port,
+                                                        queueProxy: false), at: 1)
+        #expect(reading.failures.map(\.reason) == ["timeout"], "\(choice): \(reading.failures)")
+        #expect(reading.failures.first?.detail == "no complete answer within the 1.0 s deadline", "\(choice)")
+        #expect(ContinuousClock.now - started >= .milliseconds(900), "\(choice): it failed before the deadline")
+        #expect(await server.waitForClose(atMost: 30), "\(choice): the connection stayed open after the deadline")
+        // Checked where the pod saw it: when the test task resumes is up to the machine's load.
+        #expect(server.connections.first?.completed == false, "\(choice): the whole 10 s answer was sent")
+        #expect((server.connections.first?.lifetime ?? .infinity) < 1 + 5, "\(choice): the connection lived \(server.connections.first?.lifetime ?? -1) s")
+        try await client.shutdown()
+        try await server.stop()
+    }
 }

@@ -123,7 +123,7 @@ import Testing
         #expect(takeover != nil, "holders \((0..<shards).map(holder)); logs:\n\(logs())")
         // The Lease expires lease-duration after the last renewal; the others retry every 2/15 of it.
         if let takeover { #expect(takeover <= Self.leaseSeconds + 5, "takeover took \(takeover) s") }
-        let acted = try await Run.within(40) { names.allSatisfy { replicas($0) == 12 } }
+        let acted = try await Run.within(90) { names.allSatisfy { replicas($0) == 12 } }  // a bound on "eventually", not a timing claim: 40 s ran out once at load 10
         #expect(acted != nil, "replicas \(names.map(replicas)); logs:\n\(logs())")
         let after = patchers()
         for name in names {

@@ -39,6 +39,7 @@ import Testing
     func aSlowPodTimesOutAtTheDeadline(_ name: String, _ behaviour: DribblingServer.Behaviour) async throws {
         let server = DribblingServer(behaviour)
         let port = try await server.start()
+        let startUp = try await CLIRunner.runDetached(["scrape", "--help"]).duration
         let r = try await CLIRunner.runDetached(["scrape", "http://127.0.0.1:\(port)/metrics"])
         let closed = await server.waitForClose(atMost: 3)
         let connection = server.connections.first
@@ -50,7 +51,9 @@ import Testing
         #expect(connection?.completed == false, "\(name): the whole answer was read")
         #expect((connection?.lifetime ?? .infinity) < 3.5, "\(name): the connection lived \(connection?.lifetime ?? -1) s")
         #expect(r.duration >= .milliseconds(2900), "\(name): it failed before the deadline: \(r.stderr)")
-        #expect(r.duration < .milliseconds(6500), "\(name): the process took \(r.duration) with the default 3 s deadline")
+        // Start-up and exit stretch by seconds on a loaded machine (a parallel run once took 7.5 s): bounded by a
+        // start-up measured just before, as in `theTimeoutFlagIsTheDeadline`; the connection's lifetime above is the deadline.
+        #expect(r.duration < .milliseconds(5000) + startUp * 2, "\(name): the process took \(r.duration) with the default 3 s deadline; a start-up took \(startUp)")
     }
 
     /// The process's wall time holds its start-up and exit, which a loaded machine stretches by seconds (a full

@@ -18,7 +18,8 @@ public struct PodConnectionPool: Sendable, Equatable {
 
     public init() {}
 
-    /// The HTTP client configuration for pod scrapes: the scraper's (`Scraper.httpClientConfiguration()`: small
+    /// The HTTP client configuration for pod scrapes over async-http-client (https pods, or the scraper's `ahc` client;
+    /// plain-http pods go through the lean `PodHTTPClient`, which `run` gives the same idle timeout): the scraper's (`Scraper.httpClientConfiguration()`: small
     /// receive buffers, no tracing) with this idle timeout.
     public var httpConfiguration: HTTPClient.Configuration {
         var configuration = Scraper.httpClientConfiguration()
