@@ -37,6 +37,24 @@ import Testing
         #expect(c.prefillTokensPerSecond == 3000)
     }
 
+    /// Once replicas were seen at their limit, a busier quiet spell does not raise the estimate:
+    /// two replicas saturated at 3,000 tokens a second each, then 30 s with nothing waiting at
+    /// 8,000 between them (4,000 each, the busiest 30 s rate seen). The estimate stays 3,000: on
+    /// Azure conversation × 70 B, raising it to the busiest rate seen cut the replica-seconds by a
+    /// third but more than tripled the share over the objective (docs/simulation.md).
+    @Test func aBusierQuietSpellKeepsTheSaturatedRate() {
+        var c = CapacityEstimator()
+        for _ in 0...(CapacityEstimator.settleSeconds + CapacityEstimator.saturatedSeconds) {
+            c.observe(processedTokens: 6000, waiting: 4, running: 20, kvUse: 0.5, kvCapacityTokens: nil, readyPods: 2)
+        }
+        #expect(c.prefillTokensPerSecond == 3000)
+        for _ in 0..<CapacityEstimator.busiestSeconds {
+            c.observe(processedTokens: 8000, waiting: 0, running: 20, kvUse: 0.5, kvCapacityTokens: nil, readyPods: 2)
+        }
+        #expect(c.busiestTokensPerSecond == 4000)
+        #expect(c.isSaturatedEstimate && c.prefillTokensPerSecond == 3000)
+    }
+
     /// Replicas that never queue: the probe starts at twice the busiest rate (2,000 → 4,000) and
     /// doubles after each quiet span (30 s here) to 8,000 and 16,000, no further (8×); a queue
     /// (here one held by a full KV cache, which teaches no prefill rate) stops the doubling but
