@@ -85,7 +85,7 @@ import Testing
     }
 
     @Test func seriesCarryTheHoldingPods() async throws {
-        let standIn = try StandIn(Self.script)
+        let standIn = try await StandIn(Self.script)
         let server = try await FakePodResourcesServer.start(at: try socketDirectory() + "/kubelet.sock", answering: Self.pods)
         let agent = try await start(library: standIn.path, socket: server.socketPath, refresh: .seconds(60))
         let body = try await agent.metrics()
@@ -122,7 +122,7 @@ import Testing
     }
 
     @Test func socketAbsentThenAppearingThenGone() async throws {
-        let standIn = try StandIn(Self.script)
+        let standIn = try await StandIn(Self.script)
         let socket = try socketDirectory() + "/kubelet.sock"
         let agent = try await start(library: standIn.path, socket: socket, refresh: .milliseconds(100))
 

@@ -54,7 +54,7 @@ import Testing
     }
 
     @Test func servesGoldenMetricsForTwoGPUsOneLost() async throws {
-        let standIn = try StandIn(Scripts.twoGPUs + """
+        let standIn = try await StandIn(Scripts.twoGPUs + """
             gpu 1 rc nvmlDeviceGetMemoryInfo_v2 15
             gpu 1 rc nvmlDeviceGetUtilizationRates 15
 
@@ -74,7 +74,7 @@ import Testing
     }
 
     @Test func readsAgainOnEveryScrape() async throws {
-        let standIn = try StandIn(Scripts.twoGPUs)
+        let standIn = try await StandIn(Scripts.twoGPUs)
         let agent = try await start(library: standIn.path)
         let before = try await HTTPGet.request("GET", "/metrics", port: agent.port).body
         #expect(before.contains(#"inferscale_gpu_memory_free_bytes{gpu="0",uuid="GPU-5b1e3c0a-7d7e-2c51-9c8f-0d2b8e6f4a11",model="NVIDIA H100 80GB HBM3"} 6860832768"#))
@@ -107,7 +107,7 @@ import Testing
     }
 
     @Test func missingSymbolIsReportedOnMetrics() async throws {
-        let standIn = try StandIn(Scripts.twoGPUs, omitting: ["nvmlDeviceGetHandleByIndex_v2"])
+        let standIn = try await StandIn(Scripts.twoGPUs, omitting: ["nvmlDeviceGetHandleByIndex_v2"])
         let agent = try await start(library: standIn.path)
         let body = try await HTTPGet.request("GET", "/metrics", port: agent.port).body
         #expect(body.contains("inferscale_gpu_nvml_up 0\n"))
@@ -116,7 +116,7 @@ import Testing
     }
 
     @Test func otherPathsAndMethods() async throws {
-        let standIn = try StandIn(Scripts.twoGPUs)
+        let standIn = try await StandIn(Scripts.twoGPUs)
         let agent = try await start(library: standIn.path)
         #expect(try await HTTPGet.request("GET", "/healthz", port: agent.port).status == 200)
         #expect(try await HTTPGet.request("GET", "/nope", port: agent.port).status == 404)

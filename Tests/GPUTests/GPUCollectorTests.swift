@@ -28,7 +28,7 @@ import Testing
     }
 
     @Test func failedInitIsRetriedOnlyAfterTheInterval() async throws {
-        let standIn = try StandIn("rc nvmlInit_v2 9\n")
+        let standIn = try await StandIn("rc nvmlInit_v2 9\n")
         let (patient, _) = collector(standIn.path, retry: .seconds(3600))
         #expect(await patient.snapshot().unavailable?.code == .call(.driverNotLoaded))
         try standIn.write(Scripts.twoGPUs)
@@ -49,7 +49,7 @@ import Testing
     }
 
     @Test func youngSnapshotIsServedAgain() async throws {
-        let standIn = try StandIn(Scripts.twoGPUs)
+        let standIn = try await StandIn(Scripts.twoGPUs)
         let (collector, _) = collector(standIn.path, cache: .seconds(3600))
         let first = await collector.snapshot()
         try standIn.write("count 1\ngpu 0 memory 1 1 0 0\n")
@@ -60,7 +60,7 @@ import Testing
     }
 
     @Test func concurrentCallersGetConsistentSnapshots() async throws {
-        let standIn = try StandIn(Scripts.twoGPUs)
+        let standIn = try await StandIn(Scripts.twoGPUs)
         let (collector, _) = collector(standIn.path)
         let snapshots = await withTaskGroup(of: GPUSnapshot.self) { group in
             for _ in 0..<16 { group.addTask { await collector.snapshot() } }
@@ -74,7 +74,7 @@ import Testing
     }
 
     @Test func driverGoneMidRunReopensTheSession() async throws {
-        let standIn = try StandIn(Scripts.twoGPUs)
+        let standIn = try await StandIn(Scripts.twoGPUs)
         let (collector, lines) = collector(standIn.path, retry: .zero)
         #expect(await collector.snapshot().isNVMLUp)
         try standIn.write(Scripts.twoGPUs + "rc nvmlDeviceGetCount_v2 18\n")

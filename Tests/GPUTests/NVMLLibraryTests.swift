@@ -3,8 +3,8 @@ import Testing
 
 /// The dlopen path against the stand-in library: exact figures, struct layouts, fallbacks and errors.
 @Suite struct NVMLLibraryTests {
-    @Test func readsExactFiguresThroughDlopen() throws {
-        let standIn = try StandIn(Scripts.twoGPUs)
+    @Test func readsExactFiguresThroughDlopen() async throws {
+        let standIn = try await StandIn(Scripts.twoGPUs)
         let nvml = try NVMLLibrary(path: standIn.path)
         try nvml.initialize()
         defer { try? nvml.shutdown() }
@@ -23,8 +23,8 @@ import Testing
         #expect(try standIn.counter("initialised") == 1)
     }
 
-    @Test func initAndShutdownArePaired() throws {
-        let standIn = try StandIn(Scripts.twoGPUs)
+    @Test func initAndShutdownArePaired() async throws {
+        let standIn = try await StandIn(Scripts.twoGPUs)
         let nvml = try NVMLLibrary(path: standIn.path)
         try nvml.initialize()
         try nvml.shutdown()
@@ -38,7 +38,7 @@ import Testing
         }
     }
 
-    @Test func missingLibraryIsOneActionableLine() throws {
+    @Test func missingLibraryIsOneActionableLine() async throws {
         let path = "/nonexistent/inferscale-test/libnvidia-ml.so.1"
         let error = try #require(throws: NVMLError.self) { try NVMLLibrary(path: path) }
         #expect(error.code == .libraryNotFound)
@@ -49,16 +49,16 @@ import Testing
     }
 
     @Test(arguments: NVMLLibrary.requiredSymbols)
-    func missingRequiredSymbolIsRefused(symbol: String) throws {
-        let standIn = try StandIn(Scripts.twoGPUs, omitting: [symbol])
+    func missingRequiredSymbolIsRefused(symbol: String) async throws {
+        let standIn = try await StandIn(Scripts.twoGPUs, omitting: [symbol])
         let error = try #require(throws: NVMLError.self) { try NVMLLibrary(path: standIn.path) }
         #expect(error.code == .symbolNotFound)
         #expect(error.function == symbol)
         #expect(error.description == "NVML at \(standIn.path) does not export \(symbol); the driver is too old or this is not libnvidia-ml — upgrade the driver or point --nvml-library at the right file")
     }
 
-    @Test func olderLibraryWithoutOptionalSymbolsFallsBack() throws {
-        let standIn = try StandIn(Scripts.twoGPUs, omitting: [
+    @Test func olderLibraryWithoutOptionalSymbolsFallsBack() async throws {
+        let standIn = try await StandIn(Scripts.twoGPUs, omitting: [
             "nvmlDeviceGetMemoryInfo_v2", "nvmlDeviceGetUtilizationRates",
             "nvmlDeviceGetComputeRunningProcesses_v3", "nvmlDeviceGetName", "nvmlDeviceGetUUID", "nvmlErrorString",
         ])
@@ -76,8 +76,8 @@ import Testing
     }
 
     @Test(arguments: [NVMLReturn.argumentVersionMismatch, .functionNotFound, .notSupported])
-    func memoryV2RefusedFallsBackToV1(code: NVMLReturn) throws {
-        let standIn = try StandIn(Scripts.twoGPUs + "gpu 0 rc nvmlDeviceGetMemoryInfo_v2 \(code.rawValue)\n")
+    func memoryV2RefusedFallsBackToV1(code: NVMLReturn) async throws {
+        let standIn = try await StandIn(Scripts.twoGPUs + "gpu 0 rc nvmlDeviceGetMemoryInfo_v2 \(code.rawValue)\n")
         let nvml = try NVMLLibrary(path: standIn.path)
         try nvml.initialize()
         defer { try? nvml.shutdown() }
@@ -87,8 +87,8 @@ import Testing
         #expect(memory.usedRatio == Double(85_520_809_984 - 6_860_832_768) / 85_520_809_984)
     }
 
-    @Test func errorCodesArriveNamedWithNVMLTextAndAHint() throws {
-        let standIn = try StandIn(Scripts.twoGPUs + "gpu 1 rc nvmlDeviceGetMemoryInfo_v2 15\n")
+    @Test func errorCodesArriveNamedWithNVMLTextAndAHint() async throws {
+        let standIn = try await StandIn(Scripts.twoGPUs + "gpu 1 rc nvmlDeviceGetMemoryInfo_v2 15\n")
         let nvml = try NVMLLibrary(path: standIn.path)
         try nvml.initialize()
         defer { try? nvml.shutdown() }
@@ -98,8 +98,8 @@ import Testing
         #expect(error.description == "nvmlDeviceGetMemoryInfo_v2 for GPU 1 failed: NVML_ERROR_GPU_IS_LOST (15) \"GPU is lost\"; the GPU fell off the bus; check dmesg for Xid errors, the node needs attention (drain and reset)")
     }
 
-    @Test func initFailureIsAnError() throws {
-        let standIn = try StandIn("rc nvmlInit_v2 9\n")
+    @Test func initFailureIsAnError() async throws {
+        let standIn = try await StandIn("rc nvmlInit_v2 9\n")
         let nvml = try NVMLLibrary(path: standIn.path)
         let error = try #require(throws: NVMLError.self) { try nvml.initialize() }
         #expect(error.code == .call(.driverNotLoaded))
@@ -107,10 +107,10 @@ import Testing
         #expect(error.description.contains("the NVIDIA kernel driver is not loaded"))
     }
 
-    @Test func processListUsesTwoCallPatternBeyondHeadroom() throws {
+    @Test func processListUsesTwoCallPatternBeyondHeadroom() async throws {
         var script = "count 1\ngpu 0 memory 1000 500 500 0\n"
         for pid in 1...20 { script += "gpu 0 process \(pid) \(pid * 1000)\n" }
-        let standIn = try StandIn(script)
+        let standIn = try await StandIn(script)
         let nvml = try NVMLLibrary(path: standIn.path)
         try nvml.initialize()
         defer { try? nvml.shutdown() }

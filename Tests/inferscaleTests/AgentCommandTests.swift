@@ -8,7 +8,7 @@ import Testing
 @Suite struct AgentCommandTests {
     /// Builds the GPU tests' stand-in library (Tests/GPUTests/StandIn/fake_nvml.c) with `cc` into a fresh
     /// directory with `script` as its GPUs; fails (never skips) without a C compiler.
-    static func standIn(_ script: String) throws -> String {
+    static func standIn(_ script: String) async throws -> String {
         let source = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .appendingPathComponent("GPUTests/StandIn/fake_nvml.c")
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("inferscale-agent-cli-\(UUID().uuidString)")
@@ -18,7 +18,7 @@ import Testing
         cc.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         cc.arguments = ["cc", "-shared", "-fPIC", "-o", library, source.path]
         try cc.run()
-        cc.waitUntilExit()
+        try await CLIRunner.offThePool { cc.waitUntilExit() }
         try #require(cc.terminationStatus == 0, "cc could not build the stand-in libnvidia-ml; the tests need a C compiler (apt-get install gcc)")
         try script.write(toFile: library + ".conf", atomically: true, encoding: .utf8)
         return library
@@ -46,7 +46,7 @@ import Testing
     }
 
     @Test func onceWithTheStandInPrintsExactFigures() async throws {
-        let library = try Self.standIn(Self.oneGPU)
+        let library = try await Self.standIn(Self.oneGPU)
         let r = try await CLIRunner.runDetached(["agent", "--once", "--no-pod-resources", "--nvml-library", library, "--log-level", "error"])
         #expect(r.status == 0)
         #expect(r.stderr.isEmpty)
@@ -67,7 +67,7 @@ import Testing
     }
 
     @Test func onceWithoutTheKubeletSocketLabelsUnknownAndExitsOne() async throws {
-        let library = try Self.standIn(Self.oneGPU)
+        let library = try await Self.standIn(Self.oneGPU)
         let socket = "/nonexistent/inferscale-test/kubelet.sock"
         let r = try await CLIRunner.runDetached(["agent", "--once", "--nvml-library", library, "--pod-resources-socket", socket, "--log-level", "error"])
         #expect(r.status == 1)
@@ -93,7 +93,7 @@ import Testing
     }
 
     @Test func servesUntilSIGTERMThenShutsNVMLDown() async throws {
-        let library = try Self.standIn(Self.oneGPU)
+        let library = try await Self.standIn(Self.oneGPU)
         let process = Process()
         process.executableURL = try CLIRunner.binary
         process.arguments = ["agent", "--host", "127.0.0.1", "--port", "0", "--nvml-library", library]

@@ -50,8 +50,14 @@ enum CLIRunner {
     /// the few threads of Swift's cooperative pool (two on a 2-core machine), which the
     /// in-process servers of tests running in parallel need.
     static func runDetached(_ arguments: [String], executable: URL? = nil) async throws -> Result {
+        try await offThePool { try runBlocking(arguments, executable: executable) }
+    }
+
+    /// Blocking work (a child process, a synchronous HTTP call, a sleep) on a Dispatch thread, awaited.
+    /// `Task.detached` is not enough: it runs on the cooperative pool too.
+    static func offThePool<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
         try await withCheckedThrowingContinuation { continuation in
-            DispatchQueue.global().async { continuation.resume(with: Swift.Result { try runBlocking(arguments, executable: executable) }) }
+            DispatchQueue.global().async { continuation.resume(with: Swift.Result { try work() }) }
         }
     }
 

@@ -24,7 +24,7 @@ import Testing
         let executable = try browser()
         let profile = FileManager.default.temporaryDirectory.appendingPathComponent("chromium-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: profile) }
-        return try await Task.detached {
+        return try await CLIRunner.offThePool {
             let p = Process()
             p.executableURL = URL(fileURLWithPath: executable)
             // No sandbox: tests run as root in CI containers, where Chromium's sandbox refuses to start.
@@ -45,7 +45,7 @@ import Testing
             }
             guard p.terminationStatus == 0 else { throw Failure("chromium exited with \(p.terminationStatus)") }
             return data
-        }.value
+        }
     }
 
     /// Cells of the table `id` in the DOM the browser built: per row, data-key → text.

@@ -83,10 +83,10 @@ import Glibc
     }
 
     /// Polls until `check` holds or `seconds` pass; the time it took, or nil.
-    static func within(_ seconds: Double, _ check: () -> Bool) async throws -> Double? {
+    static func within(_ seconds: Double, _ check: () async throws -> Bool) async throws -> Double? {
         let start = ContinuousClock.now
         while ContinuousClock.now - start < .seconds(seconds) {
-            if check() { return Double((ContinuousClock.now - start).components.seconds) + Double((ContinuousClock.now - start).components.attoseconds) / 1e18 }
+            if try await check() { return Double((ContinuousClock.now - start).components.seconds) + Double((ContinuousClock.now - start).components.attoseconds) / 1e18 }
             try await Task.sleep(for: .milliseconds(100))
         }
         return nil
@@ -206,15 +206,18 @@ import Glibc
         var accepted = 0
         let woke = try await Self.within(25) {
             if let replicas = api.replicas(namespace: "llm", deployment: "wake-predictor"), replicas > 0 { return true }
-            let semaphore = DispatchSemaphore(value: 0)
-            nonisolated(unsafe) var status = 0
-            URLSession.shared.dataTask(with: request) { _, response, _ in
-                status = (response as? HTTPURLResponse)?.statusCode ?? 0
-                semaphore.signal()
-            }.resume()
-            _ = semaphore.wait(timeout: .now() + 2)
+            let status = try await CLIRunner.offThePool { [request] () -> Int in
+                let semaphore = DispatchSemaphore(value: 0)
+                nonisolated(unsafe) var status = 0
+                URLSession.shared.dataTask(with: request) { _, response, _ in
+                    status = (response as? HTTPURLResponse)?.statusCode ?? 0
+                    semaphore.signal()
+                }.resume()
+                _ = semaphore.wait(timeout: .now() + 2)
+                return status
+            }
             if status == 202 { accepted += 1 }
-            Thread.sleep(forTimeInterval: 0.5)
+            try await Task.sleep(for: .milliseconds(500))
             return false
         }
         #expect(woke != nil, "leader log:\n\(instances.first { $0.identity == leaderName }!.output.suffix(2000))\nfollower log:\n\(instances.first { $0.identity == followerName }!.output.suffix(2000))")

@@ -101,7 +101,7 @@ import Testing
         // and the instances' shards add up.
         var heldTotal = 0.0
         for instance in instances {
-            let text = Self.get("http://127.0.0.1:\(metricsPorts[instance.identity]!)/metrics")
+            let text = await Self.get("http://127.0.0.1:\(metricsPorts[instance.identity]!)/metrics")
             for name in names {
                 let exported = text.contains("inferscale_desired_replicas{target=\"llm/\(name)-predictor\"}")
                 #expect(exported == (owners[shard(of: name)] == instance.identity), "\(instance.identity) exports \(name): \(exported)")
@@ -142,15 +142,17 @@ import Testing
     }
 
     /// The body of a GET, or "" (a 5 s limit: a loaded machine answers slowly).
-    static func get(_ url: String) -> String {
-        let semaphore = DispatchSemaphore(value: 0)
-        nonisolated(unsafe) var body = ""
-        URLSession.shared.dataTask(with: URL(string: url)!) { data, _, _ in
-            body = data.map { String(decoding: $0, as: UTF8.self) } ?? ""
-            semaphore.signal()
-        }.resume()
-        _ = semaphore.wait(timeout: .now() + 5)
-        return body
+    static func get(_ url: String) async -> String {
+        (try? await CLIRunner.offThePool { () -> String in
+            let semaphore = DispatchSemaphore(value: 0)
+            nonisolated(unsafe) var body = ""
+            URLSession.shared.dataTask(with: URL(string: url)!) { data, _, _ in
+                body = data.map { String(decoding: $0, as: UTF8.self) } ?? ""
+                semaphore.signal()
+            }.resume()
+            _ = semaphore.wait(timeout: .now() + 5)
+            return body
+        }) ?? ""
     }
 
     /// A target at zero wakes when its load is pushed to the instance that does not hold its shard: that instance
@@ -198,15 +200,18 @@ import Testing
         var answers: [String] = []
         let woke = try await Run.within(25) {
             if let replicas = api.replicas(namespace: "llm", deployment: "wake-predictor"), replicas > 0 { return true }
-            let semaphore = DispatchSemaphore(value: 0)
-            nonisolated(unsafe) var answer = ""
-            URLSession.shared.dataTask(with: request) { data, response, _ in
-                answer = "\((response as? HTTPURLResponse)?.statusCode ?? 0) \(data.map { String(decoding: $0, as: UTF8.self) } ?? "")"
-                semaphore.signal()
-            }.resume()
-            _ = semaphore.wait(timeout: .now() + 2)
+            let answer = try await CLIRunner.offThePool { [request] () -> String in
+                let semaphore = DispatchSemaphore(value: 0)
+                nonisolated(unsafe) var answer = ""
+                URLSession.shared.dataTask(with: request) { data, response, _ in
+                    answer = "\((response as? HTTPURLResponse)?.statusCode ?? 0) \(data.map { String(decoding: $0, as: UTF8.self) } ?? "")"
+                    semaphore.signal()
+                }.resume()
+                _ = semaphore.wait(timeout: .now() + 2)
+                return answer
+            }
             answers.append(answer)
-            Thread.sleep(forTimeInterval: 0.5)
+            try await Task.sleep(for: .milliseconds(500))
             return false
         }
         #expect(woke != nil, "answers \(answers); logs:\n\(instances.map { $0.output.suffix(1500) }.joined(separator: "\n---\n"))")

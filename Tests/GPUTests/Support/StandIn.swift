@@ -1,5 +1,4 @@
 import Foundation
-import NIOConcurrencyHelpers
 import Testing
 #if canImport(Glibc)
 import Glibc
@@ -18,14 +17,14 @@ struct StandIn {
     }
 
     /// Compiles the stand-in with `script` as its GPUs. `omitting` leaves those NVML symbols out.
-    init(_ script: String, omitting: [String] = []) throws {
+    init(_ script: String, omitting: [String] = []) async throws {
         let source = try #require(Bundle.module.url(forResource: "StandIn/fake_nvml.c", withExtension: nil),
                                   "StandIn/fake_nvml.c is missing from the test resources")
         let directory = FileManager.default.temporaryDirectory
             .appendingPathComponent("inferscale-nvml-standin-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         path = directory.appendingPathComponent("libnvidia-ml-standin.so").path
-        try FileManager.default.copyItem(atPath: Self.built(source: source.path, omitting: omitting), toPath: path)
+        try FileManager.default.copyItem(atPath: await Self.builds.path(source: source.path, omitting: omitting.sorted()), toPath: path)
         try write(script)
     }
 
@@ -45,22 +44,39 @@ struct StandIn {
     }
 
     /// One build per set of omitted symbols, shared by the tests; each test loads its own copy.
-    private static let builds = NIOLockedValueBox<[[String]: String]>([:])
+    private static let builds = Builds()
 
-    private static func built(source: String, omitting: [String]) throws -> String {
-        let key = omitting.sorted()
-        // Holding the lock while compiling keeps to one cc at a time on a shared machine.
-        return try builds.withLockedValue { builds in
-            if let path = builds[key] { return path }
-            let path = FileManager.default.temporaryDirectory
-                .appendingPathComponent("inferscale-nvml-standin-build-\(UUID().uuidString).so").path
-            try compile(source: source, output: path, defines: key.map { "-DOMIT_\($0)" })
-            builds[key] = path
+    /// The builds, one `cc` at a time on a shared machine. `cc` runs on a Dispatch thread and is awaited: a
+    /// compile blocking one of the cooperative pool's threads (two on a 2-core machine), and other GPU tests
+    /// blocking the other on a lock around it, once stalled every test of a parallel run for about 12 s.
+    private actor Builds {
+        private var paths: [[String]: String] = [:]
+        private var running: [[String]: Task<String, any Error>] = [:]
+
+        func path(source: String, omitting key: [String]) async throws -> String {
+            if let path = paths[key] { return path }
+            if let build = running[key] { return try await build.value }
+            let previous = running.values.first
+            let build = Task<String, any Error> {
+                _ = try? await previous?.value
+                let path = FileManager.default.temporaryDirectory
+                    .appendingPathComponent("inferscale-nvml-standin-build-\(UUID().uuidString).so").path
+                try await withCheckedThrowingContinuation { (done: CheckedContinuation<Void, any Error>) in
+                    DispatchQueue.global().async {
+                        done.resume(with: Result { try StandIn.compile(source: source, output: path, defines: key.map { "-DOMIT_\($0)" }) })
+                    }
+                }
+                return path
+            }
+            running[key] = build
+            defer { running[key] = nil }
+            let path = try await build.value
+            paths[key] = path
             return path
         }
     }
 
-    private static func compile(source: String, output: String, defines: [String]) throws {
+    fileprivate static func compile(source: String, output: String, defines: [String]) throws {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = ["cc", "-shared", "-fPIC", "-O1", "-Wall", "-Werror"] + defines + ["-o", output, source]
