@@ -3,9 +3,9 @@ import NIOCore
 
 /// The bound on scrapes in flight, under a lock rather than on the scraper's actor: taking a free slot costs no hop,
 /// no suspension and no timer, and a scrape that finds none waits in a FIFO queue until a slot is handed to it or its
-/// deadline passes (then it fails with `queue-timeout`). Every waiter's deadline is its arrival plus the same scrape
-/// deadline, so the queue is in deadline order and one timer, set for the oldest waiter, expires them all; the old
-/// design paid a task, a timer and two actor hops per waiting scrape.
+/// wait budget passes (then it fails with `queue-timeout`). Every waiter's deadline is its arrival plus the same budget
+/// (the scraper's slot wait, or its scrape deadline), so the queue is in deadline order and one timer, set for the
+/// oldest waiter, expires them all; the old design paid a task, a timer and two actor hops per waiting scrape.
 final class ScrapeSlots: Sendable {
     private struct Waiter {
         var deadline: NIODeadline

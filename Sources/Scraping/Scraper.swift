@@ -167,8 +167,8 @@ public actor Scraper {
 
     private nonisolated func host(_ ip: String) -> String { ip.contains(":") ? "[\(ip)]" : ip }
 
-    /// GET with the deadline (over connection, head and body, counted from the moment the scrape is asked
-    /// for), the body cap and the in-flight bound. Throws only `ScrapeFailure`.
+    /// GET with the deadline (over connection, head and body, counted as `request` says), the body cap and the
+    /// in-flight bound. Throws only `ScrapeFailure`.
     nonisolated func get(_ url: String, accept: String) async throws -> ([UInt8], String?) {
         try await get(url, accept: accept) { (body, contentType) throws(ScrapeFailure) in (body, contentType) }
     }
@@ -184,24 +184,33 @@ public actor Scraper {
         }
     }
 
-    /// One GET under the in-flight bound, as a future that fails only with `ScrapeFailure`. The deadline is counted from
-    /// this call: waiting for a slot behind slow pods is part of it, so no round waits for a pod past it.
+    /// One GET under the in-flight bound, as a future that fails only with `ScrapeFailure`. Without a slot wait of its
+    /// own (`slotWaitSeconds` nil), the deadline is counted from this call: waiting for a slot behind slow pods is part
+    /// of it, so no round waits for a pod past it. With one, the scrape waits for a slot up to that budget and then has
+    /// its whole deadline from the moment it gets the slot: a fleet larger than one deadline's worth of scrapes is read
+    /// in turn instead of mostly failing in the queue, and no pod holds a slot past its deadline either way.
     private nonisolated func request<Output: Sendable>(_ url: String, accept: String, cancellation: ScrapeCancellation,
                                                        decode: @escaping ScrapeBodyDelegate<Output>.Decode) -> EventLoopFuture<Output> {
-        let deadline = NIODeadline.now() + .nanoseconds(Int64(configuration.deadlineSeconds * 1e9))
+        let deadline = TimeAmount.nanoseconds(Int64(configuration.deadlineSeconds * 1e9))
+        let asked = NIODeadline.now()
         if slots.tryAcquire() {
-            let answer = exchange(url, accept: accept, deadline: deadline, cancellation: cancellation, decode: decode)
+            let answer = exchange(url, accept: accept, deadline: asked + deadline, cancellation: cancellation, decode: decode)
             answer.whenComplete { _ in self.slots.release() }
             return answer
         }
+        let slotWait = configuration.slotWaitSeconds
+        let waitBudget = slotWait.map { TimeAmount.nanoseconds(Int64($0 * 1e9)) } ?? deadline
         let maxInFlight = configuration.maxInFlight
         let loop = client.eventLoopGroup.next()
-        return slots.acquire(by: deadline, on: loop).flatMap { granted in
+        return slots.acquire(by: asked + waitBudget, on: loop).flatMap { granted in
             guard granted else {
+                let budget = slotWait.map { "within the \($0) s slot wait" } ?? "within the deadline"
                 return loop.makeFailedFuture(ScrapeFailure(reason: "queue-timeout", url: url,
-                                                           detail: "no scrape slot free within the deadline (\(maxInFlight) scrapes in flight)"))
+                                                           detail: "no scrape slot free \(budget) (\(maxInFlight) scrapes in flight)"))
             }
-            let answer = self.exchange(url, accept: accept, deadline: deadline, cancellation: cancellation, decode: decode)
+            // With a slot wait of its own, the deadline starts now that the slot is ours.
+            let cutOff = slotWait == nil ? asked + deadline : NIODeadline.now() + deadline
+            let answer = self.exchange(url, accept: accept, deadline: cutOff, cancellation: cancellation, decode: decode)
             answer.whenComplete { _ in self.slots.release() }
             return answer
         }

@@ -8,6 +8,12 @@ public struct ScraperConfiguration: Sendable, Equatable {
     public var maxSamples: Int = 100_000
     /// Most scrapes in flight at once, over all targets.
     public var maxInFlight: Int = 64
+    /// Seconds a scrape may wait for one of the `maxInFlight` slots before it fails as `queue-timeout`; once it has a
+    /// slot, its `deadlineSeconds` count from then. Default nil: the wait is part of the deadline, counted from when the
+    /// scrape is asked for, so no scrape ends later than one deadline after it was asked for. `inferscale run` sets it
+    /// to its scrape interval, so that a fleet with more pods than the scraper reads in one deadline is still read
+    /// within interval + deadline (docs/operations.md#sizing).
+    public var slotWaitSeconds: Double? = nil
     /// Which pods to scrape.
     public var sampling: Sampling = .knative
     /// Knative's queue-proxy stats port.

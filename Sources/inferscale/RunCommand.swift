@@ -133,7 +133,7 @@ struct RunCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Scrape every ready pod instead of Knative's sample.")
     var scrapeAllPods = false
 
-    @Option(name: .long, help: ArgumentHelp("Seconds between scrape rounds (default 1, as Knative; 1–60: windows have one-second buckets). A second no round sampled is no data to the windows, not zero load.", valueName: "seconds"))
+    @Option(name: .long, help: ArgumentHelp("Seconds between scrape rounds (default 1, as Knative; 1–60: windows have one-second buckets). A second no round sampled is no data to the windows, not zero load. A scrape waits up to one interval for a free slot (64 in flight), then has its 3 s deadline.", valueName: "seconds"))
     var scrapeInterval: Double = 1
 
     @Option(name: .long, help: ArgumentHelp("Seconds an idle connection to a pod stays open for the next scrape (default 3: reused at intervals up to 2 s; closed between rounds at longer ones, so a large fleet does not hold one socket per pod; 0.1–300).", valueName: "seconds"))
@@ -303,6 +303,10 @@ struct RunCommand: AsyncParsableCommand {
         if scrapeAllPods { scraperConfiguration.sampling = .all }
         // The lean pod client keeps its idle connections as long as async-http-client's pool does (https pods).
         scraperConfiguration.idleConnectionSeconds = scrapeIdleTimeout
+        // A round may spend its interval waiting for slots, each scrape then with its full deadline: a fleet with more
+        // pods than one deadline's worth of scrapes is read within interval + deadline, and a target still in flight at
+        // the next round is skipped (and counted) by the loop, so rounds do not pile up.
+        scraperConfiguration.slotWaitSeconds = scrapeInterval
         let scraper = Scraper(configuration: scraperConfiguration, client: http)
         let started = ContinuousClock.now
         let book = PodWorkBook()
