@@ -202,7 +202,7 @@ public actor Scraper {
         let waitBudget = slotWait.map { TimeAmount.nanoseconds(Int64($0 * 1e9)) } ?? deadline
         let maxInFlight = configuration.maxInFlight
         let loop = client.eventLoopGroup.next()
-        return slots.acquire(by: asked + waitBudget, on: loop).flatMap { granted in
+        return waitForSlot(by: asked + waitBudget, on: loop, url: url, cancellation: cancellation).flatMap { granted in
             guard granted else {
                 let budget = slotWait.map { "within the \($0) s slot wait" } ?? "within the deadline"
                 return loop.makeFailedFuture(ScrapeFailure(reason: "queue-timeout", url: url,
@@ -214,6 +214,23 @@ public actor Scraper {
             answer.whenComplete { _ in self.slots.release() }
             return answer
         }
+    }
+
+    /// A slot within `deadline`, as `ScrapeSlots.acquire` gives it, unless the scrape is cancelled first (shutdown): then
+    /// it fails at once instead of waiting up to a whole slot wait, and a slot handed over later goes straight back.
+    private nonisolated func waitForSlot(by deadline: NIODeadline, on loop: any EventLoop, url: String,
+                                         cancellation: ScrapeCancellation) -> EventLoopFuture<Bool> {
+        let outcome = loop.makePromise(of: Bool.self)
+        let settled = NIOLockedValueBox(false)
+        @Sendable func settle() -> Bool { settled.withLockedValue { done in defer { done = true }; return !done } }
+        slots.acquire(by: deadline, on: loop).whenSuccess { granted in
+            if settle() { outcome.succeed(granted) } else if granted { self.slots.release() }
+        }
+        cancellation.add {
+            guard settle() else { return }
+            outcome.fail(ScrapeFailure(reason: "queue-timeout", url: url, detail: "cancelled while waiting for a scrape slot"))
+        }
+        return outcome.futureResult
     }
 
     /// One GET under a slot already taken, cut off at `deadline` over connection, head and body. Plain-http endpoints go

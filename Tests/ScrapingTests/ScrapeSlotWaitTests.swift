@@ -112,4 +112,29 @@ import Testing
             await #expect(throws: ScrapeFailure.self) { try await hanging.value }
         }
     }
+
+    @Test func aCancelledScrapeStopsWaitingForItsSlot() async throws {
+        // At shutdown the loop cancels its scrapes: one queued behind a pod that holds the only slot for 20 s must not
+        // wait for it (nor for its 30 s slot wait), but end within seconds.
+        try await withServer { server, port, client in
+            server.set("/hang", .init(body: body, delay: 60))
+            let scraper = Scraper(configuration: configuration(deadline: 20, slotWait: 30), client: client)
+            let hanging = Task { try await scraper.get("http://127.0.0.1:\(port)/hang", accept: "text/plain") }
+            let waitStart = ContinuousClock.now
+            while server.requests("/hang") == 0 && ContinuousClock.now - waitStart < .seconds(20) {
+                try await Task.sleep(for: .milliseconds(20))
+            }
+            #expect(server.requests("/hang") == 1)
+            let queued = Task { try await scraper.get("http://127.0.0.1:\(port)/hang", accept: "text/plain") }
+            try await Task.sleep(for: .milliseconds(200))
+            let cancelled = ContinuousClock.now
+            queued.cancel()
+            await #expect(throws: ScrapeFailure.self) { try await queued.value }
+            let took = ContinuousClock.now - cancelled
+            #expect(took < .seconds(12), "the cancelled scrape ended after \(took), not at once")
+            #expect(server.requests("/hang") == 1, "the cancelled scrape never reached the pod")
+            hanging.cancel()
+            await #expect(throws: ScrapeFailure.self) { try await hanging.value }
+        }
+    }
 }
