@@ -252,6 +252,7 @@ let package = Package(
         .testTarget(name: "RuntimeSignalsTests", dependencies: ["RuntimeSignals", "Exposition", "PodTestKit"]),
         .testTarget(name: "AutoscalerCoreTests", dependencies: [
             "AutoscalerCore", "LoopTestKit", "Rules", "Scaling", .product(name: "Logging", package: "swift-log"),
+            .product(name: "MetricsTestKit", package: "swift-metrics"),
         ]),
         .testTarget(name: "SimulationTests", dependencies: ["Simulation", "Scaling", "Rules", "PodTestKit"]),
         // Reads Package.swift, Sources/ and docs/architecture.md: the layers hold and the docs list every target.

@@ -7,6 +7,7 @@ import Scaling
 /// few, so their handles are made on first use and kept.
 struct TargetMetrics {
     let target: String
+    private let factory: any MetricsFactory
     private let desired: Gauge
     private let actual: Gauge
     private let ready: Gauge
@@ -17,27 +18,33 @@ struct TargetMetrics {
     private let gpuMemoryMax: Gauge
     private let gpuMemoryMean: Gauge
     private var gpuMemoryShown = false
+    /// Whether a valid decision was recorded: from then on a tick without data leaves the last count
+    /// (docs/metrics.md: `-1` only until the first decision).
+    private var decided = false
     private var inputs: [Signal: (stable: Gauge, panic: Gauge, target: Gauge)] = [:]
     private var decisions: [String: Counter] = [:]
     private var patches: [String: Counter] = [:]
     private var failures: [String: Counter] = [:]
 
-    init(target: String) {
+    /// `factory` is the process's metrics backend; tests give their own.
+    init(target: String, factory: any MetricsFactory = MetricsSystem.factory) {
         self.target = target
+        self.factory = factory
         let t = [("target", target)]
-        desired = Gauge(label: "inferscale_desired_replicas", dimensions: t)
-        actual = Gauge(label: "inferscale_actual_replicas", dimensions: t)
-        ready = Gauge(label: "inferscale_ready_replicas", dimensions: t)
-        panic = Gauge(label: "inferscale_panic_mode", dimensions: t)
-        burst = Gauge(label: "inferscale_excess_burst_capacity", dimensions: t)
-        scrapeDuration = Timer(label: "inferscale_scrape_duration_seconds", dimensions: t, preferredDisplayUnit: .seconds)
-        skipped = Counter(label: "inferscale_scrapes_skipped_total", dimensions: t)
-        gpuMemoryMax = Gauge(label: "inferscale_target_gpu_memory_used_ratio", dimensions: t + [("stat", "max")])
-        gpuMemoryMean = Gauge(label: "inferscale_target_gpu_memory_used_ratio", dimensions: t + [("stat", "mean")])
+        desired = Gauge(label: "inferscale_desired_replicas", dimensions: t, factory: factory)
+        actual = Gauge(label: "inferscale_actual_replicas", dimensions: t, factory: factory)
+        ready = Gauge(label: "inferscale_ready_replicas", dimensions: t, factory: factory)
+        panic = Gauge(label: "inferscale_panic_mode", dimensions: t, factory: factory)
+        burst = Gauge(label: "inferscale_excess_burst_capacity", dimensions: t, factory: factory)
+        scrapeDuration = Timer(label: "inferscale_scrape_duration_seconds", dimensions: t, preferredDisplayUnit: .seconds, factory: factory)
+        skipped = Counter(label: "inferscale_scrapes_skipped_total", dimensions: t, factory: factory)
+        gpuMemoryMax = Gauge(label: "inferscale_target_gpu_memory_used_ratio", dimensions: t + [("stat", "max")], factory: factory)
+        gpuMemoryMean = Gauge(label: "inferscale_target_gpu_memory_used_ratio", dimensions: t + [("stat", "mean")], factory: factory)
     }
 
     mutating func decision(_ r: DecisionRecord, actual replicas: Int) {
-        desired.record(Double(r.desired))
+        if r.valid || !decided { desired.record(Double(r.desired)) }
+        decided = decided || r.valid
         actual.record(Double(replicas))
         ready.record(Double(r.readyPods))
         panic.record(r.inPanic ? 1 : 0)
@@ -59,17 +66,17 @@ struct TargetMetrics {
             g.target.record(input.target)
         }
         let reason = !r.valid ? "no-data" : (r.clamps.last?.step ?? (r.inPanic ? "panic" : "stable"))
-        Self.counter(&decisions, "inferscale_decisions_total", target, ("reason", reason)).increment()
+        Self.counter(&decisions, "inferscale_decisions_total", target, ("reason", reason), factory: factory).increment()
     }
 
     mutating func patch(outcome: String) {
-        Self.counter(&patches, "inferscale_scale_patches_total", target, ("outcome", outcome)).increment()
+        Self.counter(&patches, "inferscale_scale_patches_total", target, ("outcome", outcome), factory: factory).increment()
     }
 
     mutating func scrape(seconds: Double, failureReasons: [String]) {
         scrapeDuration.recordSeconds(seconds)
         for reason in failureReasons {
-            Self.counter(&failures, "inferscale_scrape_failures_total", target, ("reason", reason)).increment()
+            Self.counter(&failures, "inferscale_scrape_failures_total", target, ("reason", reason), factory: factory).increment()
         }
     }
 
@@ -87,15 +94,16 @@ struct TargetMetrics {
 
     private mutating func makeInputGauges(_ signal: Signal) -> (stable: Gauge, panic: Gauge, target: Gauge) {
         let d = [("target", target), ("metric", signal.rawValue)]
-        let g = (Gauge(label: "inferscale_metric_stable_value", dimensions: d), Gauge(label: "inferscale_metric_panic_value", dimensions: d),
-                 Gauge(label: "inferscale_metric_target_value", dimensions: d))
+        let g = (Gauge(label: "inferscale_metric_stable_value", dimensions: d, factory: factory), Gauge(label: "inferscale_metric_panic_value", dimensions: d, factory: factory),
+                 Gauge(label: "inferscale_metric_target_value", dimensions: d, factory: factory))
         inputs[signal] = g
         return g
     }
 
-    private static func counter(_ cache: inout [String: Counter], _ label: String, _ target: String, _ dimension: (String, String)) -> Counter {
+    private static func counter(_ cache: inout [String: Counter], _ label: String, _ target: String, _ dimension: (String, String),
+                                factory: any MetricsFactory) -> Counter {
         if let c = cache[dimension.1] { return c }
-        let c = Counter(label: label, dimensions: [("target", target), dimension])
+        let c = Counter(label: label, dimensions: [("target", target), dimension], factory: factory)
         cache[dimension.1] = c
         return c
     }

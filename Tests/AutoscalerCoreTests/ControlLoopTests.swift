@@ -2,6 +2,7 @@ import Foundation
 import Testing
 @testable import AutoscalerCore
 import LoopTestKit
+import MetricsTestKit
 import Rules
 import Scaling
 
@@ -171,6 +172,30 @@ import Scaling
         let status = try #require(await l.status().first)
         #expect(status.policyError?.contains("window") == true)
         #expect(status.inPanic == false)
+    }
+
+    /// docs/metrics.md: `inferscale_desired_replicas` is `-1` until the first decision; a later tick without data
+    /// (the windows emptied, every scrape failing) leaves the last decision, not `-1` (a fleet dashboard filtering
+    /// `>= 0` would otherwise drop a decided target, and a warm-up check waiting for every target saw it undecided).
+    @Test func desiredReplicasKeepsTheLastDecisionThroughATickWithoutData() async throws {
+        let discovery = MemoryDiscovery([target("chat", ready: 2)])
+        let source = MemorySource()
+        let l = try loop(discovery, source, RecordingActuator())
+        await l.scrape(at: Timestamp(seconds: 0))  // discovers the target; the source has nothing for it yet
+        let noData = try #require(await l.decide(at: Timestamp(seconds: 0)).first)
+        await source.set("llm/chat", SignalSample([.concurrency: 300]))
+        await run(l, from: 1, to: 10)
+        let decided = try #require(await l.decide(at: Timestamp(seconds: 10)).first)
+        #expect(!noData.valid && decided.valid && decided.desired > 0)
+
+        let backend = TestMetrics()
+        var handles = TargetMetrics(target: "llm/chat", factory: backend)
+        handles.decision(noData, actual: 2)
+        #expect(try backend.expectGauge("inferscale_desired_replicas", [("target", "llm/chat")]).lastValue == -1)
+        handles.decision(decided, actual: 2)
+        handles.decision(noData, actual: 2)
+        #expect(try backend.expectGauge("inferscale_desired_replicas", [("target", "llm/chat")]).lastValue == Double(decided.desired))
+        #expect(try backend.expectCounter("inferscale_decisions_total", [("target", "llm/chat"), ("reason", "no-data")]).values.count == 2)
     }
 
     @Test func discoveryFailureKeepsTargetsAndDecisions() async throws {
