@@ -266,8 +266,9 @@ public actor ControlLoop {
     }
 
     /// Where round `round` starts its scrapes in the name order of `count` targets. All of a round's scrapes start
-    /// at once and wait for a slot within their deadline, so when a fleet has more pods than the scraper completes
-    /// in a deadline, the last ones started fail: starting each round elsewhere (golden-ratio steps, spread evenly
+    /// at once and wait for a slot within the scraper's slot wait (its deadline, or one scrape interval under
+    /// `inferscale run`), so when a fleet has more pods than the scraper completes in that time, the last ones
+    /// started fail: starting each round elsewhere (golden-ratio steps, spread evenly
     /// over any number of rounds) makes the targets that miss out change from round to round, instead of the same
     /// ones, late in the order, never being sampled.
     static func launchOffset(round: Int, count: Int) -> Int {
