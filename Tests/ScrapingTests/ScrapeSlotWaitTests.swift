@@ -9,18 +9,7 @@ import Testing
 /// 2 cores stalls tasks for seconds.
 @Suite(.serialized) struct ScrapeSlotWaitTests {
     private func withServer(_ body: (CannedMetricsServer, Int, HTTPClient) async throws -> Void) async throws {
-        let server = CannedMetricsServer()
-        let port = try await server.start()
-        let client = HTTPClient(eventLoopGroupProvider: .singleton)
-        do {
-            try await body(server, port, client)
-        } catch {
-            try await client.shutdown()
-            try await server.stop()
-            throw error
-        }
-        try await client.shutdown()
-        try await server.stop()
+        try await withCannedServer(body)
     }
 
     private let body = Array("""

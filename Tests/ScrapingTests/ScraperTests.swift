@@ -10,18 +10,7 @@ import Testing
 
 @Suite(.serialized) struct ScraperTests {
     private func withServer(_ body: (CannedMetricsServer, Int, HTTPClient) async throws -> Void) async throws {
-        let server = CannedMetricsServer()
-        let port = try await server.start()
-        let client = HTTPClient(eventLoopGroupProvider: .singleton)
-        do {
-            try await body(server, port, client)
-        } catch {
-            try await client.shutdown()
-            try await server.stop()
-            throw error
-        }
-        try await client.shutdown()
-        try await server.stop()
+        try await withCannedServer(body)
     }
 
     private func statBytes(concurrency: Double, proxied: Double = 0, rps: Double) -> [UInt8] {
