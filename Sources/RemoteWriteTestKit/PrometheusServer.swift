@@ -14,6 +14,8 @@ public final class PrometheusServer: Sendable {
     public struct Failure: Error, Sendable, CustomStringConvertible {
         public var message: String
         public var description: String { message }
+        /// Prometheus exited because its listen address was taken (its log says so).
+        var addressInUse: Bool { message.contains("exited before it was ready") && message.contains("address already in use") }
     }
 
     /// The port it listens on.
@@ -64,11 +66,26 @@ public final class PrometheusServer: Sendable {
     ///   - port: the port; `nil` picks a free one.
     ///   - dataDirectory: TSDB path; `nil` makes a temporary one. Pass the same one to restart on the same data.
     ///   - readyTimeout: how long to wait for readiness before failing (the process is then killed).
+    ///
+    /// A port found free can be taken by another process before Prometheus binds it (tests run in parallel): when
+    /// Prometheus exits because its address is in use, it is started again, on another free port when none was
+    /// given, else on the same one a moment later (at most 5 tries).
     public static func start(port: Int? = nil, dataDirectory: String? = nil, readyTimeout: Duration = .seconds(60)) async throws -> PrometheusServer {
+        var attempt = 1
+        while true {
+            do {
+                let chosen: Int
+                if let port { chosen = port } else { chosen = try await freePort() }
+                return try await launch(port: chosen, dataDirectory: dataDirectory, readyTimeout: readyTimeout)
+            } catch let failure as Failure where failure.addressInUse && attempt < 5 {
+                attempt += 1
+                if port != nil { try await Task.sleep(for: .milliseconds(500)) }
+            }
+        }
+    }
+
+    private static func launch(port: Int, dataDirectory: String?, readyTimeout: Duration) async throws -> PrometheusServer {
         let binary = try binaryPath()
-        let chosenPort: Int
-        if let port { chosenPort = port } else { chosenPort = try await freePort() }
-        let port = chosenPort
         let data = try dataDirectory ?? temporaryDirectory()
         let configFile = data + ".yml"
         try "global:\n  scrape_interval: 1m\n  evaluation_interval: 1m\n".write(toFile: configFile, atomically: true, encoding: .utf8)
