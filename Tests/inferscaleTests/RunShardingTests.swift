@@ -123,7 +123,14 @@ import Testing
         #expect(takeover != nil, "holders \((0..<shards).map(holder)); logs:\n\(logs())")
         // The Lease expires lease-duration after the last renewal; the others retry every 2/15 of it.
         if let takeover { #expect(takeover <= Self.leaseSeconds + 5, "takeover took \(takeover) s") }
-        let acted = try await Run.within(90) { names.allSatisfy { replicas($0) == 12 } }  // a bound on "eventually", not a timing claim: 40 s ran out once at load 10
+        // A scaling Event is written after its PATCH: wait for both, or a fast read sees the PATCH without its Event
+        // (a fresh-clone CI run did: m7 at 12 replicas, its new holder's Event not yet there).
+        let acted = try await Run.within(90) {  // a bound on "eventually", not a timing claim: 40 s ran out once at load 10
+            let by = patchers()
+            return names.allSatisfy { name in
+                replicas(name) == 12 && (!lost.contains(shard(of: name)) || by[name]?.contains(holder(shard(of: name)) ?? "?") == true)
+            }
+        }
         #expect(acted != nil, "replicas \(names.map(replicas)); logs:\n\(logs())")
         let after = patchers()
         for name in names {
