@@ -22,6 +22,7 @@ extension ExpositionParser {
                     sawEOF = true
                 }
             default:
+                if try skipDroppedSample(&cursor) { break }
                 try parseSampleLine(&cursor)
                 try acceptSample(&cursor, into: &visitor)
             }
@@ -133,7 +134,7 @@ extension ExpositionParser {
     }
 
     /// Where the current line's line feed is (or the end), eight bytes at a time: help texts are long.
-    private func lineEnd(_ cursor: Cursor) -> Int {
+    func lineEnd(_ cursor: Cursor) -> Int {
         var position = cursor.pos
         while position + 8 <= cursor.end,
               !hasByte(UnsafeRawPointer(cursor.base + position).loadUnaligned(as: UInt64.self), 0x0A) {

@@ -66,6 +66,7 @@ extension ExpositionParser {
         }
         var record = FamilyRecord(nameID: nameID, name: name, line: cursor.line)
         record.accepted = [(id: nameID, kind: .plain)]
+        record.dropped = keeping.map { !$0.keeps(name) } ?? false
         current = families.count
         familyIndex[nameID] = current
         families.append(record)

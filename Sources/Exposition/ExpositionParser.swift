@@ -37,7 +37,8 @@ public struct ExpositionParser: Sendable {
     var current = -1
     var checker = OpenMetricsChecker()
     var sampleCount = 0
-    /// The families the parse in progress keeps, or nil for all; the others' help text is checked, not built.
+    /// The families the parse in progress keeps, or nil for all; the others' help text is checked, not built, and
+    /// their sample lines are skipped by name.
     var keeping: FamilyFilter?
 
     /// A parser for one format.
@@ -66,9 +67,11 @@ public struct ExpositionParser: Sendable {
         return collector.finish()
     }
 
-    /// Parses a whole body into the families `filter` keeps. The whole body is read and checked as
-    /// ``parse(_:)-([UInt8])`` does: it throws exactly where a full parse throws, and the families kept are
-    /// exactly what a full parse gives for them; the other families are not built (no samples, no help text).
+    /// Parses a whole body into the families `filter` keeps: exactly what a full parse gives for them. The other
+    /// families are not built (no samples, no help text): their metadata lines are checked as in a full parse,
+    /// and each of their sample lines is read only up to its metric name, which files it under its family as a
+    /// full parse would, then skipped to the next line. So this throws where ``parse(_:)-([UInt8])`` throws,
+    /// except for an error inside the labels, value or timestamp of a sample of a family not kept.
     public mutating func parse(_ bytes: [UInt8], keeping filter: FamilyFilter) throws(ExpositionError) -> ParsedExposition {
         let outcome: Result<ParsedExposition, ExpositionError> = bytes.withUnsafeBytes { buffer in
             do throws(ExpositionError) { return .success(try parse(buffer, keeping: filter)) } catch { return .failure(error) }

@@ -9,6 +9,9 @@ struct FamilyRecord {
     var hasHelp = false
     var unit: String?
     var hasSamples = false
+    /// Whether the parse in progress keeps nothing of this family (a filter leaves it out): its sample lines are
+    /// only matched by name (`skipDroppedSample`).
+    var dropped = false
     /// Whether the visitor has been told about the current run of this family.
     var begun = false
     /// Sample name ids this family accepts, with what each is.
@@ -24,5 +27,11 @@ struct FamilyRecord {
     @inline(__always) func kind(of nameID: Int32) -> SampleKind? {
         for entry in accepted where entry.id == nameID { return entry.kind }
         return nil
+    }
+
+    /// Whether the `count` bytes at `start` are one of the sample names this family accepts.
+    @inline(__always) func accepts(_ start: UnsafePointer<UInt8>, _ count: Int, _ interner: StringInterner) -> Bool {
+        for entry in accepted where interner.matches(entry.id, start, count) { return true }
+        return false
     }
 }
