@@ -33,9 +33,7 @@ extension ExpositionParser {
         }
         families[index].type = type
         let name = families[index].name
-        families[index].accepted = SampleKind.kinds(for: type, format: format).map { kind in
-            (id: kind == .plain ? families[index].nameID : interner.intern(name + kind.suffix), kind: kind)
-        }
+        families[index].accepted = acceptedNames(families[index].nameID, type)
         if strict {
             for entry in families[index].accepted where entry.kind != .plain {
                 if let other = familyIndex[entry.id] {
@@ -44,6 +42,19 @@ extension ExpositionParser {
             }
             try checkUnitAllowed(index, &cursor)
         }
+    }
+
+    /// The sample names (ids) and kinds a family called `nameID` of `type` accepts, built once per name and type and
+    /// kept with the interned strings: a steady pod's body then costs no string or array per family.
+    mutating func acceptedNames(_ nameID: Int32, _ type: MetricType) -> [(id: Int32, kind: SampleKind)] {
+        let key = Int64(nameID) << 8 | Int64(type.ordinal) << 1 | (strict ? 1 : 0)
+        if let known = acceptedCache[key] { return known }
+        let name = interner[nameID]
+        let accepted = SampleKind.kinds(for: type, format: format).map { kind in
+            (id: kind == .plain ? nameID : interner.intern(name + kind.suffix), kind: kind)
+        }
+        acceptedCache[key] = accepted
+        return accepted
     }
 
     mutating func checkUnitAllowed(_ index: Int, _ cursor: inout Cursor) throws(ExpositionError) {
@@ -65,7 +76,7 @@ extension ExpositionParser {
             }
         }
         var record = FamilyRecord(nameID: nameID, name: name, line: cursor.line)
-        record.accepted = [(id: nameID, kind: .plain)]
+        record.accepted = acceptedNames(nameID, .unknown)
         record.dropped = keeping.map { !$0.keeps(name) } ?? false
         current = families.count
         familyIndex[nameID] = current
@@ -77,7 +88,8 @@ extension ExpositionParser {
     mutating func closeFamily<Sink: SampleSink>(_ cursor: inout Cursor, into visitor: inout Sink) throws(ExpositionError) {
         guard current >= 0 else { return }
         if strict { try checker.finishFamily(families[current]) }
-        if !families[current].begun { begin(current, &visitor) }
+        // A family the parse does not keep never reaches the sink.
+        if !families[current].begun && !families[current].dropped { begin(current, &visitor) }
         current = -1
     }
 
@@ -132,6 +144,8 @@ extension ExpositionParser {
             throw ExpositionError(.typeViolation, "\(interner[nameID]) has no quantile label; summary quantile samples need one", line: line.line, column: 1)
         }
         families[current].hasSamples = true
+        // The first sample of a family with no metadata comes this way even when the family is not kept.
+        if families[current].dropped { return }
         if !families[current].begun { begin(current, &visitor) }
 
         var exemplar: Exemplar?
@@ -158,5 +172,21 @@ extension ExpositionParser {
             }
         }
         return (nil, .plain)
+    }
+}
+
+extension MetricType {
+    /// A small number per type, for keys.
+    fileprivate var ordinal: Int {
+        switch self {
+        case .counter: 0
+        case .gauge: 1
+        case .histogram: 2
+        case .gaugeHistogram: 3
+        case .summary: 4
+        case .info: 5
+        case .stateSet: 6
+        case .unknown: 7
+        }
     }
 }

@@ -33,6 +33,8 @@ public struct ExpositionParser: Sendable {
     var line = ParsedLine()
     var unescapeBuffer: [UInt8] = []
     var families: [FamilyRecord] = []
+    /// `acceptedNames` by family name id and type; its ids are the interner's, so it is cleared with it.
+    var acceptedCache: [Int64: [(id: Int32, kind: SampleKind)]] = [:]
     var familyIndex: [Int32: Int] = [:]
     var current = -1
     var checker = OpenMetricsChecker()
@@ -81,7 +83,7 @@ public struct ExpositionParser: Sendable {
 
     /// Parses a whole body into the families `filter` keeps (see ``parse(_:keeping:)-([UInt8],_)``).
     public mutating func parse(_ buffer: UnsafeRawBufferPointer, keeping filter: FamilyFilter) throws(ExpositionError) -> ParsedExposition {
-        var collector = FamilyCollector(keeping: filter)
+        var collector = FamilyCollector()
         keeping = filter
         defer { keeping = nil }
         try parse(buffer, sink: &collector)
@@ -121,6 +123,7 @@ public struct ExpositionParser: Sendable {
         // Everything that caches interned ids must forget them with the table.
         line = ParsedLine()
         checker = OpenMetricsChecker()
+        acceptedCache.removeAll()
         leID = interner.intern("le")
         quantileID = interner.intern("quantile")
     }
