@@ -17,21 +17,37 @@ struct SampleQuery {
         return candidates
     }
 
-    func samples(_ name: String) -> [Sample] {
+    /// `families(holding:)` of every sample name a runtime's signals read, worked out once: the signals of every
+    /// scrape ask for the same few names.
+    private static let holdingFamilies: [String: [String]] = {
+        var byName: [String: [String]] = [:]
+        for runtime in Runtime.allCases {
+            for name in RuntimeSignals.sampleNames(runtime) { byName[name] = families(holding: name) }
+        }
+        return byName
+    }()
+
+    /// The family that holds samples called `name` (not NaN): the first of `families(holding:)` that has one.
+    private func family(holding name: String) -> MetricFamily? {
         assert(listed?.contains(name) ?? true, "\(name) is read but not listed in RuntimeSignals.sampleNames; a filtered scrape would miss it")
-        for familyName in Self.families(holding: name) {
-            if let family = exposition[family: familyName] {
-                let found = family.samples.filter { $0.name == name && !$0.value.isNaN }
-                if !found.isEmpty { return found }
+        for familyName in Self.holdingFamilies[name] ?? Self.families(holding: name) {
+            if let family = exposition[family: familyName], family.samples.contains(where: { $0.name == name && !$0.value.isNaN }) {
+                return family
             }
         }
-        return []
+        return nil
+    }
+
+    func samples(_ name: String) -> [Sample] {
+        family(holding: name)?.samples.filter { $0.name == name && !$0.value.isNaN } ?? []
     }
 
     /// The sum over all series (engines, models, label values), or `nil` when there is none.
     func sum(_ name: String) -> Double? {
-        let found = samples(name)
-        return found.isEmpty ? nil : found.reduce(0) { $0 + $1.value }
+        guard let family = family(holding: name) else { return nil }
+        var total = 0.0
+        for sample in family.samples where sample.name == name && !sample.value.isNaN { total += sample.value }
+        return total
     }
 
     /// An info metric's two numeric labels multiplied, summed over its series (engines): vLLM's
@@ -48,7 +64,10 @@ struct SampleQuery {
 
     /// The largest value over all series, or `nil` when there is none.
     func max(_ name: String) -> Double? {
-        samples(name).map(\.value).max()
+        guard let family = family(holding: name) else { return nil }
+        var largest = -Double.infinity
+        for sample in family.samples where sample.name == name && !sample.value.isNaN { largest = Swift.max(largest, sample.value) }
+        return largest
     }
 
     /// Tensor-parallel ranks each export the same scheduler figure: take the largest over `rank`
