@@ -12,14 +12,16 @@ extension ExpositionParser {
     @inline(__always)
     mutating func skipDroppedSample(_ cursor: inout Cursor) throws(ExpositionError) -> Bool {
         guard current >= 0, families[current].dropped else { return false }
-        let nameStart = cursor.pos
-        var nameEnd = nameStart
-        while nameEnd < cursor.end, isMetricNameChar(Int(cursor.base[nameEnd])) { nameEnd += 1 }
-        // A name followed by anything but a label set or a blank is an error the full path words.
-        guard nameEnd > nameStart, nameEnd < cursor.end, isMetricNameStart(Int(cursor.base[nameStart])) else { return false }
-        let next = cursor.base[nameEnd]
-        guard next == 0x7B || next == 0x20 || (next == 0x09 && format != .openMetrics) else { return false }
-        guard families[current].accepts(cursor.base + nameStart, nameEnd - nameStart, interner) else { return false }
+        // One of the family's sample names, then a label set or a blank: no name character can follow a name that
+        // way, so the line's name is exactly that one. Anything else (another name, a name followed by a character
+        // no name has) the full path reads, and words its error.
+        var matched = false
+        for entry in families[current].accepted {
+            guard let length = interner.prefixLength(entry.id, cursor.base + cursor.pos, cursor.end - cursor.pos) else { continue }
+            let next = cursor.base[cursor.pos + length]
+            if next == 0x7B || next == 0x20 || (next == 0x09 && format != .openMetrics) { matched = true; break }
+        }
+        guard matched else { return false }
         sampleCount += 1
         if sampleCount > limits.maxSamples {
             throw ExpositionError(.limitExceeded, "more than \(limits.maxSamples) samples in one body", line: cursor.line, column: 1)

@@ -28,10 +28,4 @@ struct FamilyRecord {
         for entry in accepted where entry.id == nameID { return entry.kind }
         return nil
     }
-
-    /// Whether the `count` bytes at `start` are one of the sample names this family accepts.
-    @inline(__always) func accepts(_ start: UnsafePointer<UInt8>, _ count: Int, _ interner: StringInterner) -> Bool {
-        for entry in accepted where interner.matches(entry.id, start, count) { return true }
-        return false
-    }
 }
