@@ -47,14 +47,34 @@ extension ExpositionParser {
     /// The sample names (ids) and kinds a family called `nameID` of `type` accepts, built once per name and type and
     /// kept with the interned strings: a steady pod's body then costs no string or array per family.
     mutating func acceptedNames(_ nameID: Int32, _ type: MetricType) -> [(id: Int32, kind: SampleKind)] {
-        let key = Int64(nameID) << 8 | Int64(type.ordinal) << 1 | (strict ? 1 : 0)
-        if let known = acceptedCache[key] { return known }
+        let index = Int(nameID)
+        if index >= nameFacts.count { nameFacts.append(contentsOf: repeatElement(FamilyNameFacts(), count: index + 1 - nameFacts.count)) }
+        let key = type.ordinal << 1 | (strict ? 1 : 0)
+        if type == .unknown, nameFacts[index].untypedKey == key { return nameFacts[index].untyped }
+        if type != .unknown, nameFacts[index].typedKey == key { return nameFacts[index].typed }
         let name = interner[nameID]
         let accepted = SampleKind.kinds(for: type, format: format).map { kind in
             (id: kind == .plain ? nameID : interner.intern(name + kind.suffix), kind: kind)
         }
-        acceptedCache[key] = accepted
+        if type == .unknown {
+            (nameFacts[index].untypedKey, nameFacts[index].untyped) = (key, accepted)
+        } else {
+            (nameFacts[index].typedKey, nameFacts[index].typed) = (key, accepted)
+        }
         return accepted
+    }
+
+    /// Whether the filter of the parse in progress leaves out the family called `nameID` (false without a filter),
+    /// worked out once per name and filter.
+    mutating func isDropped(_ nameID: Int32, name: String) -> Bool {
+        guard let keeping else { return false }
+        let index = Int(nameID)
+        if index >= nameFacts.count { nameFacts.append(contentsOf: repeatElement(FamilyNameFacts(), count: index + 1 - nameFacts.count)) }
+        if nameFacts[index].filterGeneration != filterGeneration {
+            nameFacts[index].filterGeneration = filterGeneration
+            nameFacts[index].dropped = !keeping.keeps(name)
+        }
+        return nameFacts[index].dropped
     }
 
     mutating func checkUnitAllowed(_ index: Int, _ cursor: inout Cursor) throws(ExpositionError) {
@@ -77,7 +97,7 @@ extension ExpositionParser {
         }
         var record = FamilyRecord(nameID: nameID, name: name, line: cursor.line)
         record.accepted = acceptedNames(nameID, .unknown)
-        record.dropped = keeping.map { !$0.keeps(name) } ?? false
+        record.dropped = isDropped(nameID, name: name)
         current = families.count
         familyIndex[nameID] = current
         families.append(record)

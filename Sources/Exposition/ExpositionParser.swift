@@ -33,8 +33,12 @@ public struct ExpositionParser: Sendable {
     var line = ParsedLine()
     var unescapeBuffer: [UInt8] = []
     var families: [FamilyRecord] = []
-    /// `acceptedNames` by family name id and type; its ids are the interner's, so it is cleared with it.
-    var acceptedCache: [Int64: [(id: Int32, kind: SampleKind)]] = [:]
+    /// What parses work out about each family name and the next ones reuse, by name id (`FamilyNameFacts`); its ids
+    /// are the interner's, so it is cleared with it.
+    var nameFacts: [FamilyNameFacts] = []
+    /// The names of the filter `nameFacts` says `kept` for, and the count of filter changes, which dates those answers.
+    var factsFilter: Set<String>?
+    var filterGeneration = 0
     var familyIndex: [Int32: Int] = [:]
     var current = -1
     var checker = OpenMetricsChecker()
@@ -84,6 +88,11 @@ public struct ExpositionParser: Sendable {
     /// Parses a whole body into the families `filter` keeps (see ``parse(_:keeping:)-([UInt8],_)``).
     public mutating func parse(_ buffer: UnsafeRawBufferPointer, keeping filter: FamilyFilter) throws(ExpositionError) -> ParsedExposition {
         var collector = FamilyCollector()
+        // The scraper passes the same few filters again and again; equal sets that share storage compare at once.
+        if factsFilter != filter.names {
+            factsFilter = filter.names
+            filterGeneration += 1
+        }
         keeping = filter
         defer { keeping = nil }
         try parse(buffer, sink: &collector)
@@ -123,7 +132,7 @@ public struct ExpositionParser: Sendable {
         // Everything that caches interned ids must forget them with the table.
         line = ParsedLine()
         checker = OpenMetricsChecker()
-        acceptedCache.removeAll()
+        nameFacts.removeAll()
         leID = interner.intern("le")
         quantileID = interner.intern("quantile")
     }

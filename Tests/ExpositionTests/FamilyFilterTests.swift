@@ -198,6 +198,21 @@ import Testing
         #expect(skipped.families == Self.kept(try full.get(), ["w"]))
     }
 
+    /// A parser reused across filters and bodies remembers per family name what it worked out (the sample names it
+    /// accepts, whether the filter keeps it); each parse still gives what a fresh parser gives.
+    @Test func aReusedParserFollowsChangesOfFilterAndType() throws {
+        let gauge = Array("# TYPE a gauge\na 1\n# TYPE b gauge\nb 2\n".utf8)
+        let histogram = Array("# TYPE a histogram\na_bucket{le=\"+Inf\"} 3\na_sum 1\na_count 3\n# TYPE b gauge\nb 4\n".utf8)
+        var reused = ExpositionParser(format: .prometheusText)
+        for (body, names) in [(gauge, ["a"]), (gauge, ["b"]), (histogram, ["a"]), (gauge, ["a"]), (histogram, ["b"]), (histogram, ["a", "b"])] {
+            var fresh = ExpositionParser(format: .prometheusText)
+            let expected = try fresh.parse(body, keeping: FamilyFilter(names))
+            #expect(try reused.parse(body, keeping: FamilyFilter(names)).families == expected.families, "\(names)")
+            #expect(expected.families.map(\.name) == names)
+            #expect(try reused.parse(body).families == (try fresh.parse(body)).families)
+        }
+    }
+
     /// The scrape payloads: the repository's, and ../shared's (`INFERSCALE_SHARED`) when that folder has any.
     static let payloads: [String] = {
         let shared = SharedData.root.appendingPathComponent("fixtures/metrics")
