@@ -12,7 +12,8 @@ struct FamilyCollector: SampleSink {
     }
 
     private var families: [MetricFamily] = []
-    private var index: [String: Int] = [:]
+    /// Family names to positions; sized for a runtime's few kept families at once, then handed to the result.
+    private var index = [String: Int](minimumCapacity: 16)
     private var current = -1
     private var labels: [Label] = []
     private var pending: [Pending] = []
@@ -44,7 +45,7 @@ struct FamilyCollector: SampleSink {
 
     mutating func finish() -> ParsedExposition {
         flush()
-        return ParsedExposition(families: families)
+        return ParsedExposition(families: families, uniqueIndex: index)
     }
 
     private mutating func flush() {
