@@ -17,6 +17,11 @@ public enum ExpositionFormat: String, Sendable, Hashable, CaseIterable {
     /// `application/protobuf`, or OpenMetrics 2.0), so the caller can report the content type instead of
     /// misparsing the body.
     public init?(contentType: String) {
+        // What exporters send on every scrape, compared whole before the general reading below.
+        if contentType == "text/plain; version=0.0.4; charset=utf-8" || contentType == Self.prometheusText.rawValue {
+            self = .prometheusText
+            return
+        }
         let parts = contentType.split(separator: ";", omittingEmptySubsequences: false)
         let mediaType = parts.first.map { $0.trimmingSpaces().lowercased() } ?? ""
         var version: String?

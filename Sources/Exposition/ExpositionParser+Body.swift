@@ -22,6 +22,7 @@ extension ExpositionParser {
                     sawEOF = true
                 }
             default:
+                if try skipDroppedSample(&cursor) { break }
                 try parseSampleLine(&cursor)
                 try acceptSample(&cursor, into: &visitor)
             }
@@ -133,7 +134,7 @@ extension ExpositionParser {
     }
 
     /// Where the current line's line feed is (or the end), eight bytes at a time: help texts are long.
-    private func lineEnd(_ cursor: Cursor) -> Int {
+    func lineEnd(_ cursor: Cursor) -> Int {
         var position = cursor.pos
         while position + 8 <= cursor.end,
               !hasByte(UnsafeRawPointer(cursor.base + position).loadUnaligned(as: UInt64.self), 0x0A) {
@@ -156,7 +157,13 @@ extension ExpositionParser {
             throw cursor.error(.invalidMetadata, "\"# \(keyword)\" needs a metric name")
         }
         while isMetricNameChar(cursor.peek) { cursor.pos += 1 }
-        guard let nameID = interner.intern(cursor.base + nameStart, cursor.pos - nameStart) else {
+        // `# TYPE` usually follows the `# HELP` of the same family: compare with it before hashing the name.
+        let nameID: Int32
+        if current >= 0, interner.matches(families[current].nameID, cursor.base + nameStart, cursor.pos - nameStart) {
+            nameID = families[current].nameID
+        } else if let id = interner.intern(cursor.base + nameStart, cursor.pos - nameStart) {
+            nameID = id
+        } else {
             throw cursor.error(.invalidUTF8, "metric name is not UTF-8", at: nameStart)
         }
         // Separator before the text.
@@ -184,7 +191,7 @@ extension ExpositionParser {
                 throw cursor.error(.invalidMetadata, "second \"# HELP\" for \(families[family].name)", at: cursor.lineStart)
             }
             families[family].hasHelp = true
-            if let keeping, !keeping.keeps(families[family].name) {
+            if families[family].dropped {
                 // Not kept: only its validity matters. Unescaping swaps ASCII for ASCII, so ASCII text is valid
                 // as it stands; anything else goes the full way, for the same error.
                 if !Self.isASCII(cursor.base + textStart, textEnd - textStart) {

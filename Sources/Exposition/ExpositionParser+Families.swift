@@ -33,9 +33,7 @@ extension ExpositionParser {
         }
         families[index].type = type
         let name = families[index].name
-        families[index].accepted = SampleKind.kinds(for: type, format: format).map { kind in
-            (id: kind == .plain ? families[index].nameID : interner.intern(name + kind.suffix), kind: kind)
-        }
+        families[index].accepted = acceptedNames(families[index].nameID, type)
         if strict {
             for entry in families[index].accepted where entry.kind != .plain {
                 if let other = familyIndex[entry.id] {
@@ -44,6 +42,39 @@ extension ExpositionParser {
             }
             try checkUnitAllowed(index, &cursor)
         }
+    }
+
+    /// The sample names (ids) and kinds a family called `nameID` of `type` accepts, built once per name and type and
+    /// kept with the interned strings: a steady pod's body then costs no string or array per family.
+    mutating func acceptedNames(_ nameID: Int32, _ type: MetricType) -> [(id: Int32, kind: SampleKind)] {
+        let index = Int(nameID)
+        if index >= nameFacts.count { nameFacts.append(contentsOf: repeatElement(FamilyNameFacts(), count: index + 1 - nameFacts.count)) }
+        let key = type.ordinal << 1 | (strict ? 1 : 0)
+        if type == .unknown, nameFacts[index].untypedKey == key { return nameFacts[index].untyped }
+        if type != .unknown, nameFacts[index].typedKey == key { return nameFacts[index].typed }
+        let name = interner[nameID]
+        let accepted = SampleKind.kinds(for: type, format: format).map { kind in
+            (id: kind == .plain ? nameID : interner.intern(name + kind.suffix), kind: kind)
+        }
+        if type == .unknown {
+            (nameFacts[index].untypedKey, nameFacts[index].untyped) = (key, accepted)
+        } else {
+            (nameFacts[index].typedKey, nameFacts[index].typed) = (key, accepted)
+        }
+        return accepted
+    }
+
+    /// Whether the filter of the parse in progress leaves out the family called `nameID` (false without a filter),
+    /// worked out once per name and filter.
+    mutating func isDropped(_ nameID: Int32, name: String) -> Bool {
+        guard let keeping else { return false }
+        let index = Int(nameID)
+        if index >= nameFacts.count { nameFacts.append(contentsOf: repeatElement(FamilyNameFacts(), count: index + 1 - nameFacts.count)) }
+        if nameFacts[index].filterGeneration != filterGeneration {
+            nameFacts[index].filterGeneration = filterGeneration
+            nameFacts[index].dropped = !keeping.keeps(name)
+        }
+        return nameFacts[index].dropped
     }
 
     mutating func checkUnitAllowed(_ index: Int, _ cursor: inout Cursor) throws(ExpositionError) {
@@ -65,7 +96,8 @@ extension ExpositionParser {
             }
         }
         var record = FamilyRecord(nameID: nameID, name: name, line: cursor.line)
-        record.accepted = [(id: nameID, kind: .plain)]
+        record.accepted = acceptedNames(nameID, .unknown)
+        record.dropped = isDropped(nameID, name: name)
         current = families.count
         familyIndex[nameID] = current
         families.append(record)
@@ -76,7 +108,8 @@ extension ExpositionParser {
     mutating func closeFamily<Sink: SampleSink>(_ cursor: inout Cursor, into visitor: inout Sink) throws(ExpositionError) {
         guard current >= 0 else { return }
         if strict { try checker.finishFamily(families[current]) }
-        if !families[current].begun { begin(current, &visitor) }
+        // A family the parse does not keep never reaches the sink.
+        if !families[current].begun && !families[current].dropped { begin(current, &visitor) }
         current = -1
     }
 
@@ -131,6 +164,8 @@ extension ExpositionParser {
             throw ExpositionError(.typeViolation, "\(interner[nameID]) has no quantile label; summary quantile samples need one", line: line.line, column: 1)
         }
         families[current].hasSamples = true
+        // The first sample of a family with no metadata comes this way even when the family is not kept.
+        if families[current].dropped { return }
         if !families[current].begun { begin(current, &visitor) }
 
         var exemplar: Exemplar?
@@ -157,5 +192,21 @@ extension ExpositionParser {
             }
         }
         return (nil, .plain)
+    }
+}
+
+extension MetricType {
+    /// A small number per type, for keys.
+    fileprivate var ordinal: Int {
+        switch self {
+        case .counter: 0
+        case .gauge: 1
+        case .histogram: 2
+        case .gaugeHistogram: 3
+        case .summary: 4
+        case .info: 5
+        case .stateSet: 6
+        case .unknown: 7
+        }
     }
 }

@@ -33,11 +33,18 @@ public struct ExpositionParser: Sendable {
     var line = ParsedLine()
     var unescapeBuffer: [UInt8] = []
     var families: [FamilyRecord] = []
+    /// What parses work out about each family name and the next ones reuse, by name id (`FamilyNameFacts`); its ids
+    /// are the interner's, so it is cleared with it.
+    var nameFacts: [FamilyNameFacts] = []
+    /// The names of the filter `nameFacts` says `kept` for, and the count of filter changes, which dates those answers.
+    var factsFilter: Set<String>?
+    var filterGeneration = 0
     var familyIndex: [Int32: Int] = [:]
     var current = -1
     var checker = OpenMetricsChecker()
     var sampleCount = 0
-    /// The families the parse in progress keeps, or nil for all; the others' help text is checked, not built.
+    /// The families the parse in progress keeps, or nil for all; the others' help text is checked, not built, and
+    /// their sample lines are skipped by name.
     var keeping: FamilyFilter?
 
     /// A parser for one format.
@@ -66,9 +73,11 @@ public struct ExpositionParser: Sendable {
         return collector.finish()
     }
 
-    /// Parses a whole body into the families `filter` keeps. The whole body is read and checked as
-    /// ``parse(_:)-([UInt8])`` does: it throws exactly where a full parse throws, and the families kept are
-    /// exactly what a full parse gives for them; the other families are not built (no samples, no help text).
+    /// Parses a whole body into the families `filter` keeps: exactly what a full parse gives for them. The other
+    /// families are not built (no samples, no help text): their metadata lines are checked as in a full parse,
+    /// and each of their sample lines is read only up to its metric name, which files it under its family as a
+    /// full parse would, then skipped to the next line. So this throws where ``parse(_:)-([UInt8])`` throws,
+    /// except for an error inside the labels, value or timestamp of a sample of a family not kept.
     public mutating func parse(_ bytes: [UInt8], keeping filter: FamilyFilter) throws(ExpositionError) -> ParsedExposition {
         let outcome: Result<ParsedExposition, ExpositionError> = bytes.withUnsafeBytes { buffer in
             do throws(ExpositionError) { return .success(try parse(buffer, keeping: filter)) } catch { return .failure(error) }
@@ -78,7 +87,12 @@ public struct ExpositionParser: Sendable {
 
     /// Parses a whole body into the families `filter` keeps (see ``parse(_:keeping:)-([UInt8],_)``).
     public mutating func parse(_ buffer: UnsafeRawBufferPointer, keeping filter: FamilyFilter) throws(ExpositionError) -> ParsedExposition {
-        var collector = FamilyCollector(keeping: filter)
+        var collector = FamilyCollector()
+        // The scraper passes the same few filters again and again; equal sets that share storage compare at once.
+        if factsFilter != filter.names {
+            factsFilter = filter.names
+            filterGeneration += 1
+        }
         keeping = filter
         defer { keeping = nil }
         try parse(buffer, sink: &collector)
@@ -118,6 +132,7 @@ public struct ExpositionParser: Sendable {
         // Everything that caches interned ids must forget them with the table.
         line = ParsedLine()
         checker = OpenMetricsChecker()
+        nameFacts.removeAll()
         leID = interner.intern("le")
         quantileID = interner.intern("quantile")
     }

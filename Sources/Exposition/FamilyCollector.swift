@@ -1,5 +1,6 @@
 /// The sink behind ``ExpositionParser/parse(_:)``: it gathers samples into ``MetricFamily`` values, with
-/// one label storage array per family run rather than one per sample.
+/// one label storage array per family run rather than one per sample. A filtered parse hands it only the families it
+/// keeps.
 struct FamilyCollector: SampleSink {
     private struct Pending {
         var name: String
@@ -11,24 +12,15 @@ struct FamilyCollector: SampleSink {
     }
 
     private var families: [MetricFamily] = []
-    private var index: [String: Int] = [:]
+    /// Family names to positions; sized for a runtime's few kept families at once, then handed to the result.
+    private var index = [String: Int](minimumCapacity: 16)
     private var current = -1
     private var labels: [Label] = []
     private var pending: [Pending] = []
-    /// Families outside the filter are dropped as they begin; nil keeps all.
-    private let keeping: FamilyFilter?
-    private var skipping = false
-
-    init(keeping: FamilyFilter? = nil) {
-        self.keeping = keeping
-    }
 
     mutating func beginFamily(name: String, type: MetricType, help: String?, unit: String?) {
         flush()
-        skipping = keeping.map { !$0.keeps(name) } ?? false
-        if skipping {
-            current = -1
-        } else if let existing = index[name] {
+        if let existing = index[name] {
             // Prometheus text may split a family into several runs; they are one family.
             current = existing
             if families[existing].help == nil { families[existing].help = help }
@@ -41,7 +33,6 @@ struct FamilyCollector: SampleSink {
     }
 
     mutating func accept(_ line: ParsedLine, exemplar: Exemplar?, interner: StringInterner) {
-        if skipping { return }
         let start = labels.count
         var index = 0
         while index < line.labels.count {
@@ -54,7 +45,7 @@ struct FamilyCollector: SampleSink {
 
     mutating func finish() -> ParsedExposition {
         flush()
-        return ParsedExposition(families: families)
+        return ParsedExposition(families: families, uniqueIndex: index)
     }
 
     private mutating func flush() {

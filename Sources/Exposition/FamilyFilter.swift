@@ -1,6 +1,8 @@
 /// The families a parse keeps. A scrape that reads a handful of signals need not build the hundreds of
-/// other samples an exporter serves; the body is still read and checked whole, so what is kept, and
-/// whether the body is valid, are exactly what a full parse gives.
+/// other samples an exporter serves. What is kept is exactly what a full parse gives; the body's structure
+/// (metadata, which family each line is in, family order, its end) is checked as in a full parse, but the
+/// sample lines of the other families are matched by name only, so an error inside one of them (a bad label
+/// set or value) does not fail the body.
 public struct FamilyFilter: Sendable, Hashable {
     /// Family names kept, as ``MetricFamily/name`` spells them.
     public var names: Set<String>

@@ -9,6 +9,9 @@ struct FamilyRecord {
     var hasHelp = false
     var unit: String?
     var hasSamples = false
+    /// Whether the parse in progress keeps nothing of this family (a filter leaves it out): its sample lines are
+    /// only matched by name (`skipDroppedSample`).
+    var dropped = false
     /// Whether the visitor has been told about the current run of this family.
     var begun = false
     /// Sample name ids this family accepts, with what each is.

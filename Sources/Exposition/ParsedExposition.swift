@@ -14,6 +14,12 @@ public struct ParsedExposition: Sendable {
         }
     }
 
+    /// Families whose names are unique, with their index already built (the parser's collector has one).
+    init(families: [MetricFamily], uniqueIndex: [String: Int]) {
+        self.families = families
+        index = uniqueIndex
+    }
+
     /// The family with exactly this name, or `nil`.
     public subscript(family name: String) -> MetricFamily? {
         index[name].map { families[$0] }

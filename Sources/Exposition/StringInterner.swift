@@ -128,6 +128,14 @@ struct StringInterner {
         return lengths[Int(id)]
     }
 
+    /// The length of string `id` when the `available` bytes at `start` begin with it and go on past it, else nil.
+    @inline(__always)
+    func prefixLength(_ id: Int32, _ start: UnsafePointer<UInt8>, _ available: Int) -> Int? {
+        guard id >= 0, Int(id) < lengths.count else { return nil }
+        let length = lengths[Int(id)]
+        return length > 0 && length < available && equals(Int(id), start, length) ? length : nil
+    }
+
     /// Whether string `id` has exactly these bytes.
     @inline(__always)
     func matches(_ id: Int32, _ start: UnsafePointer<UInt8>?, _ count: Int) -> Bool {

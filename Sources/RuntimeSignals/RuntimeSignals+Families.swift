@@ -4,7 +4,7 @@ extension RuntimeSignals {
     /// The families a scrape of `runtime` must keep for ``init(from:runtime:)`` to read the same signals as
     /// from the whole body: every family that may hold one of the sample names the runtime's signals (and
     /// the GPU memory figures every runtime may carry) are read from. Pass it to
-    /// ``ExpositionParser/parse(_:keeping:)-([UInt8],_)`` so the rest of a body is checked but not built.
+    /// ``ExpositionParser/parse(_:keeping:)-([UInt8],_)`` so the rest of a body is skipped line by line, not built.
     public static func families(for runtime: Runtime) -> FamilyFilter {
         familyFilters[runtime] ?? FamilyFilter([])
     }

@@ -146,8 +146,9 @@ public actor Scraper {
 
     /// A runtime's metrics body (Prometheus text, or what `contentType` names) read into its signals, with
     /// the scraper's caps and failures exactly as ``decode(_:as:from:configuration:)`` gives them; nil when the
-    /// body belongs to no runtime. The whole body is checked, but only the families the runtime's signals are
-    /// read from are built, by a parser kept warm between scrapes. `source` names the URL in failures.
+    /// body belongs to no runtime. Only the families the runtime's signals are read from are built, by a parser
+    /// kept warm between scrapes; the other families' sample lines are skipped by name (a malformed one does not
+    /// fail the scrape), their metadata and the body's structure checked as in a full parse. `source` names the URL in failures.
     public nonisolated func signals(from bytes: [UInt8], contentType: String?, runtime: Runtime,
                                     source: String) throws(ScrapeFailure) -> RuntimeSignals? {
         guard bytes.count <= configuration.maxBodyBytes else {

@@ -1,4 +1,5 @@
 import Exposition
+import Foundation
 import PodTestKit
 import Testing
 
@@ -70,26 +71,104 @@ import Testing
         #expect(try filtered.get()[family: "w"]?.samples.map(\.value) == [1, 3])
     }
 
-    /// Malformed lines of families that are not kept fail the body exactly where the full parse fails it.
+    /// Malformed metadata, family structure and body ends fail the body exactly where the full parse fails it, in
+    /// families that are not kept too; so does a sample line whose name does not make it one of the dropped family's.
     @Test(arguments: [
-        "# TYPE noise gauge\nnoise{a=\"1\" 3\n# TYPE w gauge\nw 1\n",                // unclosed label set
-        "# TYPE noise gauge\nnoise{a=\"1\"} abc\n# TYPE w gauge\nw 1\n",             // value not a number
-        "# TYPE noise gauge\nnoise 1 12.5\n# TYPE w gauge\nw 1\n",                   // fractional timestamp
-        "# TYPE noise histogram\nnoise_bucket 1\n# TYPE w gauge\nw 1\n",             // bucket without le
         "# TYPE noise gauge\n# TYPE noise gauge\n# TYPE w gauge\nw 1\n",             // second TYPE
         "# HELP noise one\n# HELP noise two\n# TYPE w gauge\nw 1\n",                  // second HELP
         "# TYPE noise wobbly\n# TYPE w gauge\nw 1\n",                                // unknown type
-        "# TYPE w gauge\nw 1\nnoise{a=\"1\",a=\"2\"} 1\n",                           // label twice
-        "# TYPE w gauge\nw 1\nnoise 1",                                              // cut short: no final line feed
+        "# TYPE noise gauge\nnoise 1\n# TYPE noise counter\nw 1\n",                  // TYPE after the samples
+        "# TYPE w gauge\nw 1\nnoise{a=\"1\",a=\"2\"} 1\n",                           // label twice, first line of a new family
+        "# TYPE noise gauge\nnoise 1\nnoise_x{a=\"1\" 2\n# TYPE w gauge\nw 1\n",       // another name: read in full, unclosed
+        "# TYPE noise gauge\nnoise!x 1\n# TYPE w gauge\nw 1\n",                       // a character no name has
+        "# TYPE noise gauge\nnoise\n# TYPE w gauge\nw 1\n",                            // a name alone on its line
+        "# TYPE noise gauge\nnoise 1\n\r noise 2\n# TYPE w gauge\nw 1\n",              // a CR before the name
+        "# TYPE w gauge\nw 1\n# TYPE noise gauge\nnoise 1",                            // cut short: no final line feed
+        "# TYPE w gauge\nw 1\n# TYPE noise gauge\nnoise 1\nnoise",                     // cut short inside the name
         "<html><body>login</body></html>\n",                                          // not an exposition at all
     ])
-    func malformedUnwantedLinesFailTheBodyAsAFullParseDoes(_ text: String) {
+    func malformedStructureFailsTheBodyAsAFullParseDoes(_ text: String) {
         let (full, filtered) = Self.both(text, keeping: ["w"])
         guard case .failure(let expected) = full else {
             Issue.record("the full parse accepted \(text.debugDescription)")
             return
         }
-        #expect(filtered.failureValue == expected)
+        #expect(filtered.failureValue == expected, "\(text.debugDescription)")
+    }
+
+    /// A sample line of a family that is not kept is read only up to its name: what follows is never parsed, so
+    /// an error there does not fail the body, and the families kept (before, between and after) are exactly what
+    /// a full parse of the body without those lines gives. The full parse still rejects each of them.
+    @Test(arguments: [
+        "noise{a=\"1\" 3",                           // unclosed label set
+        "noise{a=\"1\"} abc",                        // value not a number
+        "noise 1 12.5",                              // fractional timestamp
+        "noise{a=\"1\",a=\"2\"} 1",                   // a label twice
+        "noise{a=\"1\"} 1e999",                       // a value beyond a double
+        "noise{le=\"x\" # {} 1",                      // junk that an exemplar-looking tail would not save
+        "noise\t{a=\"1\"}} 1 2 3",                    // a tab, then a brace too many and extra fields
+    ])
+    func malformedSamplesOfADroppedFamilyAreSkipped(_ badLine: String) throws {
+        func body(_ noise: String) -> String {
+            """
+            # TYPE before gauge
+            before{x="1"} 1
+            # HELP noise A gauge nobody reads.
+            # TYPE noise gauge
+            noise{a="ok"} 1
+            \(noise)
+            noise{a="ok2"} 2
+            # TYPE after_seconds histogram
+            after_seconds_bucket{le="1"} 3
+            after_seconds_bucket{le="+Inf"} 4
+            after_seconds_sum 2.5
+            after_seconds_count 4
+
+            """
+        }
+        let kept = ["before", "after_seconds"]
+        var fresh = ExpositionParser(format: .prometheusText)
+        #expect(throws: ExpositionError.self) { try fresh.parse(body(badLine)) }
+        let clean = try fresh.parse(body("noise{a=\"ok1\"} 1.5"))
+        let (_, filtered) = Self.both(body(badLine), keeping: kept)
+        let some = try filtered.get()
+        #expect(some.families == Self.kept(clean, kept))
+        #expect(some.families.map(\.name) == kept)
+    }
+
+    /// The dropped family's histogram parts are skipped by name too (bucket, sum and count), and a name that only
+    /// starts like one of them opens its own family, as in a full parse.
+    @Test func histogramPartsOfADroppedFamilyAreSkippedByName() throws {
+        let text = """
+        # TYPE h histogram
+        h_bucket{le="1"} oops
+        h_bucket{le="+Inf"} 4
+        h_sum 2.5
+        h_count 4
+        h_countx{a="1"} 7
+        # TYPE w gauge
+        w 1
+
+        """
+        let some = try FamilyFilterTests.both(text, keeping: ["h_countx", "w"]).filtered.get()
+        #expect(some.families.map(\.name) == ["h_countx", "w"])
+        #expect(some[family: "h_countx"]?.samples.map(\.value) == [7])
+        // Kept, the same histogram fails on its bad bucket value, as in a full parse.
+        let (full, filtered) = Self.both(text, keeping: ["h"])
+        #expect(full.failureValue?.code == .invalidNumber)
+        #expect(filtered.failureValue == full.failureValue)
+    }
+
+    /// The sample cap counts skipped lines too: a hostile body of dropped samples is refused as a full parse refuses it.
+    @Test func skippedSamplesCountTowardTheCap() {
+        var limits = ExpositionParser.Limits()
+        limits.maxSamples = 3
+        let text = "# TYPE w gauge\nw 1\n# TYPE noise gauge\nnoise 1\nnoise 2\nnoise 3\n"
+        var fresh = ExpositionParser(format: .prometheusText, limits: limits)
+        var filtered = ExpositionParser(format: .prometheusText, limits: limits)
+        let full = Result { () throws(ExpositionError) in try fresh.parse(text) }
+        #expect(full.failureValue?.code == .limitExceeded)
+        #expect(Result { () throws(ExpositionError) in try filtered.parse(Array(text.utf8), keeping: FamilyFilter(["w"])) }.failureValue == full.failureValue)
     }
 
     @Test func helpOfAnUnkeptFamilyIsCheckedForUTF8() {
@@ -113,18 +192,53 @@ import Testing
             #expect(f.failureValue != nil)
             #expect(k.failureValue == f.failureValue)
         }
+        // A malformed sample of a family not kept is skipped by name, as in Prometheus text.
+        let skipped = try Self.both("# TYPE noise gauge\nnoise{a=\"1\" 1\n# TYPE w counter\nw_total 3\n# EOF\n", keeping: ["w"],
+                                    format: .openMetrics).filtered.get()
+        #expect(skipped.families == Self.kept(try full.get(), ["w"]))
     }
 
-    /// Every fixture, keeping each of its families in turn: the kept family is what the full parse gives.
-    @Test(arguments: Fixtures.metricNames)
+    /// A parser reused across filters and bodies remembers per family name what it worked out (the sample names it
+    /// accepts, whether the filter keeps it); each parse still gives what a fresh parser gives.
+    @Test func aReusedParserFollowsChangesOfFilterAndType() throws {
+        let gauge = Array("# TYPE a gauge\na 1\n# TYPE b gauge\nb 2\n".utf8)
+        let histogram = Array("# TYPE a histogram\na_bucket{le=\"+Inf\"} 3\na_sum 1\na_count 3\n# TYPE b gauge\nb 4\n".utf8)
+        var reused = ExpositionParser(format: .prometheusText)
+        for (body, names) in [(gauge, ["a"]), (gauge, ["b"]), (histogram, ["a"]), (gauge, ["a"]), (histogram, ["b"]), (histogram, ["a", "b"])] {
+            var fresh = ExpositionParser(format: .prometheusText)
+            let expected = try fresh.parse(body, keeping: FamilyFilter(names))
+            #expect(try reused.parse(body, keeping: FamilyFilter(names)).families == expected.families, "\(names)")
+            #expect(expected.families.map(\.name) == names)
+            #expect(try reused.parse(body).families == (try fresh.parse(body)).families)
+        }
+    }
+
+    /// The scrape payloads: the repository's, and ../shared's (`INFERSCALE_SHARED`) when that folder has any.
+    static let payloads: [String] = {
+        let shared = SharedData.root.appendingPathComponent("fixtures/metrics")
+        let files = (try? FileManager.default.contentsOfDirectory(atPath: shared.path)) ?? []
+        return Fixtures.metricNames + files.filter { $0.hasSuffix(".txt") }.sorted().map { shared.appendingPathComponent($0).path }
+    }()
+
+    static func payload(_ name: String) throws -> [UInt8] {
+        name.hasPrefix("/") ? [UInt8](try Data(contentsOf: URL(fileURLWithPath: name))) : try Fixtures.metrics(name)
+    }
+
+    /// Every payload, keeping each of its families in turn, then every other family: the kept families are what the
+    /// full parse gives, whatever was dropped before, between or after them.
+    @Test(arguments: Self.payloads)
     func everyFamilyOfEveryFixtureMatchesTheFullParse(_ name: String) throws {
-        let bytes = try Fixtures.metrics(name)
+        let bytes = try Self.payload(name)
         var fresh = ExpositionParser(format: .prometheusText)
         let all = try fresh.parse(bytes)
         var reused = ExpositionParser(format: .prometheusText)
         for family in all.families {
             let some = try reused.parse(bytes, keeping: FamilyFilter([family.name]))
             #expect(some.families == [family], "\(name): \(family.name)")
+        }
+        for parity in 0..<2 {
+            let names = all.families.enumerated().filter { $0.offset % 2 == parity }.map(\.element.name)
+            #expect(try reused.parse(bytes, keeping: FamilyFilter(names)).families == Self.kept(all, names), "\(name): every other family from \(parity)")
         }
         #expect(try reused.parse(bytes, keeping: FamilyFilter([])).families.isEmpty)
     }

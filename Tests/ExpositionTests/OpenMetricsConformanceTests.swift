@@ -32,4 +32,24 @@ struct OpenMetricsConformanceTests {
             #expect(!expectation.shouldParse, "rejected a valid case: \(name): \(error)")
         }
     }
+
+    /// A filtered parse of every valid case, keeping each family in turn and then every other one, keeps exactly
+    /// what the full parse gives: the dropped families' samples, skipped by name, leave the kept ones as they are.
+    @Test(arguments: SharedData.conformanceCases)
+    func validCaseFilteredKeepsWhatTheFullParseGives(_ name: String) throws {
+        let directory = "testdata/openmetrics/parsers/\(name)"
+        let expectation = try JSONDecoder().decode(Expectation.self, from: Data(try SharedData.bytes("\(directory)/test.json")))
+        guard expectation.shouldParse else { return }
+        let body = try SharedData.bytes("\(directory)/\(expectation.file)")
+        var fresh = ExpositionParser(format: .openMetrics), reused = ExpositionParser(format: .openMetrics)
+        let all = try fresh.parse(body).families
+        // Compared as text: some cases hold NaN, which equals nothing.
+        for family in all {
+            #expect("\(try reused.parse(body, keeping: FamilyFilter([family.name])).families)" == "\([family])", "\(name): \(family.name)")
+        }
+        for parity in 0..<2 {
+            let names = all.enumerated().filter { $0.offset % 2 == parity }.map(\.element.name)
+            #expect("\(try reused.parse(body, keeping: FamilyFilter(names)).families)" == "\(all.filter { names.contains($0.name) })", "\(name)")
+        }
+    }
 }

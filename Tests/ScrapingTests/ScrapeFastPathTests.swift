@@ -7,7 +7,7 @@ import Testing
 
 /// The scrape's fast path — a warm pooled parser, only the runtime's families built, the body decoded
 /// on the event loop, the run command's HTTP client — reads what the full decode reads and fails where
-/// it fails, with the same failure.
+/// it fails, with the same failure, except inside a sample line of a family it does not read (skipped by name).
 @Suite struct ScrapeFastPathTests {
     static let runtimes: [(String, Runtime)] = [("vllm", .vllm), ("sglang", .sglang), ("tgi", .tgi), ("triton", .triton),
                                                 ("queue-proxy-9091", .queueProxy), ("queue-proxy-9091-legacy", .queueProxy)]
@@ -32,7 +32,7 @@ import Testing
     }
 
     @Test(arguments: [
-        "# TYPE vllm:num_requests_running gauge\nvllm:num_requests_running 1\n# TYPE noise gauge\nnoise{a=\"1\" 2\n",  // malformed, unwanted family
+        "# TYPE vllm:num_requests_running gauge\nvllm:num_requests_running 1\n# TYPE noise wobbly\nnoise 2\n",        // malformed metadata, unwanted family
         "vllm:num_requests_running 1\nnoise 2\nnoise 3\nnoise 4\n",                                                     // too many samples (cap 3)
         "vllm:num_requests_running 1\nnoise 2",                                                                        // cut short
         String(repeating: "# padding\n", count: 200),                                                                  // too large (cap 1,000)
@@ -52,6 +52,19 @@ import Testing
         // The parser that failed goes back to the pool and still reads the next body right.
         let good = Array("# TYPE vllm:num_requests_running gauge\nvllm:num_requests_running 4\n".utf8)
         #expect(try scraper.signals(from: good, contentType: nil, runtime: .vllm, source: "u")?.runningRequests == 4)
+        try await client.shutdown()
+    }
+
+    /// A malformed sample line of a family no signal is read from is skipped by its name, not read: the scrape keeps
+    /// its signals (the full decode, which reads every line, refuses the body).
+    @Test func aMalformedSampleOfAnUnreadFamilyIsSkipped() async throws {
+        let client = HTTPClient(eventLoopGroupProvider: .singleton)
+        let scraper = Scraper(client: client)
+        let text = "# TYPE vllm:num_requests_running gauge\nvllm:num_requests_running 1\n# TYPE noise gauge\nnoise{a=\"1\" 2\n" +
+            "# TYPE vllm:num_requests_waiting gauge\nvllm:num_requests_waiting 3\n"
+        #expect(throws: ScrapeFailure.self) { try Self.fullSignals(Array(text.utf8), .vllm) }
+        let fast = try #require(try scraper.signals(from: Array(text.utf8), contentType: nil, runtime: .vllm, source: "u"))
+        #expect(fast.runningRequests == 1 && fast.queueDepth == 3)
         try await client.shutdown()
     }
 
