@@ -110,6 +110,8 @@ private func t(_ s: Int64) -> Timestamp { Timestamp(seconds: s) }
         await source.set("llm/chat", SignalSample([.concurrency: 100]))
         await source.hold("llm/chat")
         await l.startScrapes(at: t(10))
+        // The round's scrapes begin on their own tasks: the held one has read its 100 once it is in flight.
+        try await within(30, "held scrape begun") { while await source.inFlight("llm/chat") == 0 { await Task.yield() } }
         for s in Int64(11)...13 { #expect(await l.startScrapes(at: t(s)).skipped == ["llm/chat"]) }
         await source.set("llm/chat", SignalSample([.concurrency: 10]))
         await source.release("llm/chat")
