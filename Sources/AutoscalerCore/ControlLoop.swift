@@ -296,7 +296,11 @@ public actor ControlLoop {
                         let finished = ScrapeInbox.Finished(key: job.key, round: id, time: now, signals: signals,
                                                             seconds: (ContinuousClock.now - begun).seconds,
                                                             cancelled: Task.isCancelled)
-                        if inbox.add(finished) { await self.deliverScrapes() }
+                        if inbox.add(finished) {
+                            // One turn of the pool first, so that the scrapes finishing meanwhile join this delivery.
+                            await Task.yield()
+                            await self.deliverScrapes()
+                        }
                     }
                 }
             }
