@@ -4,8 +4,8 @@ import Synchronization
 /// Finished scrapes on their way to the loop's actor, delivered in batches. Each scrape task adds its result here;
 /// only the one that finds no delivery under way hops to the actor, and the actor then takes every result added
 /// until it gets there. When many targets finish together (a round of quick pods) that is one hop per batch rather
-/// than one per target (the hop was about half of the loop's cost per sample); a result that finishes alone still
-/// goes at once: there is no timer and no batch size to wait for.
+/// than one per target; a result that finishes alone still goes at once (after one yield of the pool): there is no
+/// timer and no batch size to wait for.
 ///
 /// Results are taken in the order they were added; a target has at most one scrape in flight, so its own samples
 /// stay in order whatever else shares a batch. A `Mutex`, not NIO's lock: the core imports no NIO.
