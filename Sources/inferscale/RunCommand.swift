@@ -133,7 +133,7 @@ struct RunCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Scrape every ready pod instead of Knative's sample.")
     var scrapeAllPods = false
 
-    @Option(name: .long, help: ArgumentHelp("Seconds between scrape rounds (default 1, as Knative; 1–60: windows have one-second buckets). A second no round sampled is no data to the windows, not zero load. A scrape waits up to one interval for a free slot (64 in flight), then has its 3 s deadline.", valueName: "seconds"))
+    @Option(name: .long, help: ArgumentHelp("Seconds between scrape rounds (default 1, as Knative; 1–60: windows have one-second buckets). A second no round sampled is no data to the windows, not zero load. A scrape waits up to one interval for a free slot (\(ScraperConfiguration().maxInFlight) in flight), then has its \(ScraperConfiguration().deadlineSeconds.formatted()) s deadline.", valueName: "seconds"))
     var scrapeInterval: Double = 1
 
     @Option(name: .long, help: ArgumentHelp("Seconds an idle connection to a pod stays open for the next scrape (default 3: reused at intervals up to 2 s; closed between rounds at longer ones, so a large fleet does not hold one socket per pod; 0.1–300).", valueName: "seconds"))

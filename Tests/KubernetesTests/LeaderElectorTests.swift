@@ -69,7 +69,7 @@ import Testing
                 try await server.waitUntil("b saw the lease") { $0.requests.filter { $0.method == "GET" }.count >= 2 }
                 let released = ContinuousClock.now
                 a.requestShutdown()
-                try await changes.recorder.waitUntil("b leads", timeout: .seconds(5)) { values in
+                try await changes.recorder.waitUntil("b leads", timeout: .seconds(10)) { values in
                     values.contains { $0.0 == "b" && $0.1 }
                 }
                 let handover = ContinuousClock.now - released
@@ -104,12 +104,13 @@ import Testing
                 let killed = ContinuousClock.now
                 leaderTask.cancel()
                 await leaderTask.value
-                try await changes.recorder.waitUntil("b leads", timeout: .seconds(5)) { values in
+                try await changes.recorder.waitUntil("b leads", timeout: .seconds(10)) { values in
                     values.contains { $0.0 == "b" && $0.1 }
                 }
                 let handover = ContinuousClock.now - killed
-                // Lease duration (1 s) plus one retry period to notice, plus slack for a loaded CI machine.
-                #expect(handover <= .milliseconds(2500))
+                // Lease duration (1 s) plus one retry period to notice, plus slack for a loaded CI machine (the
+                // parallel suite stalls tasks for seconds there); far below the 20 s a stuck takeover would wait.
+                #expect(handover <= .seconds(5))
                 #expect(handover >= .milliseconds(500))  // it did wait for expiry: no release happened
                 let lease = try await client.getLease(namespace: "ml", name: "inferscale")
                 #expect(lease.spec.holderIdentity == "b")
@@ -128,10 +129,10 @@ import Testing
                 group.addTask { await a.run { changes.recorder.append(("a", $0)) } }
                 try await changes.recorder.waitUntil("a leads") { $0.count == 1 }
                 server.failNextRequests(1000)
-                try await changes.recorder.waitUntil("a steps down", timeout: .seconds(4.5)) { $0.count == 2 }
+                try await changes.recorder.waitUntil("a steps down", timeout: .seconds(10)) { $0.count == 2 }
                 #expect(!a.isLeader)
                 server.failNextRequests(0)
-                try await changes.recorder.waitUntil("a leads again", timeout: .seconds(3)) { $0.count == 3 }
+                try await changes.recorder.waitUntil("a leads again", timeout: .seconds(10)) { $0.count == 3 }
                 a.requestShutdown()
                 try await group.waitForAll()
             }
@@ -149,7 +150,7 @@ import Testing
                 // Every answer now takes 5 s: longer than the lease (1 s).
                 server.delayNextResponses(1000, by: .seconds(5))
                 let hung = ContinuousClock.now
-                try await changes.recorder.waitUntil("a steps down", timeout: .seconds(4.5)) { $0.count == 2 }
+                try await changes.recorder.waitUntil("a steps down", timeout: .seconds(10)) { $0.count == 2 }
                 #expect(!a.isLeader)
                 // Stepped down soon after the renew deadline (0.6 s); isLeader itself lapsed at the deadline.
                 // Before any hung answer (5 s) came back: the deadline, not the answer, ended leadership.

@@ -72,6 +72,7 @@ import Testing
         try await server.stop()
         #expect(reading.failures.map(\.reason) == ["timeout"])
         #expect(reading.memory.devices.isEmpty)
-        #expect(elapsed < .seconds(3))
+        // Before the 5 s answer: the 0.5 s deadline cut it off (loose: the parallel suite stalls tasks on CI).
+        #expect(elapsed < .seconds(4.5))
     }
 }

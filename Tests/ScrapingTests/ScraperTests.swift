@@ -117,7 +117,7 @@ import Testing
                 #expect(r.failures.map(\.reason) == [reason], "\(path)")
                 #expect(r.queueDepth == nil, "\(path): a failed scrape is missing, never zero")
                 // Well before the slow pod's 6 s answer: the 0.3 s deadline cut it off (loose for noisy machines).
-                #expect(ContinuousClock.now - started < .seconds(4), "\(path) took too long")
+                #expect(ContinuousClock.now - started < .seconds(5.5), "\(path) took too long")
             }
             // A pod that resets the connection: a failure, never a zero.
             let reset = await reading("/reset")

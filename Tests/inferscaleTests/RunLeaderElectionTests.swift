@@ -224,8 +224,10 @@ import Glibc
         #expect(accepted >= 1)
         #expect((api.replicas(namespace: "llm", deployment: "wake-predictor") ?? 0) >= 3)
         // Only the leader patched.
-        let reporters = api.objects(.events, namespace: "llm").compactMap { $0["reportingInstance"]?.stringValue }
-        #expect(Set(reporters) == [leaderName])
+        // The Event is written after the PATCH: wait for one rather than reading at once.
+        func reporters() -> Set<String> { Set(api.objects(.events, namespace: "llm").compactMap { $0["reportingInstance"]?.stringValue }) }
+        #expect(try await Self.within(10) { !reporters().isEmpty } != nil, "no scaling Event after the wake")
+        #expect(reporters() == [leaderName])
         // The token reached neither log.
         for instance in instances { #expect(!instance.output.contains(token), "\(instance.identity) logged the push token") }
         try? await api.shutdown()

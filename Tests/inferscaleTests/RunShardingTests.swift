@@ -224,8 +224,10 @@ import Testing
         #expect(woke != nil, "answers \(answers); logs:\n\(instances.map { $0.output.suffix(1500) }.joined(separator: "\n---\n"))")
         // The instance without the shard records nothing of it and says so.
         #expect(answers.contains("202 recorded 0; 1 for shards other replicas hold\n"), "answers \(answers)")
-        let reporters = api.objects(.events, namespace: "llm").compactMap { $0["reportingInstance"]?.stringValue }
-        #expect(Set(reporters) == [holderName])
+        // The Event is written after the PATCH: wait for one rather than reading at once.
+        func reporters() -> Set<String> { Set(api.objects(.events, namespace: "llm").compactMap { $0["reportingInstance"]?.stringValue }) }
+        #expect(try await Run.within(10) { !reporters().isEmpty } != nil, "no scaling Event after the wake")
+        #expect(reporters() == [holderName])
         try? await api.shutdown()
     }
 
