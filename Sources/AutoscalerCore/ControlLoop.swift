@@ -10,9 +10,10 @@ import Scaling
 /// The loop talks to ports only (discovery, metric source, actuator, leadership); time is a
 /// parameter, so tests drive it with a manual clock and no network.
 ///
-/// Scrapes run concurrently, one task per target, and a round does not hold up the decide
-/// tick: `startScrapes(at:)` launches the round and returns, and each target's sample is
-/// recorded at the round's time when it arrives. A target whose previous scrape is still in
+/// Scrapes run concurrently, one child task per target in the round's task group, and a round
+/// does not hold up the decide tick: `startScrapes(at:)` launches the round and returns, and each
+/// target's sample is recorded at the round's time when it arrives (finished scrapes reach the
+/// actor in batches through a `ScrapeInbox`: one hop for all that finished together). A target whose previous scrape is still in
 /// flight is skipped for that round (and counted), so rounds never overlap for one target and
 /// its samples stay in order. A second a target was not sampled is no data to its windows.
 public actor ControlLoop {
@@ -62,7 +63,11 @@ public actor ControlLoop {
     /// dictionary, every `targets[key]…` read copied the whole state (windows, policy, pods: dozens of retains), and
     /// at 10,000 targets those copies were most of the loop's own cost per target per tick.
     private final class TargetState {
-        var discovered: DiscoveredTarget
+        var discovered: DiscoveredTarget {
+            didSet { if discovered.pods != oldValue.pods { readyPods = ReadyPods(discovered.pods) } }
+        }
+        /// What the decide tick reads of the pods, worked out when they change rather than on every tick.
+        private(set) var readyPods: ReadyPods
         var policy: ResolvedPolicy?
         var policyError: String?
         var decider: PolicyDecider
@@ -80,10 +85,14 @@ public actor ControlLoop {
         var failuresSinceLog: [String: Int] = [:]
         /// The guards that held for want of any reading and still have none: logged once when the set changes.
         var guardsWithoutReadings: [String] = []
+        /// The last discovery pass that listed the target (`sync`), so that the targets no longer listed are found
+        /// without a set of every key each round.
+        var listedIn = 0
 
         init(discovered: DiscoveredTarget, policy: ResolvedPolicy?, policyError: String?, decider: PolicyDecider,
              gate: ScaleToZeroStateMachine, metrics: TargetMetrics?) {
             self.discovered = discovered
+            self.readyPods = ReadyPods(discovered.pods)
             self.policy = policy
             self.policyError = policyError
             self.decider = decider
@@ -130,10 +139,18 @@ public actor ControlLoop {
     /// The targets' keys in name order, kept as targets come and go (rounds and ticks went through the keys sorted
     /// anew each time).
     private var keyOrder: [String] = []
-    /// Each target's scrape in flight; at most one per target.
-    private var inFlight: [String: Task<Void, Never>] = [:]
+    /// The targets whose scrape is in flight; at most one per target.
+    private var inFlight: Set<String> = []
+    /// Each round's task (its scrapes are the task's children) until the round's last scrape is recorded.
+    private var roundTasks: [Int: Task<Void, Never>] = [:]
+    /// Who waits for a target's scrape in flight to be recorded (`waitForScrape(of:)`).
+    private var scrapeWaiters: [String: [CheckedContinuation<Void, Never>]] = [:]
+    /// Finished scrapes not yet recorded.
+    private let inbox = ScrapeInbox()
     private var rounds: [Int: RoundProgress] = [:]
     private var nextRound = 0
+    /// Discovery passes so far (`sync`).
+    private var syncPass = 0
     /// The last round that finished (`/debug` and tests; the histograms hold every round).
     public private(set) var lastRoundTimes: RoundTimes?
     /// Decision records not yet handed to the log: one hop to the log per tick, not one per target.
@@ -175,8 +192,8 @@ public actor ControlLoop {
     /// and replays; the cluster uses `startScrapes(at:)` so that a slow pod delays nothing).
     @discardableResult
     public func scrape(at now: Timestamp) async -> ScrapeRound {
-        let (round, tasks) = await launchRound(at: now)
-        for task in tasks { await task.value }
+        let (round, task) = await launchRound(at: now)
+        await task?.value
         return round
     }
 
@@ -189,23 +206,27 @@ public actor ControlLoop {
 
     /// Waits until no scrape is in flight (tests: after releasing a held scrape).
     public func waitForScrapes() async {
-        while let task = inFlight.values.first { await task.value }
+        while let round = roundTasks.first {
+            await round.value.value
+            roundTasks[round.key] = nil
+        }
     }
 
     /// Waits until the target's scrape in flight, if any, has ended and been recorded.
     public func waitForScrape(of key: String) async {
-        await inFlight[key]?.value
+        guard inFlight.contains(key) else { return }
+        await withCheckedContinuation { scrapeWaiters[key, default: []].append($0) }
     }
 
     /// Cancels the scrapes in flight (shutdown); nothing they return is recorded.
     public func cancelScrapes() {
-        for task in inFlight.values { task.cancel() }
+        for task in roundTasks.values { task.cancel() }
     }
 
     /// Counts ticks the driver could not start on time because a pass ran past them.
     public func recordTickOverruns(_ missed: Int) { telemetry.tickOverruns(missed) }
 
-    private func launchRound(at now: Timestamp) async -> (round: ScrapeRound, tasks: [Task<Void, Never>]) {
+    private func launchRound(at now: Timestamp) async -> (round: ScrapeRound, task: Task<Void, Never>?) {
         let discovered: [DiscoveredTarget]
         do {
             discovered = try await discovery.targets()
@@ -213,7 +234,7 @@ public actor ControlLoop {
             // Keep the last known targets; their windows go on and no data never reads as zero.
             telemetry.discoveryFailed()
             logger.warning("discovery failed; keeping the last known targets", metadata: ["inferscale.error": "\(error)"])
-            return (ScrapeRound(), [])
+            return (ScrapeRound(), nil)
         }
         hasDiscovered = true
         sync(discovered, now: now)
@@ -221,7 +242,7 @@ public actor ControlLoop {
         let id = nextRound
         nextRound += 1
         var round = ScrapeRound()
-        var tasks: [Task<Void, Never>] = []
+        var jobs: [(key: String, target: DiscoveredTarget, rule: Rule.Source)] = []
         let started = ContinuousClock.now
         let keys = keyOrder
         let offset = Self.launchOffset(round: id, count: keys.count)
@@ -235,23 +256,17 @@ public actor ControlLoop {
             // Only the rule's source is read (a copy of the whole resolved policy per target per round showed in profiles).
             guard let state = targets[key], let rule = state.policy?.source, state.discovered.control.isScraped,
                   state.discovered.pods.contains(where: \.ready) else { continue }
-            if inFlight[key] != nil {
+            if inFlight.contains(key) {
                 round.skipped.append(key)
                 state.metrics?.scrapeSkipped()
                 continue
             }
             round.started.append(key)
-            let source = self.source
-            let target = state.discovered
-            let task = Task {
-                let begun = ContinuousClock.now
-                let signals = await source.collect(target, source: rule, at: now)
-                await self.finishScrape(key, round: id, signals, at: now, seconds: (ContinuousClock.now - begun).seconds,
-                                        cancelled: Task.isCancelled)
-            }
-            inFlight[key] = task
-            tasks.append(task)
+            jobs.append((key, state.discovered, rule))
+            inFlight.insert(key)
         }
+        let task = jobs.isEmpty ? nil : startRound(id, jobs, at: now)
+        roundTasks[id] = task
         round.started = Array(round.started[wrapStarted...] + round.started[..<wrapStarted])
         round.skipped = Array(round.skipped[wrapSkipped...] + round.skipped[..<wrapSkipped])
         if round.started.isEmpty {
@@ -262,7 +277,41 @@ public actor ControlLoop {
         if !round.skipped.isEmpty {
             logger.debug("scrapes still in flight; skipped this round", metadata: ["inferscale.skipped": "\(round.skipped.count)"])
         }
-        return (round, tasks)
+        return (round, task)
+    }
+
+    /// Runs a round's scrapes, in launch order, as children of one task off the actor: each adds its result to the
+    /// inbox, and the one that finds no delivery under way brings the inbox's results to the actor. The task ends
+    /// only when every result has been recorded (a child that delivers waits for it; the others left theirs to
+    /// a delivery still running).
+    private func startRound(_ id: Int, _ jobs: [(key: String, target: DiscoveredTarget, rule: Rule.Source)],
+                            at now: Timestamp) -> Task<Void, Never> {
+        let source = self.source, inbox = self.inbox
+        return Task.detached {
+            await withDiscardingTaskGroup { group in
+                for job in jobs {
+                    group.addTask {
+                        let begun = ContinuousClock.now
+                        let signals = await source.collect(job.target, source: job.rule, at: now)
+                        let finished = ScrapeInbox.Finished(key: job.key, round: id, time: now, signals: signals,
+                                                            seconds: (ContinuousClock.now - begun).seconds,
+                                                            cancelled: Task.isCancelled)
+                        if inbox.add(finished) {
+                            // One turn of the pool first, so that the scrapes finishing meanwhile join this delivery.
+                            await Task.yield()
+                            await self.deliverScrapes()
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Records every finished scrape in the inbox, in the order they finished.
+    private func deliverScrapes() {
+        for f in inbox.take() {
+            finishScrape(f.key, round: f.round, f.signals, at: f.time, seconds: f.seconds, cancelled: f.cancelled)
+        }
     }
 
     /// Where round `round` starts its scrapes in the name order of `count` targets. All of a round's scrapes start
@@ -283,13 +332,18 @@ public actor ControlLoop {
     /// scrape was cancelled.
     private func finishScrape(_ key: String, round id: Int, _ signals: CollectedSignals, at time: Timestamp, seconds: Double,
                               cancelled: Bool) {
-        inFlight[key] = nil
+        inFlight.remove(key)
+        if let waiters = scrapeWaiters.removeValue(forKey: key) {
+            // Resumed after this sample is recorded: the actor runs on before their turn comes.
+            for waiter in waiters { waiter.resume() }
+        }
         if var progress = rounds[id] {
             let ended = ContinuousClock.now
             if !cancelled && signals.podsFailed == 0 && signals.failureReasons.isEmpty { progress.lastAnswered = ended }
             progress.remaining -= 1
             if progress.remaining == 0 {
                 rounds[id] = nil
+                roundTasks[id] = nil
                 let times = RoundTimes(seconds: (ended - progress.started).seconds,
                                        answeredSeconds: progress.lastAnswered.map { ($0 - progress.started).seconds })
                 lastRoundTimes = times
@@ -398,12 +452,18 @@ public actor ControlLoop {
     // MARK: - Internals
 
     private func sync(_ discovered: [DiscoveredTarget], now: Timestamp) {
-        var seen = Set<String>(minimumCapacity: discovered.count)
+        syncPass &+= 1
+        let pass = syncPass
+        // Known targets listed this pass, each once (a key listed twice counts once).
+        var listed = 0
         var added = false
         for target in discovered {
             let key = target.key
-            seen.insert(key)
             if let state = targets[key] {
+                if state.listedIn != pass {
+                    state.listedIn = pass
+                    listed += 1
+                }
                 guard state.discovered != target else { continue }
                 reportControl(target, previous: state.discovered.control)
                 let changed = state.discovered.description != target.description
@@ -422,14 +482,16 @@ public actor ControlLoop {
                 gate: ScaleToZeroStateMachine(settings: resolved.policy?.scaling ?? ScaleToZeroSettings(), now: now),
                 metrics: telemetry.handles(for: key))
             if ready > 0 { _ = state.gate.reconcile(desired: Int32(ready), excessBurstCapacity: -1, readyPods: ready, now: now) }
+            state.listedIn = pass
+            listed += 1
             targets[key] = state
             if let error = resolved.error {
                 logger.error("target has no valid policy; it is left as it is", metadata: ["inferscale.target": "\(key)", "inferscale.error": "\(error)"])
             }
         }
         var removed = false
-        if targets.count > seen.count {
-            for key in keyOrder where !seen.contains(key) {
+        if targets.count > listed {
+            for key in keyOrder where targets[key]?.listedIn != pass {
                 targets[key]?.metrics?.destroy()
                 telemetry.forget(target: key)
                 targets[key] = nil
@@ -515,11 +577,10 @@ public actor ControlLoop {
     @discardableResult
     private func decide(_ key: String, at now: Timestamp, leader: Bool) async -> DecisionRecord? {
         guard let state = targets[key], state.policy != nil, state.discovered.control.isScraped else { return nil }
-        let ready = state.discovered.pods.filter(\.ready)
-        let youngest = ready.compactMap(\.readySince).max().map { Double(now.nanoseconds - $0.nanoseconds) / 1e9 }
-        let startups = ready.compactMap { p in p.createdAt.flatMap { c in p.readySince.map { PodStartup(createdAt: c, readyAt: $0) } } }
+        let ready = state.readyPods
+        let youngest = ready.youngestReadySince.map { Double(now.nanoseconds - $0.nanoseconds) / 1e9 }
         let pods = PodCounts(ready: ready.count, notReady: state.discovered.pods.count - ready.count,
-                             youngestReadyAgeSeconds: youngest, currentReplicas: state.discovered.replicas, startups: startups)
+                             youngestReadyAgeSeconds: youngest, currentReplicas: state.discovered.replicas, startups: ready.startups)
         var record = state.decider.evaluate(pods: pods, at: now)
         if case .paused(let holdAt) = state.discovered.control {
             // Marked, so the decision log and `explain` show that this decision was not applied.

@@ -31,7 +31,13 @@ public actor DecisionLog {
                 next = (next + 1) % keep
                 return
             }
-            var all = next == 0 ? items : ordered
+            if next == 0 && items.count < keep {
+                // Still filling: in place (a copy of the records kept, per record, until the ring was full).
+                items.append(r)
+                return
+            }
+            var all = ordered
+            items = []
             if all.count >= keep { all.removeFirst(all.count - keep + 1) }
             all.append(r)
             items = all

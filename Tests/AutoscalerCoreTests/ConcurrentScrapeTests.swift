@@ -110,6 +110,8 @@ private func t(_ s: Int64) -> Timestamp { Timestamp(seconds: s) }
         await source.set("llm/chat", SignalSample([.concurrency: 100]))
         await source.hold("llm/chat")
         await l.startScrapes(at: t(10))
+        // The round's scrapes begin on their own tasks: the held one has read its 100 once it is in flight.
+        try await within(30, "held scrape begun") { while await source.inFlight("llm/chat") == 0 { await Task.yield() } }
         for s in Int64(11)...13 { #expect(await l.startScrapes(at: t(s)).skipped == ["llm/chat"]) }
         await source.set("llm/chat", SignalSample([.concurrency: 10]))
         await source.release("llm/chat")
@@ -190,5 +192,71 @@ private func t(_ s: Int64) -> Timestamp { Timestamp(seconds: s) }
         let warnings = recorder.messages.filter { $0.hasPrefix("scrapes failed") }
         // At 0 s, 60 s and 120 s: 131 failing rounds, three lines.
         #expect(warnings.count == 3)
+    }
+
+    /// Many late samples that finish together reach the loop in batches (`ScrapeInbox`); each is still recorded at
+    /// its own round's time, never at the batch's, and the rounds skipped meanwhile stay no data.
+    @Test func lateSamplesFinishingTogetherAreEachRecordedAtTheirRoundsTime() async throws {
+        let names = (0..<40).map { "m\($0)" }
+        let keys = names.map { "llm/\($0)" }.sorted()
+        let discovery = MemoryDiscovery(names.map { target($0, ready: 1) })
+        let source = HoldingSource()
+        let l = try loop(discovery, source, RecordingActuator())
+        for key in keys { await source.set(key, SignalSample([.concurrency: 10])) }
+        try await run(l, keys, from: 0, to: 9)
+        for key in keys {
+            await source.set(key, SignalSample([.concurrency: 100]))
+            await source.hold(key)
+        }
+        #expect(await l.startScrapes(at: t(10)).started == keys)
+        try await within(30, "held scrapes begun") {
+            for key in keys { while await source.inFlight(key) == 0 { await Task.yield() } }
+        }
+        for s in Int64(11)...13 { #expect(await l.startScrapes(at: t(s)).skipped == keys) }
+        for key in keys { await source.set(key, SignalSample([.concurrency: 10])) }
+        for key in keys { await source.release(key) }
+        try await within(30, "released scrapes") { await l.waitForScrapes() }
+        #expect(await l.lastRoundTimes != nil, "the round of 10 s ended with its last batch")
+        try await run(l, keys, from: 14, to: 16)
+        for key in keys {
+            let record = try #require(await l.decisions(for: key).last)
+            #expect(record.time == 16)
+            let input = try #require(record.inputs.first)
+            // As for one target: the 100 belongs to second 10, and 11…13 are no data.
+            #expect(input.panic == 10, "\(key)")
+            #expect(input.stable == ((10 * 10 + 100 + 3 * 10) / 14.0 * 1e6).rounded(.down) / 1e6, "\(key)")
+        }
+    }
+
+    /// Shutdown cancels a round whose results are still coming: those that finish afterwards end the round but are
+    /// not recorded, in whatever batch they arrive.
+    @Test func cancelledScrapesEndTheirRoundUnrecorded() async throws {
+        let names = (0..<10).map { "m\($0)" }
+        let keys = names.map { "llm/\($0)" }.sorted()
+        let discovery = MemoryDiscovery(names.map { target($0, ready: 1) })
+        let source = HoldingSource()
+        let l = try loop(discovery, source, RecordingActuator())
+        for key in keys { await source.set(key, SignalSample([.concurrency: 10])) }
+        try await run(l, keys, from: 0, to: 9)
+        for key in keys {
+            await source.set(key, SignalSample([.concurrency: 1_000]))
+            await source.hold(key)
+        }
+        await l.startScrapes(at: t(10))
+        try await within(30, "held scrapes begun") {
+            for key in keys { while await source.inFlight(key) == 0 { await Task.yield() } }
+        }
+        await l.cancelScrapes()
+        for key in keys { await source.release(key) }
+        try await within(30, "cancelled scrapes") { await l.waitForScrapes() }
+        for key in keys { await source.set(key, SignalSample([.concurrency: 10])) }
+        // Not skipped: the cancelled scrapes freed their targets.
+        #expect(await l.startScrapes(at: t(11)).started == keys)
+        try await within(30, "scrapes at 11 s") { await l.waitForScrapes() }
+        for record in await l.decide(at: t(11)) {
+            // Second 10 is no data: a recorded 1,000 would have raised both windows far above 10.
+            #expect(record.inputs.first?.panic == 10, "\(record.target)")
+            #expect(record.inputs.first?.stable == 10, "\(record.target)")
+        }
     }
 }
