@@ -15,7 +15,15 @@ if let i = arguments.firstIndex(of: "--serve-fleet"), arguments.indices.contains
     try await serveFleet(count: count, first: number("--first"), port: number("--port"))
     exit(0)
 }
+if arguments.contains("--help") || arguments.contains("-h") {
+    print(BenchUsage.text)
+    exit(0)
+}
 let only = arguments.firstIndex(of: "--only").flatMap { arguments.indices.contains($0 + 1) ? arguments[$0 + 1] : nil }
+if arguments.contains("--only"), only.map({ !(BenchUsage.everyRun + BenchUsage.onRequest).contains($0) }) ?? true {
+    FileHandle.standardError.write(Data("inferscale-bench: --only needs one of \((BenchUsage.everyRun + BenchUsage.onRequest).joined(separator: ", ")), got \(only.map { "'\($0)'" } ?? "nothing")\n".utf8))
+    exit(2)
+}
 func wanted(_ name: String) -> Bool { only == nil || only == name }
 
 if wanted("decider") {
