@@ -26,11 +26,16 @@ public actor ControlLoop {
         /// Seconds (loop time) between two warnings about one target's failing scrapes; the
         /// failures in between are counted into the next warning. Default 60.
         public var failureLogIntervalSeconds: Double = 60
+        /// Scale writes a decide tick keeps in flight at once (default 8, at least 1). A tick makes every
+        /// decision first, then writes; one after another, a fleet-wide load step cost one API round trip
+        /// per target before the last target was scaled.
+        public var writesInFlight = 8
         public init(dryRun: Bool = false, autoscalerConfig: AutoscalerConfig = AutoscalerConfig(),
-                    failureLogIntervalSeconds: Double = 60) {
+                    failureLogIntervalSeconds: Double = 60, writesInFlight: Int = 8) {
             self.dryRun = dryRun
             self.autoscalerConfig = autoscalerConfig
             self.failureLogIntervalSeconds = failureLogIntervalSeconds
+            self.writesInFlight = max(1, writesInFlight)
         }
     }
 
@@ -385,9 +390,11 @@ public actor ControlLoop {
         var records: [DecisionRecord] = []
         let leader = await leadership.isLeader
         telemetry.leadership(leader)
+        var writes: [ScaleWrite] = []
         for key in keyOrder {
-            if let r = await decide(key, at: now, leader: leader) { records.append(r) }
+            if let r = decide(key, at: now, leader: leader, writes: &writes) { records.append(r) }
         }
+        await perform(writes)
         await flushLog()
         telemetry.tick(seconds: (ContinuousClock.now - started).seconds)
         return records
@@ -418,7 +425,9 @@ public actor ControlLoop {
         // Knative pokes only after a decision of 0; a target with no decision yet (−1) is
         // woken the same way rather than waiting for the next tick.
         if (targets[key]?.latestDesired ?? 1) <= 0 && (sample[.concurrency] ?? 0) > 0 {
-            await decide(key, at: now, leader: await leadership.isLeader)
+            var writes: [ScaleWrite] = []
+            decide(key, at: now, leader: await leadership.isLeader, writes: &writes)
+            await perform(writes)
             await flushLog()
         }
     }
@@ -575,7 +584,7 @@ public actor ControlLoop {
     }
 
     @discardableResult
-    private func decide(_ key: String, at now: Timestamp, leader: Bool) async -> DecisionRecord? {
+    private func decide(_ key: String, at now: Timestamp, leader: Bool, writes: inout [ScaleWrite]) -> DecisionRecord? {
         guard let state = targets[key], state.policy != nil, state.discovered.control.isScraped else { return nil }
         let ready = state.readyPods
         let youngest = ready.youngestReadySince.map { Double(now.nanoseconds - $0.nanoseconds) / 1e9 }
@@ -609,36 +618,83 @@ public actor ControlLoop {
             wanted = holdAt.map(Int32.init)
         }
         if let replicas = wanted, replicas != state.discovered.replicas {
-            // Leadership read at the start of the tick may have lapsed while earlier targets were patched: ask
-            // again at the moment of the write, so a replica that lost its Lease mid-tick never writes.
-            let writes = leader && leadership.leads(key) ? await leadership.isLeader : false
-            if !writes {
+            if !(leader && leadership.leads(key)) {
                 targets[key]?.metrics?.patch(outcome: "follower")
             } else if configuration.dryRun {
                 targets[key]?.metrics?.patch(outcome: "dry-run")
                 logger.info("would scale (dry run)", metadata: ["inferscale.target": "\(key)", "inferscale.replicas": "\(replicas)"])
             } else {
-                do {
-                    let reason = wanted == action.replicas ? Self.reason(record, action) : "held at \(replicas) by inferscale.dev/paused-replicas"
-                    try await actuator.scale(state.discovered.description, to: Int(replicas), reason: reason)
-                    targets[key]?.discovered.replicas = Int(replicas)
-                    targets[key]?.metrics?.patch(outcome: "success")
-                    if targets[key]?.patchError != nil {
-                        targets[key]?.patchError = nil
-                        logger.info("scale writes succeed again", metadata: ["inferscale.target": "\(key)", "inferscale.replicas": "\(replicas)"])
-                    }
-                } catch {
-                    // The decision stands; the next tick tries again. The same failure is logged once, not every tick.
-                    targets[key]?.metrics?.patch(outcome: "error")
-                    let message = "\(error)"
-                    if targets[key]?.patchError != message {
-                        logger.error("scale failed", metadata: ["inferscale.target": "\(key)", "inferscale.error": "\(message)"])
-                    }
-                    targets[key]?.patchError = message
-                }
+                let reason = wanted == action.replicas ? Self.reason(record, action) : "held at \(replicas) by inferscale.dev/paused-replicas"
+                writes.append(ScaleWrite(key: key, target: state.discovered.description, replicas: Int(replicas), reason: reason))
             }
         }
         return record
+    }
+
+    /// A scale write a tick decided on, made after every target is decided.
+    struct ScaleWrite: Sendable {
+        var key: String
+        var target: TargetDescription
+        var replicas: Int
+        var reason: String
+    }
+
+    private enum WriteOutcome: Sendable {
+        case written
+        case notLeading
+        case failed(String)
+    }
+
+    /// Makes a tick's writes, `configuration.writesInFlight` at a time, in the tick's order. Leadership read at the
+    /// start of the tick may lapse while earlier writes are made: each write asks again just before it is sent, so
+    /// a replica that lost its Lease sends none that start after (at most the writes already in flight, each asked
+    /// at its own start, as one write was before). The outcome of each is applied here, on the loop.
+    private func perform(_ writes: [ScaleWrite]) async {
+        guard !writes.isEmpty else { return }
+        let actuator = self.actuator, leadership = self.leadership
+        let width = configuration.writesInFlight
+        await withTaskGroup(of: (Int, WriteOutcome).self) { group in
+            func launch(_ index: Int) {
+                let write = writes[index]
+                group.addTask {
+                    guard leadership.leads(write.key), await leadership.isLeader else { return (index, .notLeading) }
+                    do {
+                        try await actuator.scale(write.target, to: write.replicas, reason: write.reason)
+                        return (index, .written)
+                    } catch {
+                        return (index, .failed("\(error)"))
+                    }
+                }
+            }
+            var next = 0
+            while next < min(width, writes.count) { launch(next); next += 1 }
+            while let (index, outcome) = await group.next() {
+                applied(writes[index], outcome)
+                if next < writes.count { launch(next); next += 1 }
+            }
+        }
+    }
+
+    private func applied(_ write: ScaleWrite, _ outcome: WriteOutcome) {
+        let key = write.key
+        switch outcome {
+        case .notLeading:
+            targets[key]?.metrics?.patch(outcome: "follower")
+        case .written:
+            targets[key]?.discovered.replicas = write.replicas
+            targets[key]?.metrics?.patch(outcome: "success")
+            if targets[key]?.patchError != nil {
+                targets[key]?.patchError = nil
+                logger.info("scale writes succeed again", metadata: ["inferscale.target": "\(key)", "inferscale.replicas": "\(write.replicas)"])
+            }
+        case .failed(let message):
+            // The decision stands; the next tick tries again. The same failure is logged once, not every tick.
+            targets[key]?.metrics?.patch(outcome: "error")
+            if targets[key]?.patchError != message {
+                logger.error("scale failed", metadata: ["inferscale.target": "\(key)", "inferscale.error": "\(message)"])
+            }
+            targets[key]?.patchError = message
+        }
     }
 
     private func flushLog() async {

@@ -119,7 +119,8 @@ import Scaling
         let source = MemorySource()
         let lease = LapsingLease()
         let actuator = LapsingActuator(lease: lease)
-        let l = ControlLoop(configuration: .init(), rules: .empty, discovery: discovery, source: source,
+        // One write in flight: each write asks for the Lease just before it is sent.
+        let l = ControlLoop(configuration: .init(writesInFlight: 1), rules: .empty, discovery: discovery, source: source,
                             actuator: actuator, leadership: lease, log: try DecisionLog(path: nil))
         await source.set("llm/a", SignalSample([.concurrency: 700]))
         await source.set("llm/b", SignalSample([.concurrency: 700]))
@@ -127,6 +128,40 @@ import Scaling
         // The tick began as leader; the first write (llm/a, in key order) ended the Lease, so llm/b waits for a
         // replica that still leads.
         #expect(await actuator.written == ["llm/a"])
+    }
+
+    /// With K writes in flight, a Lease that ends during the first write stops every write that starts after it:
+    /// at most the K already under way are made.
+    @Test func aLeaseLostDuringConcurrentWritesStopsTheWritesNotYetStarted() async throws {
+        let names = (0..<12).map { "t\($0)" }
+        let discovery = MemoryDiscovery(names.map { target($0, ready: 1) })
+        let source = MemorySource()
+        let lease = LapsingLease()
+        let actuator = LapsingActuator(lease: lease)
+        let l = ControlLoop(configuration: .init(writesInFlight: 3), rules: .empty, discovery: discovery, source: source,
+                            actuator: actuator, leadership: lease, log: try DecisionLog(path: nil))
+        for name in names { await source.set("llm/\(name)", SignalSample([.concurrency: 700])) }
+        await run(l, from: 0, to: 2)
+        let written = await actuator.written
+        #expect((1...3).contains(written.count), "\(written)")
+    }
+
+    /// A tick's writes go out together, up to `writesInFlight` at once: a fleet-wide step does not wait one API
+    /// round trip per target. Every target is written once per tick.
+    @Test func aTicksWritesAreMadeConcurrentlyUpToTheBound() async throws {
+        let names = (0..<10).map { "t\($0)" }
+        let discovery = MemoryDiscovery(names.map { target($0, ready: 1) })
+        let source = MemorySource()
+        let actuator = GatedActuator(opensAt: 4)
+        let l = ControlLoop(configuration: .init(writesInFlight: 4), rules: .empty, discovery: discovery, source: source,
+                            actuator: actuator, log: try DecisionLog(path: nil))
+        for name in names { await source.set("llm/\(name)", SignalSample([.concurrency: 700])) }
+        await run(l, from: 0, to: 2)
+        #expect(await actuator.mostInFlight == 4)
+        // Ticks 0 and 2 each write every target (this actuator does not report the new count back to discovery).
+        let written = await actuator.written
+        #expect(written.sorted() == (names + names).map { "llm/\($0)" }.sorted(), "\(written)")
+        #expect(await actuator.gateTimedOut == false)
     }
 
     @Test func failedPatchesAreRetriedOnTheNextTick() async throws {
@@ -248,6 +283,40 @@ import Scaling
 private actor LapsingLease: Leadership {
     private(set) var isLeader = true
     func lapse() { isLeader = false }
+}
+
+/// Holds every write until `opensAt` are in flight together (or 10 s pass: then `gateTimedOut`), and counts the
+/// most in flight at once.
+private actor GatedActuator: ScaleActuator {
+    let opensAt: Int
+    private(set) var written: [String] = []
+    private(set) var mostInFlight = 0
+    private(set) var gateTimedOut = false
+    private var inFlight = 0
+    private var open = false
+    private var waiting: [CheckedContinuation<Void, Never>] = []
+    init(opensAt: Int) { self.opensAt = opensAt }
+    func scale(_ target: TargetDescription, to replicas: Int, reason: String) async throws {
+        inFlight += 1
+        mostInFlight = max(mostInFlight, inFlight)
+        if inFlight >= opensAt { openGate() }
+        if !open {
+            Task { try? await Task.sleep(for: .seconds(10)); self.timeOut() }
+            await withCheckedContinuation { waiting.append($0) }
+        }
+        written.append(target.key)
+        inFlight -= 1
+    }
+    private func openGate() {
+        open = true
+        for c in waiting { c.resume() }
+        waiting = []
+    }
+    private func timeOut() {
+        guard !open else { return }
+        gateTimedOut = true
+        openGate()
+    }
 }
 
 /// Records each write, and the Lease lapses as the first one lands.
