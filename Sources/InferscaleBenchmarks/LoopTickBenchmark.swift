@@ -22,6 +22,7 @@ func runLoopTickBenchmark(targetCounts: [Int]) async throws {
         let figures = try await LoopTickRun(targets: n).run()
         figures.print()
     }
+    try await runStepWritesBenchmark()
 }
 
 /// One run at `targets` targets × 2 ready pods: 60 s of history first (windows full), then `ticks` decide ticks
