@@ -147,7 +147,9 @@ public struct Soak {
                     try leader.startElector()
                 }
             case .sigtermMidTick:
-                // The leader if there is one: scrapes started, the tick under way, then the process goes.
+                // The leader if there is one: scrapes started, the tick under way, then the process goes. With both
+                // replicas already gone (their restarts wait while the rule files are broken) there is none to stop.
+                guard !replicas.isEmpty else { return }
                 let index = replicas.firstIndex { $0.slot.isLeader } ?? Int.random(in: 0..<replicas.count, using: &rng)
                 let victim = replicas[index]
                 await victim.loop.startScrapes(at: clock.timestamp)
