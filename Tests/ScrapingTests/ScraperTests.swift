@@ -34,10 +34,12 @@ import Testing
 
     @Test func aRoundNeverWaitsForAPodPastItsDeadline() async throws {
         // One scrape slot and eight pods that all hang: waiting for the slot counts against each
-        // pod's 1 s deadline, so the round ends near one deadline, not eight in a row (at least 8 s). Most
-        // pods give up waiting for the slot (`queue-timeout`), which no behaviour granting each its own
-        // deadline gives; the wall-time bound is loose, since a parallel run on 2 cores keeps the pool's
-        // threads busy for seconds (10.8 s was seen for this whole test).
+        // pod's 1 s deadline, so the round ends near one deadline, not eight in a row (at least 8 s). Pods
+        // give up waiting for the slot (`queue-timeout`), which no behaviour granting each its own deadline
+        // gives. How many depends on timing: when the first pod's deadline frees the slot just before the
+        // waiters' common deadline fires, the next waiter takes it and fails as `timeout` (3 of 8 gave up
+        // waiting in a loaded fresh-clone CI run, against the 4 this test asked for). The wall-time bound is loose, since a parallel
+        // run on 2 cores keeps the pool's threads busy for seconds (10.8 s was seen for this whole test).
         try await withServer { server, port, client in
             server.set("/slow", .init(body: vllm(waiting: 1, running: 1, prompt: 1, kv: 0.1), delay: 5))
             var config = ScraperConfiguration()
@@ -51,7 +53,7 @@ import Testing
             let took = ContinuousClock.now - began
             #expect(reading.failures.count == 8)
             #expect(reading.failures.allSatisfy { $0.reason == "timeout" || $0.reason == "queue-timeout" }, "\(reading.failures)")
-            #expect(reading.failures.filter { $0.reason == "queue-timeout" }.count >= 4, "\(reading.failures)")
+            #expect(reading.failures.filter { $0.reason == "queue-timeout" }.count >= 1, "\(reading.failures)")
             #expect(took < .seconds(20), "the round took \(took)")
         }
     }
