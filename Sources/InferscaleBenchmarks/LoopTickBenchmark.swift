@@ -65,8 +65,9 @@ struct LoopTickRun {
     /// decisions change every tick without any target going idle.
     static func load(target i: Int, second: Int) -> Double { Double(10 + (i &* 7 &+ second) % 40) }
 
-    func run() async throws -> Figures {
-        let rules = try RuleFiles.load([RuleFiles.File(path: "loop-tick.yaml", text: """
+    /// One concurrency rule (target 10 per pod, 1–100 replicas) for every target in namespace `bench`.
+    static func rules() throws -> RuleSet {
+        try RuleFiles.load([RuleFiles.File(path: "loop-tick.yaml", text: """
             apiVersion: inferscale.dev/v1
             kind: ScalingRules
             rules:
@@ -77,12 +78,21 @@ struct LoopTickRun {
                   minReplicas: 1
                   maxReplicas: 100
             """)])
-        let list = (0..<targets).map { i in
+    }
+
+    /// `count` targets `bench/m0…`, each with 2 ready pods at 2 replicas.
+    static func fleet(_ count: Int) -> [DiscoveredTarget] {
+        (0..<count).map { i in
             DiscoveredTarget(description: TargetDescription(namespace: "bench", deployment: "m\(i)"),
                              pods: (0..<2).map { PodInfo(name: "m\(i)-\($0)", ip: "10.1.\(i / 250).\($0 + 2 * (i % 125))", ready: true,
                                                           readySince: Timestamp(seconds: 0), createdAt: Timestamp(seconds: 0)) },
                              replicas: 2)
         }
+    }
+
+    func run() async throws -> Figures {
+        let rules = try Self.rules()
+        let list = Self.fleet(targets)
         let index = Dictionary(uniqueKeysWithValues: list.enumerated().map { ($1.key, $0) })
         let rss0 = residentMiB()
         let clock = LoopTickClock()
@@ -151,7 +161,7 @@ private final class LoopTickClock: @unchecked Sendable {
     var second = 0
 }
 
-private struct FixedTargets: TargetDiscovery {
+struct FixedTargets: TargetDiscovery {
     let list: [DiscoveredTarget]
     func targets() async throws -> [DiscoveredTarget] { list }
 }

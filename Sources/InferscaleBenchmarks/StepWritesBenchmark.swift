@@ -8,29 +8,14 @@ import Scaling
 /// runs do not show this). Prints that tick's wall time with one write in flight (baseline: how the loop wrote before,
 /// one after another) and with the default `writesInFlight`.
 func runStepWritesBenchmark(targets: Int = 1_000, writeMilliseconds: Int = 5) async throws {
-    let rules = try RuleFiles.load([RuleFiles.File(path: "step-writes.yaml", text: """
-        apiVersion: inferscale.dev/v1
-        kind: ScalingRules
-        rules:
-          - name: fleet
-            match: {namespace: bench}
-            policy:
-              metrics: [{signal: concurrency, target: 10}]
-              minReplicas: 1
-              maxReplicas: 100
-        """)])
-    let list = (0..<targets).map { i in
-        DiscoveredTarget(description: TargetDescription(namespace: "bench", deployment: "m\(i)"),
-                         pods: (0..<2).map { PodInfo(name: "m\(i)-\($0)", ip: "10.2.\(i / 125).\($0 + 2 * (i % 125))", ready: true,
-                                                      readySince: Timestamp(seconds: 0), createdAt: Timestamp(seconds: 0)) },
-                         replicas: 2)
-    }
+    let rules = try LoopTickRun.rules()
+    let list = LoopTickRun.fleet(targets)
     print("step writes: \(targets) targets stepped from 20 to 200 concurrent requests in one tick, each scale write \(writeMilliseconds) ms")
     var baseline: Double?
     for width in [1, ControlLoop.Configuration().writesInFlight] {
         let load = StepLoad()
         let actuator = SlowActuator(milliseconds: writeMilliseconds)
-        let loop = ControlLoop(configuration: .init(writesInFlight: width), rules: rules, discovery: StepTargets(list: list),
+        let loop = ControlLoop(configuration: .init(writesInFlight: width), rules: rules, discovery: FixedTargets(list: list),
                                source: load, actuator: actuator, log: try DecisionLog(path: nil))
         func at(_ s: Int) -> Timestamp { Timestamp(seconds: Int64(s)) }
         for s in 0..<60 {
@@ -48,11 +33,6 @@ func runStepWritesBenchmark(targets: Int = 1_000, writeMilliseconds: Int = 5) as
         print("  \(width) write\(width == 1 ? "" : "s") in flight: the step's tick took \(String(format: "%.3f", seconds)) s for \(writes) writes\(ratio)")
         if baseline == nil { baseline = seconds }
     }
-}
-
-private struct StepTargets: TargetDiscovery {
-    let list: [DiscoveredTarget]
-    func targets() async throws -> [DiscoveredTarget] { list }
 }
 
 /// 20 concurrent requests per target (two replicas at a target of 10 each) until `stepped`, then 200.
